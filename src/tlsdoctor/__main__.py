@@ -1,0 +1,3 @@
+from tlsdoctor.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The core library: importable without the CLI, never prints."""

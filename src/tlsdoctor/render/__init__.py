@@ -1,0 +1,1 @@
+"""Human output (rich) and --json output. Core modules never print."""

@@ -1,0 +1,1 @@
+"""Lab fixtures (the loopback lab: local TLS sites + mitmproxy). Owned by the lab work."""

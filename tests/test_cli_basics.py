@@ -1,0 +1,80 @@
+"""The CLI shell: version, help, language selection, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tlsdoctor import __version__, i18n
+from tlsdoctor.cli.main import COMMANDS, main
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_version_from_module_and_script(clean_env: dict[str, str]) -> None:
+    proc = run_cli("--version", env=clean_env)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"tlsdoctor {__version__}"
+    script = subprocess.run(
+        ["tlsdoctor", "--version"], capture_output=True, text=True, env=clean_env, timeout=60
+    )
+    assert script.stdout.strip() == f"tlsdoctor {__version__}"
+
+
+def test_help_lists_every_command(clean_env: dict[str, str]) -> None:
+    proc = run_cli("--help", env=clean_env)
+    assert proc.returncode == 0
+    for name in COMMANDS:
+        assert name in proc.stdout
+
+
+def test_help_in_japanese(clean_env: dict[str, str]) -> None:
+    env = dict(clean_env, LANG="ja_JP.UTF-8")
+    proc = run_cli("--help", env=env)
+    assert "使い方" in proc.stdout
+    assert "コマンド" in proc.stdout
+    by_flag = run_cli("--lang", "ja", "--help", env=clean_env)
+    assert "使い方" in by_flag.stdout
+
+
+def test_unknown_command_is_a_usage_error_without_traceback(clean_env: dict[str, str]) -> None:
+    proc = run_cli("no-such-command", env=clean_env)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "invalid choice" in proc.stderr
+
+
+def test_unknown_language(clean_env: dict[str, str]) -> None:
+    proc = run_cli("--lang", "xx", "--help", env=clean_env)
+    assert proc.returncode == 2
+    assert "unknown language" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"LANG": "ja_JP.UTF-8"}, "ja"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LC_ALL": "ja_JP.UTF-8", "LANG": "en_US.UTF-8"}, "ja"),
+        ({"LANGUAGE": "en:ja", "LANG": "ja_JP.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_language_from_environment(environ: dict[str, str], expected: str) -> None:
+    assert i18n.language_from_environment(environ) == expected
+
+
+def test_no_arguments_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    assert "COMMAND" in capsys.readouterr().out

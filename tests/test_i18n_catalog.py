@@ -1,0 +1,70 @@
+"""Every message the code wraps in _() has a Japanese translation with the same placeholders."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from tlsdoctor import i18n
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "tlsdoctor"
+# argparse's own %-style messages are translated too, but are not in our sources.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%s")
+
+
+def wrapped_messages() -> dict[str, str]:
+    """English text -> 'file:line' for each literal passed to _() or N_() in src/."""
+    found: dict[str, str] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, f"{path.relative_to(SRC)}:{node.lineno}")
+    return found
+
+
+def format_fields(text: str) -> set[str]:
+    fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    return fields | set(PLACEHOLDER.findall(text))
+
+
+@pytest.fixture(scope="module")
+def japanese() -> dict[str, str]:
+    i18n.set_language("ja")
+    try:
+        return dict(i18n.catalog())
+    finally:
+        i18n.set_language("en")
+
+
+def test_every_message_has_a_japanese_translation(japanese: dict[str, str]) -> None:
+    missing = [
+        f"{where}: {text!r}" for text, where in wrapped_messages().items() if text not in japanese
+    ]
+    assert not missing, "untranslated messages:\n" + "\n".join(missing)
+
+
+def test_translations_keep_placeholders(japanese: dict[str, str]) -> None:
+    wrong = [
+        text
+        for text, translated in japanese.items()
+        if format_fields(text) != format_fields(translated)
+    ]
+    assert not wrong, f"placeholders differ: {wrong}"
+
+
+def test_translations_are_japanese(japanese: dict[str, str]) -> None:
+    kana_or_kanji = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    not_japanese = [t for t, ja in japanese.items() if not kana_or_kanji.search(ja)]
+    assert not not_japanese, f"not translated to Japanese: {not_japanese}"
