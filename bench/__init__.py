@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each bench_<area>.py has a main() that prints ratios vs a baseline."""
