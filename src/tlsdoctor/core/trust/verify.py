@@ -1,0 +1,184 @@
+"""Is this chain trusted by that root set? Decided by OpenSSL itself, as the clients decide it.
+
+OpenSSL-based clients (Python's ssl, curl, git, Node) accept certificates that strict validators
+reject, so the trust verdict comes from ``X509_verify_cert`` through pyOpenSSL with the default
+flags. Strict-profile problems are reported separately: OpenSSL's X509_STRICT (what Python 3.13's
+``VERIFY_X509_STRICT`` turns on) and the webpki-style checks of ``cryptography.x509.verification``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from tlsdoctor.core.trust import RootStore
+from tlsdoctor.i18n import _
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    trusted: bool
+    error_code: int | None = None  # OpenSSL X509_V_ERR_* number
+    error: str | None = None  # OpenSSL's text, e.g. "unable to get local issuer certificate"
+    anchor: x509.Certificate | None = None  # the root the path ends in (trusted or not)
+    path: tuple[x509.Certificate, ...] = field(default=())
+    error_depth: int | None = None
+
+
+@dataclass(frozen=True)
+class StrictFinding:
+    profile: str  # "openssl-x509-strict" | "webpki"
+    message: str
+
+
+_lock = threading.Lock()
+_stores: dict[tuple[int, bool, bool], object] = {}
+
+
+def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> object:
+    from OpenSSL import crypto
+
+    key = (id(roots), strict, partial)
+    with _lock:
+        cached = _stores.get(key)
+        if cached is not None and getattr(cached, "_tlsdoctor_roots", None) is roots:
+            return cached
+        if len(_stores) > 32:
+            _stores.clear()
+        store = crypto.X509Store()
+        for cert in roots.certificates:
+            try:
+                store.add_cert(crypto.X509.from_cryptography(cert))
+            except crypto.Error:
+                continue  # duplicates in a bundle
+        flags = 0
+        if strict:
+            flags |= crypto.X509StoreFlags.X509_STRICT
+        if partial:
+            flags |= crypto.X509StoreFlags.PARTIAL_CHAIN
+        if flags:
+            store.set_flags(flags)
+        store._tlsdoctor_roots = roots  # type: ignore[attr-defined]
+        _stores[key] = store
+        return store
+
+
+def verify_chain(
+    chain: Sequence[x509.Certificate],
+    roots: RootStore,
+    *,
+    strict: bool = False,
+    partial_chain: bool = False,
+) -> VerifyResult:
+    """Validate ``chain`` (leaf first, as presented) against ``roots`` the way OpenSSL does.
+
+    ``strict`` adds X509_STRICT (Python 3.13's default profile adds PARTIAL_CHAIN as well: pass
+    ``partial_chain=True`` to mirror it). Hostnames are not checked here.
+    """
+    from OpenSSL import crypto
+
+    if not chain:
+        return VerifyResult(trusted=False, error=_("no certificate presented"))
+    store = _x509_store(roots, strict=strict, partial=partial_chain)
+    leaf = crypto.X509.from_cryptography(chain[0])
+    untrusted = [crypto.X509.from_cryptography(c) for c in chain[1:]]
+    context = crypto.X509StoreContext(store, leaf, untrusted)  # type: ignore[arg-type]
+    try:
+        verified = context.get_verified_chain()
+    except crypto.X509StoreContextError as err:
+        code, depth, message = _error_parts(err)
+        return VerifyResult(
+            trusted=False,
+            error_code=code,
+            error=message,
+            error_depth=depth,
+            anchor=_top_if_self_issued(chain),
+        )
+    path = tuple(c.to_cryptography() for c in verified)
+    return VerifyResult(trusted=True, anchor=path[-1] if path else None, path=path)
+
+
+def _error_parts(err: Exception) -> tuple[int | None, int | None, str]:
+    errors = getattr(err, "errors", None)
+    if isinstance(errors, list) and len(errors) >= 3:
+        code, depth, message = errors[0], errors[1], errors[2]
+        return int(code), int(depth), str(message)
+    return None, None, str(err)
+
+
+def _top_if_self_issued(chain: Sequence[x509.Certificate]) -> x509.Certificate | None:
+    top = chain[-1]
+    return top if top.subject == top.issuer else None
+
+
+def strict_findings(
+    chain: Sequence[x509.Certificate],
+    roots: RootStore,
+    *,
+    hostname: str | None = None,
+) -> list[StrictFinding]:
+    """Defects that stricter clients reject although OpenSSL's default profile accepts the chain.
+
+    Only meaningful for a chain that ``verify_chain(chain, roots)`` trusts.
+    """
+    findings: list[StrictFinding] = []
+    strict = verify_chain(chain, roots, strict=True, partial_chain=True)
+    if not strict.trusted:
+        findings.append(
+            StrictFinding(
+                "openssl-x509-strict",
+                _(
+                    "Python 3.13+ (VERIFY_X509_STRICT) rejects this chain: {error}",
+                    error=strict.error or "?",
+                ),
+            )
+        )
+    webpki = _webpki_error(chain, roots, hostname)
+    if webpki:
+        findings.append(
+            StrictFinding(
+                "webpki",
+                _("strict validators (rustls/webpki, Go-like) reject it: {error}", error=webpki),
+            )
+        )
+    return findings
+
+
+def _webpki_error(
+    chain: Sequence[x509.Certificate], roots: RootStore, hostname: str | None
+) -> str | None:
+    try:
+        from cryptography.x509 import DNSName, IPAddress
+        from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+    except ImportError:  # older cryptography
+        return None
+    if not roots.certificates:
+        return None
+    import ipaddress
+
+    subject: x509.GeneralName | None = None
+    if hostname:
+        try:
+            subject = IPAddress(ipaddress.ip_address(hostname))
+        except ValueError:
+            subject = DNSName(hostname)
+    builder = (
+        PolicyBuilder()
+        .store(Store(list(roots.certificates)))
+        .time(datetime.datetime.now(datetime.timezone.utc))
+    )
+    try:
+        if subject is not None:
+            builder.build_server_verifier(subject).verify(chain[0], list(chain[1:]))  # type: ignore[arg-type]
+        else:
+            return None
+    except VerificationError as err:
+        # cryptography appends "(encountered processing <Certificate(...)>)": noise for users
+        return str(err).split(" (encountered processing", 1)[0]
+    except Exception as err:  # malformed input the strict parser refuses outright
+        return str(err)
+    return None
