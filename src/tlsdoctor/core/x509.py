@@ -39,6 +39,7 @@ __all__ = [
     "is_self_signed",
     "load_certificate_file",
     "load_certificates",
+    "parse_pem_tolerant",
     "sha256_fingerprint",
     "strict_defects",
     "to_pem",
@@ -750,3 +751,29 @@ def chain_order(certs: Sequence[Certificate]) -> list[Certificate]:
         ordered.append(nxt)
         remaining.remove(nxt)
     return ordered
+
+
+def parse_pem_tolerant(text: str | bytes) -> list[Certificate]:
+    """Every readable certificate block of a PEM stream; damaged blocks are skipped.
+
+    For machine output (keychains, the Windows store through PowerShell, bundles) where one odd
+    certificate must not hide the others. User files go through :func:`load_certificates`.
+    """
+    if isinstance(text, bytes):
+        decoded = _as_text(text)
+        if decoded is None:
+            return []
+        text = decoded
+    found: list[Certificate] = []
+    for block in _PEM_BLOCK.finditer(text):
+        label = block.group(1).strip()
+        if label not in _CERT_LABELS or label != block.group(3).strip():
+            continue
+        try:
+            der = _b64_block(block.group(2))
+            if label == "TRUSTED CERTIFICATE":
+                der = _first_der_element(der)
+            found.append(x509.load_der_x509_certificate(der))
+        except (ValueError, binascii.Error):
+            continue
+    return found
