@@ -1,0 +1,658 @@
+"""The one journaled writer for every change tlsdoctor makes outside the project.
+
+A :class:`Plan` lists file changes (path, old bytes, new bytes) and commands (argv and the argv
+that undoes it). :func:`apply` carries a plan out; :func:`undo` replays the journal backwards.
+
+Order of each file write, chosen so a crash at any point leaves every file either wholly old or
+wholly new, and the journal knows enough to put it back:
+
+1. the original bytes are copied to ``backups/<run>/<seq>.bak`` (fsync);
+2. the new bytes go to a temporary file in the target's own directory (fsync);
+3. an intent entry is appended to ``journal.jsonl`` (fsync) *before* the file is touched;
+4. ``os.replace`` swaps the temporary file in (atomic on one file system), the directory is fsynced;
+5. a ``written`` entry marks the step complete.
+
+Undo decides from hashes, not from the completion marks: a file whose bytes are what we wrote is
+restored from its backup (or removed if we created it); a file that still has its old bytes is
+left alone; a file somebody changed after us is kept and the original is written beside it as
+``<file>.tlsdoctor-restore``.
+
+Test hook: ``TLSDOCTOR_TEST_CRASH_AFTER=N`` makes the writer ``os._exit(137)`` once N files have
+been replaced, right after the intent entry of the next one (or after the last replace when the
+plan has no more files), so a test can kill it mid-apply at a chosen point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tlsdoctor import paths
+
+JOURNAL_VERSION = 1
+RESTORE_SUFFIX = ".tlsdoctor-restore"
+CRASH_ENV = "TLSDOCTOR_TEST_CRASH_AFTER"
+
+CommandRunner = Callable[[Sequence[str]], int]
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file to write. ``old``/``new`` are whole-file bytes; ``None`` means "no file"."""
+
+    path: Path
+    old: bytes | None
+    new: bytes | None
+    description: str
+    tool: str
+    setting: str | None = None  # the key inside the file ("http.sslCAInfo", "cafile")
+    old_value: str | None = None  # that key's value before, for the plan display
+    new_value: str | None = None
+    mode: int | None = None  # permissions for a file we create (default 0o644)
+
+    @property
+    def creates(self) -> bool:
+        return self.old is None and self.new is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "path": str(self.path),
+            "action": "create" if self.creates else ("remove" if self.new is None else "modify"),
+            "setting": self.setting,
+            "old_value": self.old_value,
+            "new_value": self.new_value,
+            "description": self.description,
+            "old_sha256": _sha(self.old),
+            "new_sha256": _sha(self.new),
+        }
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command run by apply (OS trust store); ``undo`` lists what undo runs for it."""
+
+    argv: tuple[str, ...]
+    undo: tuple[tuple[str, ...], ...]  # the commands that revert it, in the order they run
+    description: str
+    tool: str = "system"
+    admin: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "argv": list(self.argv),
+            "undo": [list(a) for a in self.undo],
+            "description": self.description,
+            "admin": self.admin,
+        }
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the user should know about a tool that is not a change (already fine, manual)."""
+
+    tool: str
+    text: str
+    kind: str = "info"  # info | skipped | manual | warning
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tool": self.tool, "kind": self.kind, "text": self.text}
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+    commands: list[Command] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not self.changes and not self.commands
+
+    def extend(self, other: Plan) -> None:
+        self.changes.extend(other.changes)
+        self.commands.extend(other.commands)
+        self.notes.extend(other.notes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "changes": [c.to_json() for c in self.changes],
+            "commands": [c.to_json() for c in self.commands],
+            "notes": [n.to_json() for n in self.notes],
+        }
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class CommandOutcome:
+    command: Command
+    returncode: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.command.to_json(), "returncode": self.returncode}
+
+
+@dataclass
+class ApplyResult:
+    run_id: str | None
+    written: list[Change] = field(default_factory=list)
+    changed_since_plan: list[Change] = field(default_factory=list)
+    commands: list[CommandOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.changed_since_plan and all(c.returncode == 0 for c in self.commands)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "written": [c.to_json() for c in self.written],
+            "changed_since_plan": [c.to_json() for c in self.changed_since_plan],
+            "commands": [c.to_json() for c in self.commands],
+        }
+
+
+# outcome of restoring one file
+RESTORED = "restored"  # the original bytes are back
+REMOVED = "removed"  # setup created the file; it is gone again
+ALREADY_ORIGINAL = "already-original"  # the file already had its original bytes
+KEPT_BOTH = "kept-both"  # changed by someone else: kept, original written beside it
+KEPT_CREATED = "kept-created"  # created by setup, then changed by someone else: kept
+BACKUP_MISSING = "backup-missing"  # cannot restore: the backup file is gone
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    path: Path
+    status: str
+    tool: str
+    description: str
+    beside: Path | None = None  # where the original went when the file was kept
+
+    @property
+    def conflict(self) -> bool:
+        return self.status in (KEPT_BOTH, KEPT_CREATED, BACKUP_MISSING)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "status": self.status,
+            "tool": self.tool,
+            "description": self.description,
+            "beside": str(self.beside) if self.beside else None,
+        }
+
+
+@dataclass
+class UndoResult:
+    runs: list[str] = field(default_factory=list)
+    files: list[RestoreOutcome] = field(default_factory=list)
+    commands: list[CommandOutcome] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[RestoreOutcome]:
+        return [f for f in self.files if f.conflict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and all(c.returncode == 0 for c in self.commands)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "runs": self.runs,
+            "files": [f.to_json() for f in self.files],
+            "commands": [c.to_json() for c in self.commands],
+            "ok": self.ok,
+        }
+
+
+# --------------------------------------------------------------------------- journal
+
+
+class JournalError(Exception):
+    """The journal cannot be read or written (message is for the user, already plain)."""
+
+
+class Journal:
+    """Append-only JSONL journal plus the backups of every file it changed."""
+
+    def __init__(self, state_dir: Path | None = None) -> None:
+        self.dir = Path(state_dir) if state_dir is not None else paths.state_dir() / "journal"
+        self.file = self.dir / "journal.jsonl"
+        self.backups = self.dir / "backups"
+
+    # -- low level
+    def entries(self) -> list[dict[str, Any]]:
+        """Every complete entry; a line torn by a crash mid-append is ignored."""
+        try:
+            raw = self.file.read_bytes()
+        except FileNotFoundError:
+            return []
+        out: list[dict[str, Any]] = []
+        for line in raw.splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict):
+                out.append(entry)
+        return out
+
+    def append(self, entry: dict[str, Any]) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        fd = os.open(self.file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """One writer at a time (advisory lock; no-op where fcntl is missing)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        fd = os.open(self.dir / "lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                raise JournalError(f"another tlsdoctor is changing files ({self.dir})") from err
+            yield
+        finally:
+            os.close(fd)
+
+    # -- runs
+    def runs(self) -> list[RunRecord]:
+        """Runs in the order they were made, each with its entries."""
+        records: dict[str, RunRecord] = {}
+        for entry in self.entries():
+            run = entry.get("run")
+            if not isinstance(run, str):
+                continue
+            record = records.setdefault(run, RunRecord(run))
+            record.add(entry)
+        return [r for r in records.values() if r.begun]
+
+    def pending_runs(self) -> list[RunRecord]:
+        """Runs not undone yet, newest first."""
+        return [r for r in reversed(self.runs()) if not r.undone and r.has_effects]
+
+
+@dataclass
+class RunRecord:
+    run: str
+    begun: bool = False
+    ended: bool = False
+    undone: bool = False
+    time: str = ""
+    writes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    written: set[int] = field(default_factory=set)
+    commands: dict[int, dict[str, Any]] = field(default_factory=dict)
+    command_rc: dict[int, int] = field(default_factory=dict)
+    dirs: list[str] = field(default_factory=list)
+    restored: set[int] = field(default_factory=set)
+
+    def add(self, entry: dict[str, Any]) -> None:
+        op = entry.get("op")
+        seq = entry.get("seq")
+        if op == "begin":
+            self.begun = True
+            self.time = str(entry.get("time", ""))
+        elif op == "end":
+            self.ended = True
+        elif op == "undone":
+            self.undone = True
+        elif op == "mkdir":
+            self.dirs.append(str(entry["path"]))
+        elif op == "write" and isinstance(seq, int):
+            self.writes[seq] = entry
+        elif op == "written" and isinstance(seq, int):
+            self.written.add(seq)
+        elif op == "command" and isinstance(seq, int):
+            self.commands[seq] = entry
+        elif op == "command-done" and isinstance(seq, int):
+            self.command_rc[seq] = int(entry.get("returncode", 1))
+        elif op == "restored" and isinstance(seq, int):
+            self.restored.add(seq)
+
+    @property
+    def has_effects(self) -> bool:
+        return bool(self.writes or self.commands or self.dirs)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run": self.run,
+            "time": self.time,
+            "complete": self.ended,
+            "undone": self.undone,
+            "files": [w["path"] for _, w in sorted(self.writes.items())],
+            "commands": [c["argv"] for _, c in sorted(self.commands.items())],
+        }
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply(
+    plan: Plan,
+    journal: Journal | None = None,
+    *,
+    run_command: CommandRunner | None = None,
+) -> ApplyResult:
+    """Carry out ``plan``: every file atomically with a backup and a journal entry, then commands.
+
+    A file whose bytes differ from what the plan read is not touched (reported in
+    ``changed_since_plan``); a plan whose changes are all no-ops writes nothing at all.
+    """
+    journal = journal or Journal()
+    changes = [c for c in plan.changes if c.old != c.new]
+    if not changes and not plan.commands:
+        return ApplyResult(run_id=None)
+    runner = run_command or _run_command
+    crash_after = _crash_after()
+    with journal.locked():
+        run_id = _new_run_id()
+        result = ApplyResult(run_id=run_id)
+        journal.append({"v": JOURNAL_VERSION, "op": "begin", "run": run_id, "time": _now()})
+        replaced = 0
+        for seq, change in enumerate(changes):
+            target = _real_target(change.path)
+            if _read(target) != change.old:
+                result.changed_since_plan.append(change)
+                continue
+            _make_parents(target.parent, journal, run_id)
+            entry = _prepare_write(journal, run_id, seq, target, change)
+            journal.append(entry)
+            if crash_after is not None and replaced >= crash_after:
+                os._exit(137)
+            _commit_write(target, entry, change.new)
+            replaced += 1
+            journal.append({"op": "written", "run": run_id, "seq": seq})
+            result.written.append(change)
+        if crash_after is not None and replaced >= crash_after:
+            os._exit(137)
+        for seq, command in enumerate(plan.commands):
+            journal.append(
+                {
+                    "op": "command",
+                    "run": run_id,
+                    "seq": seq,
+                    "argv": list(command.argv),
+                    "undo": [list(a) for a in command.undo],
+                    "tool": command.tool,
+                    "description": command.description,
+                }
+            )
+            rc = runner(command.argv)
+            journal.append({"op": "command-done", "run": run_id, "seq": seq, "returncode": rc})
+            result.commands.append(CommandOutcome(command, rc))
+            if rc != 0:
+                break
+        journal.append({"op": "end", "run": run_id})
+    return result
+
+
+def _prepare_write(
+    journal: Journal, run_id: str, seq: int, target: Path, change: Change
+) -> dict[str, Any]:
+    """Back up the original and stage the new bytes; return the intent entry."""
+    backup: str | None = None
+    mode: int | None = None
+    if change.old is not None:
+        backup_path = journal.backups / run_id / f"{seq}.bak"
+        backup_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_new_file(backup_path, change.old, 0o600)
+        _fsync_dir(backup_path.parent)
+        backup = str(backup_path.relative_to(journal.dir))
+        mode = target.stat().st_mode & 0o7777
+    elif change.new is not None:
+        mode = change.mode if change.mode is not None else 0o644
+    tmp: str | None = None
+    if change.new is not None:
+        tmp_path = _stage(target, change.new, mode if mode is not None else 0o644)
+        tmp = str(tmp_path)
+    return {
+        "op": "write",
+        "run": run_id,
+        "seq": seq,
+        "path": str(target),
+        "existed": change.old is not None,
+        "old_sha256": _sha(change.old),
+        "new_sha256": _sha(change.new),
+        "backup": backup,
+        "tmp": tmp,
+        "mode": mode,
+        "tool": change.tool,
+        "description": change.description,
+    }
+
+
+def _commit_write(target: Path, entry: dict[str, Any], new: bytes | None) -> None:
+    if new is None:
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+    else:
+        os.replace(str(entry["tmp"]), target)
+    _fsync_dir(target.parent)
+
+
+def _make_parents(directory: Path, journal: Journal, run_id: str) -> None:
+    """Create missing parent folders, journaling each so undo can remove them when empty."""
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        journal.append({"op": "mkdir", "run": run_id, "path": str(folder)})
+        folder.mkdir(mode=0o755)
+
+
+# --------------------------------------------------------------------------- undo
+
+
+def undo(
+    journal: Journal | None = None,
+    *,
+    last: bool = True,
+    run_command: CommandRunner | None = None,
+) -> UndoResult:
+    """Replay the journal backwards: the last run (``last=True``) or every run not yet undone."""
+    journal = journal or Journal()
+    runner = run_command or _run_command
+    result = UndoResult()
+    with journal.locked():
+        pending = journal.pending_runs()
+        for record in pending[:1] if last else pending:
+            _undo_run(journal, record, runner, result)
+            result.runs.append(record.run)
+    return result
+
+
+def _undo_run(
+    journal: Journal, record: RunRecord, runner: CommandRunner, result: UndoResult
+) -> None:
+    journal.append({"op": "undo-begin", "run": record.run, "time": _now()})
+    for seq in sorted(record.commands, reverse=True):
+        entry = record.commands[seq]
+        if seq not in record.command_rc:
+            continue  # never ran (or the writer died before it): nothing to revert
+        command = Command(
+            argv=tuple(entry["argv"]),
+            undo=tuple(tuple(a) for a in entry.get("undo") or ()),
+            description=str(entry.get("description", "")),
+            tool=str(entry.get("tool", "system")),
+        )
+        for argv in command.undo:
+            rc = runner(argv)
+            result.commands.append(
+                CommandOutcome(Command(argv, (), command.description, command.tool), rc)
+            )
+    for seq in sorted(record.writes, reverse=True):
+        entry = record.writes[seq]
+        if seq in record.restored:
+            continue
+        outcome = _restore_one(journal, entry)
+        journal.append({"op": "restored", "run": record.run, "seq": seq, "status": outcome.status})
+        result.files.append(outcome)
+    for folder in reversed(record.dirs):
+        with contextlib.suppress(OSError):
+            Path(folder).rmdir()  # only when empty: somebody else's files keep it
+    journal.append({"op": "undone", "run": record.run})
+
+
+def _restore_one(journal: Journal, entry: dict[str, Any]) -> RestoreOutcome:
+    target = Path(entry["path"])
+    tool = str(entry.get("tool", ""))
+    description = str(entry.get("description", ""))
+    tmp = entry.get("tmp")
+    if tmp:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)  # left behind when the writer died between staging and replace
+    current = _read(target)
+    current_sha = _sha(current)
+    if current_sha == entry.get("old_sha256"):
+        return RestoreOutcome(target, ALREADY_ORIGINAL, tool, description)
+    original: bytes | None = None
+    if entry.get("existed"):
+        try:
+            original = (journal.dir / str(entry["backup"])).read_bytes()
+        except (OSError, KeyError, TypeError):
+            return RestoreOutcome(target, BACKUP_MISSING, tool, description)
+    mode = entry.get("mode")
+    if current_sha == entry.get("new_sha256"):
+        if original is None:
+            target.unlink()
+            _fsync_dir(target.parent)
+            return RestoreOutcome(target, REMOVED, tool, description)
+        _atomic_write(target, original, int(mode) if mode is not None else 0o644)
+        return RestoreOutcome(target, RESTORED, tool, description)
+    # Somebody changed the file after us: keep theirs, put the original beside it.
+    if original is None:
+        return RestoreOutcome(target, KEPT_CREATED, tool, description)
+    beside = target.with_name(target.name + RESTORE_SUFFIX)
+    _atomic_write(beside, original, int(mode) if mode is not None else 0o644)
+    return RestoreOutcome(target, KEPT_BOTH, tool, description, beside=beside)
+
+
+# --------------------------------------------------------------------------- file helpers
+
+
+def _sha(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, or None when it does not exist (what a Change's ``old`` holds)."""
+    return _read(_real_target(path))
+
+
+def _real_target(path: Path) -> Path:
+    """Write through symlinks (dotfile managers link ~/.gitconfig): never replace the link."""
+    return Path(os.path.realpath(os.path.expanduser(str(path))))
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _write_new_file(path: Path, data: bytes, mode: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _stage(target: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a fresh temporary file beside ``target`` (same file system)."""
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.tlsdoctor-tmp-{secrets.token_hex(4)}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, mode)
+        return tmp
+    raise OSError(f"cannot create a temporary file beside {target}")
+
+
+def _atomic_write(target: Path, data: bytes, mode: int) -> None:
+    tmp = _stage(target, data, mode)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover - directories cannot be opened there
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _crash_after() -> int | None:
+    value = os.environ.get(CRASH_ENV)
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+def _new_run_id() -> str:
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _run_command(argv: Sequence[str]) -> int:
+    try:
+        return subprocess.run(list(argv), check=False).returncode
+    except OSError:
+        return 127

@@ -1,0 +1,159 @@
+"""Per-tool trust integrations: each tool family knows how its tools read trust.
+
+:func:`plan_setup` asks every selected tool for its changes and returns one :class:`Plan` for
+the journaled writer (:mod:`tlsdoctor.core.changes`). Replace-style settings get the full bundle,
+add-style ones the CA-only file (see ``data/tools.toml`` and ``docs/setup.md``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from tlsdoctor.core.changes import Plan
+from tlsdoctor.core.tools import cloud, curl, docker, git, java, node, php, python, rust, shell
+from tlsdoctor.core.tools import system as system_store
+from tlsdoctor.core.tools._base import Context, split_pem
+from tlsdoctor.errors import UsageError
+from tlsdoctor.i18n import _
+
+__all__ = ["ALL_TOOLS", "MIN_BUNDLE_CERTS", "Context", "parse_tools", "plan_setup"]
+
+PlanFn = Callable[[Context], Plan]
+
+SIMPLE: dict[str, PlanFn] = {
+    "pip": python.plan_pip,
+    "uv": python.plan_uv,
+    "poetry": python.plan_poetry,
+    "conda": python.plan_conda,
+    "npm": node.plan_npm,
+    "yarn": node.plan_yarn,
+    "node": node.plan_node,
+    "git": git.plan_git,
+    "curl": curl.plan_curl,
+    "wget": curl.plan_wget,
+    "cargo": rust.plan_cargo,
+    "composer": php.plan_composer,
+    "aws": cloud.plan_aws,
+    "gcloud": cloud.plan_gcloud,
+    "java": java.plan_java,
+}
+# Every tool name setup accepts, in the order plans are made and shown.
+ALL_TOOLS: tuple[str, ...] = (
+    "pip", "uv", "poetry", "conda", "npm", "pnpm", "yarn", "node", "git", "curl", "wget",
+    "cargo", "composer", "aws", "gcloud", "java", "docker", "shell", *shell.SHELLS,
+)  # fmt: skip
+# Tools whose user-scope mechanism is an environment variable in the shell profile.
+NEEDS_SHELL = frozenset({"uv", "poetry", "node", "java"})
+# A replace-style setting pointed at fewer certificates than this would break public sites.
+MIN_BUNDLE_CERTS = 10
+
+
+def parse_tools(names: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """Split user input into (tools, docker registries, shells); UsageError for unknown names."""
+    tools: list[str] = []
+    registries: list[str] = []
+    shells: list[str] = []
+    for raw in names:
+        for name in filter(None, (part.strip() for part in raw.split(","))):
+            lowered = name.lower()
+            if lowered.startswith("docker:"):
+                registry = name.split(":", 1)[1]
+                if not docker.valid_registry(registry):
+                    raise UsageError(
+                        _("not a registry name: {name!r} (use docker:HOST[:PORT])", name=name)
+                    )
+                registries.append(registry)
+                lowered = "docker"
+            elif lowered in ("pwsh", "ps"):
+                lowered = "powershell"
+            if lowered not in ALL_TOOLS:
+                raise UsageError(
+                    _("unknown tool {name!r}", name=name),
+                    hint=_("known tools: {tools}", tools=", ".join(ALL_TOOLS)),
+                )
+            if lowered in shell.SHELLS:
+                shells.append(lowered)
+                lowered = "shell"
+            if lowered not in tools:
+                tools.append(lowered)
+    return tools, registries, shells
+
+
+def _check_files(bundle: Path, ca: Path) -> None:
+    for label, path in (("--bundle", bundle), ("--ca", ca)):
+        if not path.is_file():
+            raise UsageError(
+                _("{option} file not found: {path}", option=label, path=str(path)),
+                hint=_("build it first with 'tlsdoctor bundle'"),
+            )
+    ca_certs = split_pem(ca.read_bytes())
+    if not ca_certs:
+        raise UsageError(_("no PEM certificate in {path}", path=str(ca)))
+    count = len(split_pem(bundle.read_bytes()))
+    if count < MIN_BUNDLE_CERTS:
+        raise UsageError(
+            _(
+                "{path} holds {count} certificates: replace-style settings need the full "
+                "bundle (public roots + inspection CA), not the CA alone",
+                path=str(bundle),
+                count=count,
+            )
+        )
+
+
+def plan_setup(
+    tools: list[str] | None,
+    bundle: Path,
+    ca: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    system: bool = False,
+    platform: str = sys.platform,
+) -> Plan:
+    """Plan the trust settings for ``tools`` (None: every supported tool found on this machine).
+
+    Nothing is written: hand the plan to :func:`tlsdoctor.core.changes.apply`.
+    """
+    env = dict(os.environ if environ is None else environ)
+    bundle = Path(os.path.abspath(bundle))
+    ca = Path(os.path.abspath(ca))
+    _check_files(bundle, ca)
+    explicit = tools is not None
+    if tools is None:
+        selected = [t for t in ALL_TOOLS if t not in shell.SHELLS]
+        registries: list[str] = []
+        shells: list[str] = []
+    else:
+        selected, registries, shells = parse_tools(tools)
+        if NEEDS_SHELL & set(selected) and "shell" not in selected:
+            selected.append("shell")
+    ctx = Context(environ=env, bundle=bundle, ca=ca, platform=platform, explicit=explicit)
+    plan = Plan()
+    # the shell block comes last: other tools (java) add variables to it
+    for tool in sorted(selected, key=lambda t: (t == "shell", ALL_TOOLS.index(t))):
+        plan.extend(_plan_one(ctx, tool, selected, registries, shells, system))
+    if system:
+        plan.extend(system_store.plan_system(ctx))
+    return plan
+
+
+def _plan_one(
+    ctx: Context,
+    tool: str,
+    selected: list[str],
+    registries: list[str],
+    shells: list[str],
+    system: bool,
+) -> Plan:
+    if tool in SIMPLE:
+        return SIMPLE[tool](ctx)
+    if tool == "pnpm":
+        return node.plan_pnpm(ctx, npm_planned="npm" in selected)
+    if tool == "docker":
+        return docker.plan_docker(
+            ctx, registries, system=system, sudo=system_store.sudo_prefix(ctx.platform)
+        )
+    return shell.plan_shell(ctx, shells or shell.detected_shells(ctx))

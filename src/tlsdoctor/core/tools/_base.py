@@ -1,0 +1,245 @@
+"""What every tool integration shares: the context it plans in and the "set one key" helper."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tlsdoctor import paths
+from tlsdoctor._data import load_data
+from tlsdoctor.core.changes import Change, Note, Plan, read_bytes
+from tlsdoctor.i18n import _, localized
+
+
+@dataclass
+class Context:
+    """Everything a tool needs to plan: where things are, and the two files to point at."""
+
+    environ: Mapping[str, str]
+    bundle: Path
+    ca: Path
+    platform: str = sys.platform
+    explicit: bool = False  # the user named the tool: plan it even when it is not installed
+    shell_exports: list[tuple[str, str]] = field(default_factory=list)  # extra (NAME, value)
+
+    @property
+    def home(self) -> Path:
+        return paths.home(self.environ)
+
+    @property
+    def config_home(self) -> Path:
+        return paths.config_home(self.environ)
+
+    def env_path(self, name: str) -> Path | None:
+        value = self.environ.get(name)
+        return Path(value) if value else None
+
+    def which(self, program: str) -> str | None:
+        return shutil.which(program, path=self.environ.get("PATH", os.defpath))
+
+    def run(self, argv: Sequence[str], timeout: float = 15.0) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            list(argv),
+            env=dict(self.environ),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    @cached_property
+    def ca_pem(self) -> bytes:
+        return self.ca.read_bytes()
+
+
+def tool_entry(tool: str) -> dict[str, Any]:
+    entry: dict[str, Any] = load_data("tools.toml")["tools"][tool]
+    return entry
+
+
+def tool_note(tool: str) -> Note:
+    return Note(tool, str(localized(tool_entry(tool), "note")), "info")
+
+
+def edit_file(
+    ctx: Context,
+    tool: str,
+    path: Path,
+    setting: str,
+    new_value: str,
+    editor: Callable[[str], tuple[str, str | None]],
+    *,
+    mode: int | None = None,
+) -> Plan:
+    """Plan setting one key in a text file; a plan with no change when it is already set."""
+    old = read_bytes(path)
+    text = "" if old is None else old.decode("utf-8", errors="surrogateescape")
+    try:
+        new_text, old_value = editor(text)
+    except ValueError as err:
+        return Plan(
+            notes=[
+                Note(
+                    tool,
+                    _(
+                        "{path} could not be read ({error}); set {setting} by hand",
+                        path=str(path),
+                        error=str(err),
+                        setting=setting,
+                    ),
+                    "manual",
+                )
+            ]
+        )
+    new = new_text.encode("utf-8", errors="surrogateescape")
+    if new == old or old_value == new_value:
+        return Plan(
+            notes=[
+                Note(
+                    tool,
+                    _(
+                        "{setting} in {path} already points at {value}",
+                        setting=setting,
+                        path=str(path),
+                        value=new_value,
+                    ),
+                    "skipped",
+                )
+            ]
+        )
+    description = _("set {setting} to {value}", setting=setting, value=new_value)
+    return Plan(
+        changes=[
+            Change(
+                path=path,
+                old=old,
+                new=new,
+                description=description,
+                tool=tool,
+                setting=setting,
+                old_value=old_value,
+                new_value=new_value,
+                mode=mode,
+            )
+        ]
+    )
+
+
+def put_file(ctx: Context, tool: str, path: Path, content: bytes, description: str) -> Plan:
+    """Plan a whole file with ``content`` (a CA copy, a truststore): no change when identical."""
+    old = read_bytes(path)
+    if old == content:
+        return Plan(
+            notes=[Note(tool, _("{path} is already up to date", path=str(path)), "skipped")]
+        )
+    return Plan(
+        changes=[
+            Change(
+                path=path,
+                old=old,
+                new=content,
+                description=description,
+                tool=tool,
+                setting=None,
+                old_value=None if old is None else _("(other content)"),
+                new_value=str(path),
+            )
+        ]
+    )
+
+
+def not_installed(tool: str) -> Plan:
+    return Plan(
+        notes=[Note(tool, _("{tool} is not installed: nothing to do", tool=tool), "skipped")]
+    )
+
+
+# ------------------------------------------------------------------ the OS store
+
+
+def _pem_ders(data: bytes) -> list[bytes]:
+    import base64
+    import re
+
+    out: list[bytes] = []
+    for match in re.finditer(
+        rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", data, re.DOTALL
+    ):
+        try:
+            out.append(base64.b64decode(b"".join(match.group(1).split())))
+        except ValueError:
+            continue
+    return out
+
+
+LINUX_BUNDLES = (
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+)
+
+
+def os_store_bundles() -> list[Path]:
+    """The OS store's PEM bundle files (compiled OpenSSL default first; SSL_CERT_FILE ignored)."""
+    import ssl
+
+    found: list[Path] = []
+    for candidate in (ssl.get_default_verify_paths().openssl_cafile, *LINUX_BUNDLES):
+        path = Path(candidate)
+        if path not in found and path.is_file():
+            found.append(path)
+    return found
+
+
+def os_store_has_ca(ca_pem: bytes, platform: str = sys.platform) -> bool | None:
+    """True/False when the OS store can be read (Linux), None when we cannot tell."""
+    if platform != "linux" and not platform.startswith(("freebsd", "openbsd")):
+        return None
+    wanted = set(_pem_ders(ca_pem))
+    if not wanted:
+        return False
+    bundles = os_store_bundles()
+    if not bundles:
+        return None
+    for bundle in bundles:
+        try:
+            if wanted & set(_pem_ders(bundle.read_bytes())):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def ca_fingerprints(ca_pem: bytes) -> list[str]:
+    """SHA-256 of each certificate in the CA file, upper-case hex without separators."""
+    import hashlib
+
+    return [hashlib.sha256(der).hexdigest().upper() for der in _pem_ders(ca_pem)]
+
+
+def split_pem(data: bytes) -> list[bytes]:
+    """Each certificate of a PEM file as its own canonical PEM (64-column base64, LF endings)."""
+    import base64
+
+    out: list[bytes] = []
+    for der in _pem_ders(data):
+        b64 = base64.b64encode(der)
+        body = b"\n".join(b64[i : i + 64] for i in range(0, len(b64), 64))
+        out.append(b"-----BEGIN CERTIFICATE-----\n" + body + b"\n-----END CERTIFICATE-----\n")
+    return out
+
+
+def sha1_thumbprint(pem: bytes) -> str:
+    import hashlib
+
+    ders = _pem_ders(pem)
+    return hashlib.sha1(ders[0]).hexdigest().upper() if ders else ""

@@ -1,0 +1,122 @@
+"""Node tools: npm and pnpm (``.npmrc cafile``), yarn classic and berry, Node itself."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tlsdoctor.core.changes import Note, Plan
+from tlsdoctor.core.tools import _edit
+from tlsdoctor.core.tools._base import Context, edit_file, not_installed, tool_note
+from tlsdoctor.i18n import _
+
+
+def npmrc_path(ctx: Context) -> Path:
+    for name in ("npm_config_userconfig", "NPM_CONFIG_USERCONFIG"):
+        value = ctx.environ.get(name)
+        if value:
+            return Path(value)
+    return ctx.home / ".npmrc"
+
+
+def _set_npmrc(path: Path, ctx: Context, tool: str) -> Plan:
+    bundle = str(ctx.bundle)
+    plan = edit_file(
+        ctx,
+        tool,
+        path,
+        "cafile",
+        bundle,
+        lambda text: _edit.set_line_value(
+            text,
+            section=None,
+            key_pattern=_edit.ini_key("cafile"),
+            line=f"cafile={bundle}",
+            parse_value=_edit.quoted,
+        ),
+    )
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if _edit.get_ini(text, None, "ca"):
+        plan.notes.append(
+            Note(
+                tool,
+                _(
+                    "{path} also sets ca= inline certificates, which take precedence over cafile",
+                    path=str(path),
+                ),
+                "warning",
+            )
+        )
+    return plan
+
+
+def plan_npm(ctx: Context) -> Plan:
+    path = npmrc_path(ctx)
+    if not ctx.which("npm") and not path.exists() and not ctx.explicit:
+        return not_installed("npm")
+    return _set_npmrc(path, ctx, "npm")
+
+
+def plan_pnpm(ctx: Context, *, npm_planned: bool) -> Plan:
+    if not ctx.which("pnpm") and not ctx.explicit:
+        return not_installed("pnpm")
+    if npm_planned:
+        return Plan(notes=[Note("pnpm", _("pnpm reads the same .npmrc as npm"), "info")])
+    return _set_npmrc(npmrc_path(ctx), ctx, "pnpm")
+
+
+def yarn_major(ctx: Context) -> int | None:
+    program = ctx.which("yarn")
+    if not program:
+        return None
+    try:
+        out = ctx.run([program, "--version"], timeout=20).stdout
+    except (OSError, TimeoutError):
+        return None
+    match = re.match(r"\s*(\d+)\.", out)
+    return int(match.group(1)) if match else None
+
+
+def plan_yarn(ctx: Context) -> Plan:
+    major = yarn_major(ctx)
+    if major is None and not ctx.explicit:
+        return not_installed("yarn")
+    bundle = str(ctx.bundle)
+    if major is not None and major >= 2:
+        key = "httpsCaFilePath" if major >= 4 else "caFilePath"
+        rc_name = ctx.environ.get("YARN_RC_FILENAME") or ".yarnrc.yml"
+        plan = edit_file(
+            ctx,
+            "yarn",
+            ctx.home / rc_name,
+            key,
+            bundle,
+            lambda text: _edit.set_yaml_top(text, key, bundle),
+        )
+    else:
+        plan = edit_file(
+            ctx,
+            "yarn",
+            ctx.home / ".yarnrc",
+            "cafile",
+            bundle,
+            lambda text: _edit.set_line_value(
+                text,
+                section=None,
+                key_pattern=r"^\s*cafile\s+(?P<value>.*)$",
+                line=f"cafile {_edit.toml_string(bundle)}",
+                parse_value=_edit.quoted,
+            ),
+        )
+        if major is None:
+            plan.notes.append(
+                Note("yarn", _("yarn is not installed: only the classic ~/.yarnrc is written"))
+            )
+    plan.notes.append(tool_note("yarn"))
+    return plan
+
+
+def plan_node(ctx: Context) -> Plan:
+    if not ctx.which("node") and not ctx.explicit:
+        return not_installed("node")
+    return Plan(notes=[tool_note("node")])
