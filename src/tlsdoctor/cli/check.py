@@ -1,0 +1,238 @@
+"""`tlsdoctor check [URL...]`: run the real clients found here and show which ones work.
+
+The clients run with the current environment and config files (that is what is checked), with
+verification on. ``--source FILE`` runs them with the environment a shell has after sourcing FILE
+(for example the profile block `setup` wrote) without touching this shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from tlsdoctor.cli._options import add_json
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.clients import ClientResult, ClientSpec
+
+# Used when no URL is given and the detect engine's list is not available.
+FALLBACK_HOSTS = ("pypi.org", "registry.npmjs.org", "github.com")
+DEFAULT_HOST_COUNT = 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        metavar="URL",
+        help=_("HTTPS URL or host to request (default: a few hosts from the detect list)"),
+    )
+    parser.add_argument(
+        "--clients",
+        metavar="A,B,...",
+        help=_("only these clients (see --list); default: every installed client"),
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help=_("time limit for each client request (default: %(default)s)"),
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--proxy",
+        metavar="URL",
+        help=_("send every client through this HTTP CONNECT proxy (default: from the environment)"),
+    )
+    group.add_argument(
+        "--no-proxy",
+        action="store_true",
+        help=_("remove proxy variables from the clients' environment"),
+    )
+    parser.add_argument(
+        "--lab",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help=_("check the running lab's intercepted and bypassed sites through its proxy"),
+    )
+    parser.add_argument(
+        "--source",
+        metavar="FILE",
+        help=_(
+            "run the clients with the environment after sourcing FILE in bash "
+            "(for example the shell profile setup wrote)"
+        ),
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help=_("list the known clients and whether they are installed"),
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help=_("show versions and the client output of every row")
+    )
+    add_json(parser)
+
+
+def parse_clients(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise UsageError(_("--clients needs at least one client name"))
+    return names
+
+
+def default_urls() -> list[str]:
+    """A few hosts from detect's list (the hosts inspection usually hits first)."""
+    hosts: list[str] = []
+    try:
+        from tlsdoctor.core import detect
+
+        candidates = getattr(detect, "DEFAULT_HOSTS", None) or getattr(
+            detect, "default_hosts", None
+        )
+        if callable(candidates):
+            candidates = candidates()
+        hosts = [str(h).split(":")[0] for h in (candidates or [])]
+    except ImportError:
+        hosts = []
+    return [f"https://{h}/" for h in (hosts or list(FALLBACK_HOSTS))[:DEFAULT_HOST_COUNT]]
+
+
+def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:
+    """The environment bash has after sourcing ``path`` (the file's own output is discarded)."""
+    if not os.path.isfile(path):
+        raise UsageError(_("cannot read {path}", path=path))
+    bash = shutil.which("bash", path=base.get("PATH"))
+    if bash is None:
+        raise UsageError(_("--source needs bash on PATH"))
+    script = '. "$1" >/dev/null 2>&1 </dev/null; status=$?; env -0; exit $status'
+    try:
+        done = subprocess.run(
+            [bash, "--noprofile", "--norc", "-c", script, "tlsdoctor", path],
+            env=dict(base),
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        raise UsageError(_("cannot source {path}: {error}", path=path, error=str(err))) from err
+    env: dict[str, str] = {}
+    for item in done.stdout.split(b"\0"):
+        key, sep, value = item.decode("utf-8", errors="replace").partition("=")
+        if sep and key:
+            env[key] = value
+    if not env:
+        raise UsageError(_("cannot source {path}: {error}", path=path, error=done.returncode))
+    return env
+
+
+def without_proxy(env: Mapping[str, str]) -> dict[str, str]:
+    from tlsdoctor.core.clients import PROXY_ENV_VARS
+
+    return {k: v for k, v in env.items() if k not in PROXY_ENV_VARS}
+
+
+def lab_targets(directory: str) -> tuple[list[str], str]:
+    """(intercepted + bypassed site URLs, proxy URL) of the running lab."""
+    from tlsdoctor.lab.state import read_state
+
+    state = read_state(directory or None)
+    return [state.url(name) for name in state.hosts], state.authenticated_proxy_url
+
+
+def execute(
+    urls: list[str],
+    clients: list[str] | None,
+    *,
+    env: Mapping[str, str],
+    proxy: str | None,
+    timeout: float,
+) -> list[ClientResult]:
+    """run_checks with user errors turned into UsageError."""
+    from tlsdoctor.core.clients import UnknownClientError, run_checks
+
+    try:
+        return run_checks(urls, clients, env=env, proxy=proxy, timeout=timeout)
+    except UnknownClientError as err:
+        raise UsageError(
+            _("unknown client: {names}", names=", ".join(err.names)),
+            hint=_("known clients: {names}", names=", ".join(err.known)),
+        ) from err
+    except ValueError as err:
+        raise UsageError(
+            _("not an HTTPS URL: {url}", url=str(err)),
+            hint=_("give a host name or an https:// URL"),
+        ) from err
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.core.clients import available_clients, client_specs, effective_proxy
+    from tlsdoctor.render.console import console, print_json
+
+    if args.timeout <= 0:
+        raise UsageError(_("--timeout must be a positive number of seconds"))
+    env: dict[str, str] = dict(os.environ)
+    if args.source:
+        env = sourced_environment(args.source, env)
+    if args.list:
+        return _list(client_specs(), available_clients(env), args.json)
+    clients = parse_clients(args.clients)
+    urls = list(args.urls)
+    proxy: str | None = args.proxy
+    if args.lab is not None:
+        lab_urls, lab_proxy = lab_targets(args.lab)
+        urls = urls or lab_urls
+        proxy = proxy or lab_proxy
+    if args.no_proxy:
+        env = without_proxy(env)
+    urls = urls or default_urls()
+    if not args.json:
+        console(stderr=True).print(_("Running clients..."), style="dim")
+    results = execute(urls, clients, env=env, proxy=proxy, timeout=args.timeout)
+    shown_proxy = effective_proxy(env, proxy)
+    from tlsdoctor.core.clients import normalize_url
+    from tlsdoctor.render.check import check_json, render_check
+
+    shown_urls = [normalize_url(u) for u in urls]
+    if args.json:
+        print_json(check_json(results, shown_urls, shown_proxy, args.source))
+    else:
+        render_check(results, shown_urls, shown_proxy, console(), verbose=args.verbose)
+    if not results:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
+
+
+def _list(specs: list[ClientSpec], installed: list[str], as_json: bool) -> int:
+    from tlsdoctor.i18n import localized
+    from tlsdoctor.render.console import console, print_json
+
+    rows = [
+        {
+            "client": s.id,
+            "installed": s.id in installed,
+            "tls_library": localized(
+                {"tls_library": s.tls_library, "tls_library_ja": s.tls_library_ja}, "tls_library"
+            ),
+        }
+        for s in specs
+    ]
+    if as_json:
+        print_json({"clients": rows})
+        return EXIT_OK
+    out = console()
+    for row in rows:
+        mark = _("installed") if row["installed"] else _("not installed")
+        out.print(f"{row['client']:<12} {mark:<14} {row['tls_library']}")
+    return EXIT_OK

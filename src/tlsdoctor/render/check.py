@@ -1,0 +1,148 @@
+"""Human and JSON output for `tlsdoctor check` (and the check step of `tlsdoctor fix`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tlsdoctor.i18n import N_, _, localized
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tlsdoctor.core.clients import ClientResult
+
+STATUS_LABELS: dict[str, str] = {
+    "ok": N_("ok"),
+    "handshake-ok": N_("ok (TLS verified; HTTP-level error)"),
+    "tls-error": N_("TLS failure"),
+    "error": N_("failed (not TLS)"),
+    "timeout": N_("timed out"),
+    "missing": N_("not installed"),
+}
+STATUS_STYLES = {
+    "ok": "green",
+    "handshake-ok": "green",
+    "tls-error": "red",
+    "error": "yellow",
+    "timeout": "yellow",
+    "missing": "dim",
+}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS.get(status, status))
+
+
+def _finding_field(finding: Any, *names: str) -> str | None:
+    """A text field of an explain Finding, in the current language when it carries one."""
+    for name in names:
+        value = finding.get(name) if isinstance(finding, dict) else getattr(finding, name, None)
+        if isinstance(finding, dict) and value:
+            localized_value = localized(finding, name)
+            return str(localized_value) if localized_value else str(value)
+        if value and not callable(value):
+            ja = getattr(finding, f"{name}_ja", None)
+            from tlsdoctor.i18n import current_language
+
+            if ja and current_language() == "ja":
+                return str(ja)
+            return str(value)
+    return None
+
+
+def explanation(result: ClientResult) -> tuple[str | None, str | None]:
+    """(cause, fix) from the explain engine's finding, when there is one."""
+    if result.finding is None:
+        return None, None
+    cause = _finding_field(result.finding, "title", "cause", "message", "summary")
+    fix = _finding_field(result.finding, "fix", "remedy")
+    return cause, fix
+
+
+def check_json(
+    results: Sequence[ClientResult],
+    urls: Sequence[str],
+    proxy: str | None,
+    env_source: str | None = None,
+) -> dict[str, Any]:
+    from tlsdoctor.core.clients import summarize
+
+    return {
+        "urls": list(urls),
+        "proxy": proxy,
+        "environment": env_source or "current",
+        "ok": bool(results) and all(r.ok for r in results),
+        "summary": summarize(results),
+        "results": [r.to_dict() for r in results],
+    }
+
+
+def render_check(
+    results: Sequence[ClientResult],
+    urls: Sequence[str],
+    proxy: str | None,
+    out: Console,
+    *,
+    verbose: bool = False,
+) -> None:
+    """One block per URL, one line per client, and the explanation under each failure.
+
+    A list rather than a table: error lines stay whole (greppable, copyable) at any width.
+    """
+    from rich.text import Text
+
+    if proxy:
+        out.print(_("through the proxy {proxy}", proxy=proxy))
+    width = max((len(r.client) for r in results), default=8) + 2
+    for url in urls:
+        out.print()
+        out.print(Text(_("Checking {urls}", urls=url), style="bold"))
+        for result in (r for r in results if r.url == url):
+            mark = "✓" if result.ok else ("·" if result.status == "missing" else "✗")
+            line = Text(f"  {mark} ")
+            line.append(result.client.ljust(width))
+            line.append(status_label(result.status), style=STATUS_STYLES.get(result.status, ""))
+            if result.ok and result.version and verbose:
+                line.append(f"  ({result.version})", style="dim")
+            out.print(line)
+            for detail in _details(result, verbose):
+                out.print(Text("      " + detail))
+    out.print()
+    out.print(summary_line(results))
+
+
+def _details(result: ClientResult, verbose: bool) -> list[str]:
+    if result.status == "missing":
+        return []
+    lines: list[str] = []
+    if result.ok:
+        if result.status == "handshake-ok" and verbose:
+            lines.append(_short(result.headline))
+        return lines
+    if result.status == "timeout":
+        lines.append(_("no answer within {seconds:.0f} s", seconds=result.duration))
+    elif result.headline:
+        lines.append(_short(result.headline))
+    cause, fix = explanation(result)
+    if cause:
+        lines.append(_("cause: {cause}", cause=cause))
+    if fix:
+        lines.append(_("fix: {fix}", fix=fix))
+    if verbose and result.version:
+        lines.append(result.version)
+    return lines
+
+
+def _short(line: str, limit: int = 240) -> str:
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def summary_line(results: Sequence[ClientResult]) -> str:
+    passed = sum(1 for r in results if r.ok)
+    failed = len(results) - passed
+    if not results:
+        return _("No client could be run.")
+    if failed == 0:
+        return _("All {count} checks passed.", count=passed)
+    return _("{failed} of {count} checks failed.", failed=failed, count=len(results))

@@ -1,0 +1,102 @@
+"""`tlsdoctor check` as a user runs it: table, Japanese, --json, --source, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Site
+from fixtures_env import require_client
+
+pytestmark = pytest.mark.clients
+
+
+def tlsdoctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["tlsdoctor", *args], env=env, capture_output=True, text=True, timeout=90, check=False
+    )
+
+
+def test_json_rows_and_exit_code(tls_site: Site, clean_env: dict[str, str]) -> None:
+    require_client("curl")
+    done = tlsdoctor(
+        clean_env, "check", tls_site.url, "--proxy", tls_site.proxy_url,
+        "--clients", "curl,python-ssl", "--json",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is False
+    assert report["urls"] == [tls_site.url]
+    assert report["proxy"] == tls_site.proxy_url
+    # Rows in the order the clients were asked for.
+    assert [(r["client"], r["status"]) for r in report["results"]] == [
+        ("curl", "tls-error"),
+        ("python-ssl", "tls-error"),
+    ]
+    curl = report["results"][0]
+    assert curl["exit_code"] == 60
+    assert "unable to get local issuer certificate" in curl["headline"]
+    assert report["summary"] == {"tls-error": 2}
+
+
+def test_source_loads_a_profile_and_the_clients_pass(
+    tls_site: Site, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    require_client("curl")
+    profile = tmp_path / "profile.sh"
+    profile.write_text(
+        f'export SSL_CERT_FILE="{tls_site.ca_pem}"\nexport CURL_CA_BUNDLE="{tls_site.ca_pem}"\n'
+        'echo "this line must not reach the JSON"\n'
+    )
+    done = tlsdoctor(
+        clean_env, "check", tls_site.url, "--proxy", tls_site.proxy_url,
+        "--clients", "curl,python-ssl", "--source", str(profile), "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] is True
+    assert report["environment"] == str(profile)
+    assert {r["status"] for r in report["results"]} == {"ok"}
+
+
+def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[str, str]) -> None:
+    require_client("curl")
+    args = ["check", tls_site.url, "--proxy", tls_site.proxy_url, "--clients", "curl"]
+    english = tlsdoctor(clean_env, *args)
+    assert english.returncode == 1
+    assert "TLS failure" in english.stdout
+    assert "1 of 1 checks failed." in english.stdout
+    assert "SSL certificate problem: unable to get local issuer certificate" in english.stdout
+    japanese = tlsdoctor(clean_env, "--lang", "ja", *args)
+    assert japanese.returncode == 1
+    assert "TLS エラー" in japanese.stdout
+    assert "1 件中 1 件の確認が失敗しました。" in japanese.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["http://example.com/"], "not an HTTPS URL"),
+        (["--clients", "netscape", "https://x.test/"], "unknown client: netscape"),
+        (["--clients", ",", "https://x.test/"], "--clients needs at least one client name"),
+        (["--timeout", "0", "https://x.test/"], "--timeout must be a positive number"),
+        (["--source", "/nonexistent/profile", "https://x.test/"], "cannot read"),
+    ],
+)
+def test_bad_input_is_a_usage_error(
+    clean_env: dict[str, str], args: list[str], message: str
+) -> None:
+    done = tlsdoctor(clean_env, "check", *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_list_clients(clean_env: dict[str, str]) -> None:
+    done = tlsdoctor(clean_env, "check", "--list", "--json")
+    assert done.returncode == 0
+    rows = {r["client"]: r for r in json.loads(done.stdout)["clients"]}
+    assert rows["python-ssl"]["installed"] is True
+    assert {"curl", "git", "node", "java", "openssl", "pip", "npm", "wget"} <= set(rows)
