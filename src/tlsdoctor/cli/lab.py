@@ -1,0 +1,226 @@
+"""`tlsdoctor lab start|stop|status`: TLS inspection reproduced on loopback with mitmproxy."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+from tlsdoctor.cli._options import add_json
+from tlsdoctor.errors import EXIT_OK, UsageError
+from tlsdoctor.i18n import _
+
+ACTIONS = ("start", "stop", "status")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "action", choices=ACTIONS, metavar="{start,stop,status}", help=_("what to do")
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help=_("where the lab keeps its state (default: TLSDOCTOR_LAB_DIR or the state dir)"),
+    )
+    add_json(parser)
+    group = parser.add_argument_group(_("start options"))
+    group.add_argument(
+        "--vendor",
+        metavar="NAME",
+        help=_(
+            "name the inspection CA as this product does: "
+            "mitmproxy (default), zscaler, netskope, fortigate, umbrella, paloalto"
+        ),
+    )
+    group.add_argument(
+        "--ca-name", metavar="DN", help=_('custom CA subject, e.g. "CN=Acme Inspection CA,O=Acme"')
+    )
+    group.add_argument(
+        "--ca-chain",
+        action="store_true",
+        help=_("the proxy sends leaf + inspection intermediate + root"),
+    )
+    group.add_argument(
+        "--ca-intermediate-only",
+        action="store_true",
+        help=_("the proxy sends leaf + intermediate; the intermediate has an AIA URL to the root"),
+    )
+    group.add_argument(
+        "--ca-noncompliant",
+        action="store_true",
+        help=_("inspection CA without critical basicConstraints and SKI/AKI (strict clients fail)"),
+    )
+    group.add_argument(
+        "--bypass",
+        nargs="+",
+        default=[],
+        metavar="HOST",
+        help=_("pass these lab sites through untouched (a no-decrypt list)"),
+    )
+    group.add_argument(
+        "--no-intercept",
+        action="store_true",
+        help=_("pass everything through: a clean path through the same proxy"),
+    )
+    group.add_argument(
+        "--proxy-auth",
+        metavar="USER:PASS",
+        help=_("the proxy requires these credentials (407 without them)"),
+    )
+    group.add_argument(
+        "--handshake-delay-ms",
+        type=int,
+        default=0,
+        metavar="N",
+        help=_("delay each intercepted TLS handshake by N milliseconds"),
+    )
+    group.add_argument(
+        "--sites",
+        type=int,
+        default=0,
+        metavar="N",
+        help=_("add N more intercepted sites (site01.test, ...)"),
+    )
+
+
+_START_ONLY: tuple[tuple[str, Any], ...] = (
+    ("vendor", None),
+    ("ca_name", None),
+    ("ca_chain", False),
+    ("ca_intermediate_only", False),
+    ("ca_noncompliant", False),
+    ("bypass", []),
+    ("no_intercept", False),
+    ("proxy_auth", None),
+    ("handshake_delay_ms", 0),
+    ("sites", 0),
+)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.lab.state import resolve_state_dir
+
+    state_dir = resolve_state_dir(args.state_dir)
+    if args.action != "start":
+        given = [name for name, default in _START_ONLY if getattr(args, name) != default]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            raise UsageError(
+                _("{option} only applies to 'lab start'", option=option),
+            )
+    if args.action == "start":
+        return _start(args, state_dir)
+    if args.action == "stop":
+        return _stop(args, state_dir)
+    return _status(args, state_dir)
+
+
+def _start(args: argparse.Namespace, state_dir: Any) -> int:
+    from tlsdoctor.lab.control import Lab, LabStartError
+
+    try:
+        state = Lab.start(
+            state_dir,
+            vendor=args.vendor or "mitmproxy",
+            ca_name=args.ca_name,
+            ca_chain=args.ca_chain,
+            ca_intermediate_only=args.ca_intermediate_only,
+            ca_noncompliant=args.ca_noncompliant,
+            bypass=args.bypass,
+            no_intercept=args.no_intercept,
+            proxy_auth=args.proxy_auth,
+            handshake_delay_ms=args.handshake_delay_ms,
+            sites=args.sites,
+        )
+    except LabStartError as err:
+        if err.log:
+            sys.stderr.write(err.log + "\n")
+        raise
+    if args.json:
+        from tlsdoctor.render.console import print_json
+
+        print_json({"status": "running", **state.to_json()})
+        return EXIT_OK
+    _print_usage(state, default_dir=args.state_dir is None)
+    return EXIT_OK
+
+
+def _print_usage(state: Any, *, default_dir: bool) -> None:
+    from tlsdoctor.render.console import console
+
+    out = console()
+    proxy = state.authenticated_proxy_url
+    ca = shlex.quote(str(state.inspection_ca))
+    root = shlex.quote(str(state.public_root))
+    out.print(_("The lab is running (state in {path}).", path=str(state.state_dir)))
+    out.print(_("  proxy:            {url}", url=state.proxy_url))
+    out.print(_("  inspection CA:    {path}  ({subject})", path=ca, subject=state.ca_subject))
+    out.print(_("  lab public root:  {path}", path=root))
+    if state.intercepted:
+        out.print(_("  intercepted:      {names}", names=", ".join(state.intercepted[:8])))
+    if state.bypassed:
+        out.print(_("  passed through:   {names}", names=", ".join(state.bypassed[:8])))
+    out.print(_("  look-alikes:      {names}", names=", ".join(list(state.special.values())[:4])))
+    if state.aia_url:
+        out.print(_("  AIA URL:          {url}", url=state.aia_url))
+    out.print("")
+    out.print(_("Use it:"))
+    out.print(f"  export HTTPS_PROXY={proxy} https_proxy={proxy}")
+    out.print(f"  curl --cacert {ca} https://site1.test/")
+    python = "import urllib.request as u; print(u.urlopen('https://site1.test/').read())"
+    out.print(f'  SSL_CERT_FILE={ca} python3 -c "{python}"')
+    out.print(_("Without the inspection CA the same command fails, as it would behind the proxy:"))
+    out.print(f"  curl --cacert {root} https://site1.test/")
+    stop = "tlsdoctor lab stop"
+    if not default_dir:
+        stop += f" --state-dir {shlex.quote(str(state.state_dir))}"
+    out.print(_("Stop it with: {command}", command=stop))
+
+
+def _stop(args: argparse.Namespace, state_dir: Any) -> int:
+    from tlsdoctor.lab.control import Lab
+
+    stopped = Lab.stop(state_dir)
+    if args.json:
+        from tlsdoctor.render.console import print_json
+
+        print_json({"status": "stopped", "was_running": stopped, "state_dir": str(state_dir)})
+        return EXIT_OK
+    from tlsdoctor.render.console import console
+
+    if stopped:
+        console().print(_("The lab in {path} is stopped.", path=str(state_dir)))
+    else:
+        console().print(_("No lab was running in {path}.", path=str(state_dir)))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, state_dir: Any) -> int:
+    from tlsdoctor.lab.control import Lab
+
+    status, state = Lab.status(state_dir)
+    if args.json:
+        from tlsdoctor.render.console import print_json
+
+        data: dict[str, Any] = {"status": status, "state_dir": str(state_dir)}
+        if state is not None and status != "stopped":
+            data.update(state.to_json())
+            data["status"] = status
+        print_json(data)
+        return EXIT_OK if status == "running" else 1
+    from tlsdoctor.render.console import console
+
+    out = console()
+    if status == "running" and state is not None:
+        out.print(
+            _("running: proxy {url}, state in {path}", url=state.proxy_url, path=str(state_dir))
+        )
+        return EXIT_OK
+    if status == "degraded":
+        out.print(
+            _("degraded: some lab processes have ended; run 'tlsdoctor lab stop' then start again")
+        )
+        return 1
+    out.print(_("stopped (no lab is running in {path})", path=str(state_dir)))
+    return 1

@@ -1,0 +1,607 @@
+"""Start, stop and inspect the lab: certificates, sockets, two detached child processes, state.
+
+``Lab.start(state_dir, **options)`` returns once the proxy listens (typically < 2 s):
+
+1. make the PKI (lab public root + site leaves, the inspection CA as a vendor would name it);
+2. bind every site socket on 127.0.0.1:0 here, so the ports are known at once;
+3. start ``tlsdoctor.lab.sites`` (inherits those sockets) and ``tlsdoctor.lab.proxy`` (mitmproxy)
+   in their own sessions, detached from the terminal;
+4. wait for the proxy's port, then write state.json with each pid, its start time and a token
+   from its command line, so ``stop`` only ever signals processes this lab started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from tlsdoctor.errors import EXIT_INTERNAL, TlsDoctorError, UsageError
+from tlsdoctor.i18n import _
+from tlsdoctor.lab.state import (
+    SPECIAL_NAMES,
+    STATE_FILE,
+    LabState,
+    ProcessRecord,
+    load_state_file,
+    process_start_time,
+    resolve_state_dir,
+)
+
+BASE_SITES = ("site1.test", "site2.test", "bank.test")
+DEFAULT_VENDOR = "mitmproxy"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 5.0
+MAX_EXTRA_SITES = 500
+MAX_DELAY_MS = 60_000
+
+# Files and folders the lab owns inside its state dir (nothing else there is ever touched).
+RUNTIME_FILES = ("config.json", "proxy.json", "proxy.tmp", STATE_FILE)
+GENERATED = (
+    "public-root.pem",
+    "public-intermediate.pem",
+    "inspection-ca.pem",
+    "inspection-intermediate.pem",
+    "inspection-ca.der",
+    "public-root.der",
+    "public-intermediate.der",
+)
+SECRET_DIRS = ("mitmproxy", "sites")
+
+
+class LabStartError(TlsDoctorError):
+    """The lab could not start; ``log`` holds what its processes printed."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, *, log: str = "", hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.log = log
+
+
+@dataclass
+class LabOptions:
+    vendor: str = DEFAULT_VENDOR
+    ca_name: str | None = None
+    ca_chain: bool = False
+    ca_intermediate_only: bool = False
+    ca_noncompliant: bool = False
+    bypass: Sequence[str] = field(default_factory=tuple)
+    no_intercept: bool = False
+    proxy_auth: str | None = None
+    handshake_delay_ms: int = 0
+    sites: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "vendor": self.vendor,
+            "ca_name": self.ca_name,
+            "ca_chain": self.ca_chain,
+            "ca_intermediate_only": self.ca_intermediate_only,
+            "ca_noncompliant": self.ca_noncompliant,
+            "bypass": list(self.bypass),
+            "no_intercept": self.no_intercept,
+            "handshake_delay_ms": self.handshake_delay_ms,
+            "sites": self.sites,
+        }
+
+
+def vendor_profiles() -> dict[str, dict[str, Any]]:
+    from tlsdoctor._data import load_data
+
+    profiles: dict[str, dict[str, Any]] = load_data("lab_profiles.toml")["profiles"]
+    return profiles
+
+
+def site_names(extra: int) -> list[str]:
+    width = max(2, len(str(extra)))
+    return [*BASE_SITES, *(f"site{i:0{width}d}.test" for i in range(1, extra + 1))]
+
+
+def _validate(opts: LabOptions) -> list[str]:
+    profiles = vendor_profiles()
+    if opts.vendor not in profiles:
+        raise UsageError(
+            _(
+                "unknown vendor {vendor!r}; choose from: {choices}",
+                vendor=opts.vendor,
+                choices=", ".join(sorted(profiles)),
+            )
+        )
+    if opts.ca_chain and opts.ca_intermediate_only:
+        raise UsageError(_("--ca-chain and --ca-intermediate-only cannot be combined"))
+    if not 0 <= opts.sites <= MAX_EXTRA_SITES:
+        raise UsageError(_("--sites must be between 0 and {maximum}", maximum=MAX_EXTRA_SITES))
+    if not 0 <= opts.handshake_delay_ms <= MAX_DELAY_MS:
+        raise UsageError(
+            _("--handshake-delay-ms must be between 0 and {maximum}", maximum=MAX_DELAY_MS)
+        )
+    if opts.proxy_auth is not None:
+        user, sep, password = opts.proxy_auth.partition(":")
+        if not user or not sep or not password or "@" in opts.proxy_auth:
+            raise UsageError(_("--proxy-auth must look like USER:PASS"))
+    names = site_names(opts.sites)
+    unknown = [h for h in opts.bypass if h.lower().rstrip(".") not in names]
+    if unknown:
+        raise UsageError(
+            _(
+                "--bypass names must be lab sites: {unknown} (lab sites: {names})",
+                unknown=", ".join(unknown),
+                names=", ".join(names[:6]) + (", ..." if len(names) > 6 else ""),
+            )
+        )
+    return names
+
+
+# --- sockets ----------------------------------------------------------------------------------
+
+
+def _bind(listen: bool = True) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    if listen:
+        sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+# --- PKI --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pki:
+    public_root: Path
+    inspection_ca: Path
+    inspection_intermediate: Path | None
+    ca_subject: str
+    aia_url: str | None
+    site_files: dict[str, tuple[Path, Path]]
+    aia_files: dict[str, str]
+
+
+def _inspection_names(opts: LabOptions) -> tuple[Any, Any]:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from tlsdoctor.lab import pki
+
+    if opts.ca_name:
+        root = pki.parse_name(opts.ca_name)
+        attrs = list(root)
+        cn = root.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+        inter = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, f"{cn!s} Intermediate")
+                if a.oid == NameOID.COMMON_NAME
+                else a
+                for a in attrs
+            ]
+        )
+        return root, inter
+    profile = vendor_profiles()[opts.vendor]
+    return pki.name_from_pairs(profile["root"]), pki.name_from_pairs(profile["intermediate"])
+
+
+def _make_pki(state_dir: Path, opts: LabOptions, names: Iterable[str], aia_base: str) -> _Pki:
+    from cryptography.x509.oid import NameOID
+
+    from tlsdoctor.lab import pki
+
+    sites_dir = state_dir / "sites"
+    sites_dir.mkdir(mode=0o700)
+    confdir = state_dir / "mitmproxy"
+    confdir.mkdir(mode=0o700)
+
+    public_key = pki.ec_key()
+    public_root = pki.make_ca(pki.PUBLIC_ROOT_NAME, public_key)
+    public_int_key = pki.ec_key()
+    public_int = pki.make_ca(
+        pki.PUBLIC_INTERMEDIATE_NAME,
+        public_int_key,
+        issuer=public_root,
+        issuer_key=public_key,
+        aia_url=f"{aia_base}/public-root.crt",
+    )
+    public_root_file = pki.write_public(state_dir / "public-root.pem", pki.cert_pem(public_root))
+    pki.write_public(state_dir / "public-root.der", pki.cert_der(public_root))
+    pki.write_public(state_dir / "public-intermediate.pem", pki.cert_pem(public_int))
+    pki.write_public(state_dir / "public-intermediate.der", pki.cert_der(public_int))
+
+    site_files: dict[str, tuple[Path, Path]] = {}
+
+    def write_site(name: str, chain: bytes, key: pki.PrivateKey) -> None:
+        chain_file = pki.write_public(sites_dir / f"{name}.pem", chain)
+        key_file = pki.write_secret(sites_dir / f"{name}.key", pki.key_pem(key))
+        site_files[name] = (chain_file, key_file)
+
+    for name in names:
+        key = pki.ec_key()
+        write_site(name, pki.cert_pem(pki.make_leaf([name], key, public_root, public_key)), key)
+    key = pki.ec_key()
+    leaf = pki.make_leaf([SPECIAL_NAMES["expired"]], key, public_root, public_key, expired=True)
+    write_site(SPECIAL_NAMES["expired"], pki.cert_pem(leaf), key)
+    key = pki.ec_key()
+    leaf = pki.make_leaf(["otherhost.test"], key, public_root, public_key)
+    write_site(SPECIAL_NAMES["wrong_host"], pki.cert_pem(leaf), key)
+    key = pki.ec_key()
+    leaf = pki.make_leaf([SPECIAL_NAMES["self_signed"]], key, public_root, key)
+    write_site(SPECIAL_NAMES["self_signed"], pki.cert_pem(leaf), key)
+    key = pki.ec_key()
+    leaf = pki.make_leaf(
+        [SPECIAL_NAMES["incomplete_chain"]],
+        key,
+        public_int,
+        public_int_key,
+        aia_url=f"{aia_base}/public-intermediate.crt",
+    )
+    write_site(SPECIAL_NAMES["incomplete_chain"], pki.cert_pem(leaf), key)  # leaf only
+
+    root_name, inter_name = _inspection_names(opts)
+    compliant = not opts.ca_noncompliant
+    root_key = pki.rsa_key()
+    root = pki.make_ca(root_name, root_key, compliant=compliant)
+    inspection_ca = pki.write_public(state_dir / "inspection-ca.pem", pki.cert_pem(root))
+    pki.write_public(state_dir / "inspection-ca.der", pki.cert_der(root))
+    intermediate_file: Path | None = None
+    aia_url: str | None = None
+    if opts.ca_chain or opts.ca_intermediate_only:
+        aia_url = f"{aia_base}/root.crt"
+        inter_key = pki.rsa_key()
+        inter = pki.make_ca(
+            inter_name,
+            inter_key,
+            issuer=root,
+            issuer_key=root_key,
+            compliant=compliant,
+            aia_url=aia_url,
+        )
+        intermediate_file = pki.write_public(
+            state_dir / "inspection-intermediate.pem", pki.cert_pem(inter)
+        )
+        # mitmproxy's CA file: the signing key, its certificate, then the rest of the chain.
+        # mitmproxy sends what OpenSSL builds from that file: with the root, leaf+inter+root;
+        # with the intermediate alone (listed twice so mitmproxy treats the file as a chain),
+        # leaf+intermediate.
+        rest = pki.cert_pem(root) if opts.ca_chain else pki.cert_pem(inter)
+        ca_file = pki.key_pem(inter_key) + pki.cert_pem(inter) + rest
+    else:
+        ca_file = pki.key_pem(root_key) + pki.cert_pem(root)
+    pki.write_secret(confdir / "mitmproxy-ca.pem", ca_file)
+    # The root's key is not kept anywhere: nothing needs it once the CA file exists.
+    return _Pki(
+        public_root=public_root_file,
+        inspection_ca=inspection_ca,
+        inspection_intermediate=intermediate_file,
+        ca_subject=root.subject.rfc4514_string({NameOID.EMAIL_ADDRESS: "emailAddress"}),
+        aia_url=aia_url,
+        site_files=site_files,
+        aia_files={
+            "/root.crt": str(state_dir / "inspection-ca.der"),
+            "/public-root.crt": str(state_dir / "public-root.der"),
+            "/public-intermediate.crt": str(state_dir / "public-intermediate.der"),
+        },
+    )
+
+
+# --- processes --------------------------------------------------------------------------------
+
+
+_STRIP_FROM_CHILDREN = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+)
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _STRIP_FROM_CHILDREN}
+    package_root = str(Path(__file__).resolve().parent.parent.parent)
+    existing = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = package_root + (os.pathsep + existing if existing else "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _spawn(
+    module: str, state_dir: Path, token: str, log: IO[bytes], pass_fds: Sequence[int] = ()
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", module, str(state_dir), token],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # detached: survives the terminal, never gets its signals
+        pass_fds=tuple(pass_fds),
+        env=_child_env(),
+        cwd=str(state_dir),
+    )
+
+
+def _record(role: str, proc: subprocess.Popen[bytes], token: str) -> ProcessRecord:
+    return ProcessRecord(role, proc.pid, process_start_time(proc.pid), token)
+
+
+def _log_tail(state_dir: Path, lines: int = 40) -> str:
+    parts = []
+    for name in ("sites.log", "proxy.log"):
+        path = state_dir / "logs" / name
+        with contextlib.suppress(OSError):
+            text = path.read_text(encoding="utf-8", errors="replace").strip()
+            if text:
+                tail = "\n".join(text.splitlines()[-lines:])
+                parts.append(f"--- {path} ---\n{tail}")
+    return "\n".join(parts)
+
+
+def _wait_for_proxy(
+    state_dir: Path, procs: Sequence[subprocess.Popen[bytes]], timeout: float
+) -> int:
+    ready = state_dir / "proxy.json"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready.exists():
+            with contextlib.suppress(ValueError, OSError, KeyError):
+                return int(json.loads(ready.read_text(encoding="utf-8"))["port"])
+        for proc in procs:
+            if proc.poll() is not None:
+                raise LabStartError(
+                    _(
+                        "the lab could not start: a lab process exited with code {code}",
+                        code=proc.returncode,
+                    ),
+                    log=_log_tail(state_dir),
+                    hint=_("see the logs in {path}", path=str(state_dir / "logs")),
+                )
+        time.sleep(0.03)
+    raise LabStartError(
+        _("the lab could not start within {seconds} seconds", seconds=int(timeout)),
+        log=_log_tail(state_dir),
+        hint=_("see the logs in {path}", path=str(state_dir / "logs")),
+    )
+
+
+def _end(record: ProcessRecord, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Stop one process the lab started: SIGTERM, then SIGKILL after a grace period."""
+    if not record.is_running():
+        _reap(record.pid, proc)
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(record.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while time.monotonic() < deadline:
+        _reap(record.pid, proc)
+        if not record.is_running():
+            return
+        time.sleep(0.03)
+    if record.is_running():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(record.pid, signal.SIGKILL)
+    for _i in range(100):
+        _reap(record.pid, proc)
+        if not record.is_running():
+            return
+        time.sleep(0.02)
+
+
+def _reap(pid: int, proc: subprocess.Popen[bytes] | None) -> None:
+    """Collect our own exited child so it does not linger as a zombie."""
+    if proc is not None:
+        proc.poll()
+        return
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
+
+# --- the public face --------------------------------------------------------------------------
+
+
+class Lab:
+    """Library API of the lab (the CLI and the test fixtures use it)."""
+
+    @staticmethod
+    def start(
+        state_dir: str | os.PathLike[str] | None = None,
+        *,
+        exit_with_parent: bool = False,
+        **options: Any,
+    ) -> LabState:
+        """Start a lab; ``exit_with_parent`` makes it end when this process ends (tests)."""
+        unknown = sorted(set(options) - set(LabOptions.__dataclass_fields__))
+        if unknown:
+            raise TypeError(f"unknown lab options: {', '.join(unknown)}")
+        opts = LabOptions(**options)
+        opts.bypass = tuple(h.lower().rstrip(".") for h in opts.bypass)
+        names = _validate(opts)
+        directory = resolve_state_dir(state_dir)
+        _prepare_dir(directory)
+        token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
+
+        endpoints: list[dict[str, Any]] = []
+        sockets: list[socket.socket] = []
+        try:
+            aia_sock = _bind()
+            sockets.append(aia_sock)
+            aia_port = aia_sock.getsockname()[1]
+            aia_base = f"http://127.0.0.1:{aia_port}"
+            pki_files = _make_pki(directory, opts, names, aia_base)
+            endpoints.append({"name": "aia", "kind": "aia", "fd": aia_sock.fileno()})
+            ports: dict[str, int] = {}
+            kinds = {name: "https" for name in pki_files.site_files}
+            kinds.update(
+                {
+                    SPECIAL_NAMES["down"]: "down",
+                    SPECIAL_NAMES["hang"]: "hang",
+                    SPECIAL_NAMES["plain"]: "plain",
+                }
+            )
+            for name, kind in kinds.items():
+                sock = _bind(listen=kind != "down")
+                sockets.append(sock)
+                ports[name] = sock.getsockname()[1]
+                entry: dict[str, Any] = {"name": name, "kind": kind, "fd": sock.fileno()}
+                if kind == "https":
+                    chain_file, key_file = pki_files.site_files[name]
+                    entry.update(chain_file=str(chain_file), key_file=str(key_file))
+                endpoints.append(entry)
+
+            intercept = [] if opts.no_intercept else [n for n in names if n not in opts.bypass]
+            bypassed = list(names) if opts.no_intercept else [n for n in names if n in opts.bypass]
+            passthrough = [*SPECIAL_NAMES.values(), *bypassed]
+            config = {
+                "endpoints": endpoints,
+                "aia_files": pki_files.aia_files,
+                "routes": ports,
+                "passthrough": passthrough,
+                "no_intercept": opts.no_intercept,
+                "handshake_delay_ms": opts.handshake_delay_ms,
+                "proxy_auth": opts.proxy_auth,
+                "confdir": str(directory / "mitmproxy"),
+                "public_root": str(pki_files.public_root),
+                "watch_parent": os.getpid() if exit_with_parent else None,
+            }
+            _write_private_json(directory / "config.json", config)
+            logs = directory / "logs"
+            logs.mkdir(exist_ok=True)
+            procs: list[subprocess.Popen[bytes]] = []
+            try:
+                with open(logs / "sites.log", "wb") as sites_log:
+                    procs.append(
+                        _spawn(
+                            "tlsdoctor.lab.sites",
+                            directory,
+                            token,
+                            sites_log,
+                            [s.fileno() for s in sockets],
+                        )
+                    )
+                with open(logs / "proxy.log", "wb") as proxy_log:
+                    procs.append(_spawn("tlsdoctor.lab.proxy", directory, token, proxy_log))
+            finally:
+                for sock in sockets:
+                    sock.close()
+                sockets = []
+            records = [
+                _record(role, proc, token)
+                for role, proc in zip(("sites", "proxy"), procs, strict=True)
+            ]
+            for proc in procs:
+                _children[proc.pid] = proc
+            try:
+                proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
+            except LabStartError:
+                for record in records:
+                    _end(record, _children.pop(record.pid, None))
+                raise
+        finally:
+            for sock in sockets:
+                sock.close()
+
+        state = LabState(
+            state_dir=directory,
+            proxy_url=f"http://127.0.0.1:{proxy_port}",
+            proxy_port=proxy_port,
+            public_root=pki_files.public_root,
+            inspection_ca=pki_files.inspection_ca,
+            inspection_intermediate=pki_files.inspection_intermediate,
+            intercepted=intercept,
+            bypassed=bypassed,
+            special=dict(SPECIAL_NAMES),
+            sites=ports,
+            aia_url=pki_files.aia_url,
+            vendor="custom" if opts.ca_name else opts.vendor,
+            ca_subject=pki_files.ca_subject,
+            proxy_auth=opts.proxy_auth,
+            options=opts.to_json(),
+            processes=records,
+        )
+        _write_private_json(directory / STATE_FILE, state.to_json())
+        return state
+
+    @staticmethod
+    def stop(state_dir: str | os.PathLike[str] | None = None) -> bool:
+        """Stop the lab recorded in ``state_dir``; False when none was running."""
+        directory = resolve_state_dir(state_dir)
+        state = load_state_file(directory)
+        if state is None:
+            return False
+        was_running = any(p.is_running() for p in state.processes)
+        for record in state.processes:
+            _end(record, _children.pop(record.pid, None))
+        _clean_runtime(directory)
+        return was_running
+
+    @staticmethod
+    def status(state_dir: str | os.PathLike[str] | None = None) -> tuple[str, LabState | None]:
+        """("running" | "stopped" | "degraded", state or None)."""
+        directory = resolve_state_dir(state_dir)
+        state = load_state_file(directory)
+        if state is None:
+            return "stopped", None
+        alive = [p.is_running() for p in state.processes]
+        if alive and all(alive):
+            return "running", state
+        if any(alive):
+            return "degraded", state
+        return "stopped", state
+
+
+def _write_private_json(path: Path, data: Any) -> None:
+    from tlsdoctor.lab.pki import write_secret
+
+    tmp = path.with_suffix(".tmp")
+    write_secret(tmp, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
+    tmp.replace(path)
+
+
+def _prepare_dir(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(_("the lab state dir {path} is not a folder", path=str(directory)))
+    state = load_state_file(directory) if directory.is_dir() else None
+    if state is not None and any(p.is_running() for p in state.processes):
+        raise UsageError(
+            _(
+                "a lab is already running in {path} (proxy {url})",
+                path=str(directory),
+                url=state.proxy_url,
+            ),
+            hint=_("stop it first with: tlsdoctor lab stop"),
+        )
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        directory.chmod(0o700)
+    _clean_runtime(directory)
+    for name in GENERATED:
+        with contextlib.suppress(FileNotFoundError):
+            (directory / name).unlink()
+
+
+def _clean_runtime(directory: Path) -> None:
+    """Remove what a stopped lab leaves that matters: state, config and every private key."""
+    for name in RUNTIME_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (directory / name).unlink()
+    for name in SECRET_DIRS:
+        shutil.rmtree(directory / name, ignore_errors=True)

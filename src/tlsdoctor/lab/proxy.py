@@ -1,0 +1,122 @@
+"""The lab's interceptor (a child process): the real mitmproxy with a small addon.
+
+Run as ``python -m tlsdoctor.lab.proxy STATE_DIR TOKEN``. This is the only module that imports
+mitmproxy. The addon
+
+- maps the lab's names (site1.test, ...) to their servers on 127.0.0.1 and refuses anything else
+  (the lab never leaves loopback);
+- passes the look-alikes, the special endpoints and the --bypass names through untouched
+  (``ClientHelloData.ignore_connection``), everything with --no-intercept;
+- delays intercepted handshakes (asynchronously) with --handshake-delay-ms;
+- writes the port it listens on to proxy.json once mitmproxy is listening.
+
+mitmproxy itself verifies the lab sites against the lab's public root
+(``ssl_verify_upstream_trusted_ca``) and signs with the CA file in its confdir: a key and one
+certificate (leaf only is sent), or a key, an intermediate and more certificates (mitmproxy then
+sends the chain it can build from that file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from mitmproxy import ctx, options
+from mitmproxy.proxy import server_hooks
+from mitmproxy.tls import ClientHelloData, TlsData
+from mitmproxy.tools.dump import DumpMaster
+
+from tlsdoctor.lab.sites import watch_parent
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _host_key(host: str) -> str:
+    return host.lower().rstrip(".")
+
+
+class LabAddon:
+    def __init__(self, config: dict[str, Any], ready_file: Path) -> None:
+        self.routes: dict[str, int] = {_host_key(k): int(v) for k, v in config["routes"].items()}
+        self.passthrough = {_host_key(h) for h in config["passthrough"]}
+        self.no_intercept = bool(config["no_intercept"])
+        self.delay = float(config["handshake_delay_ms"]) / 1000.0
+        self.ready_file = ready_file
+
+    def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
+        server = data.server
+        if not server.address:
+            return
+        host, _port = server.address[0], server.address[1]
+        target = self.routes.get(_host_key(str(host)))
+        if target is None:
+            if str(host) not in LOOPBACK:
+                server.error = f"tlsdoctor lab: {host} is not a lab name (loopback only)"
+            return
+        if server.sni is None:
+            server.sni = _host_key(str(host))
+        server.address = ("127.0.0.1", target)
+
+    def _wanted_name(self, data: ClientHelloData) -> str | None:
+        if data.client_hello.sni:
+            return _host_key(data.client_hello.sni)
+        server = data.context.server
+        if server.sni:
+            return _host_key(str(server.sni))
+        return None
+
+    def tls_clienthello(self, data: ClientHelloData) -> None:
+        name = self._wanted_name(data)
+        if self.no_intercept or name is None or name in self.passthrough:
+            data.ignore_connection = True
+
+    async def tls_start_client(self, data: TlsData) -> None:
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)
+
+    def running(self) -> None:
+        proxyserver = ctx.master.addons.get("proxyserver")  # type: ignore[no-untyped-call]
+        addrs = proxyserver.listen_addrs()
+        ports = sorted({int(a[1]) for a in addrs if a[0] in ("127.0.0.1", "::1")})
+        if not ports:
+            ports = sorted({int(a[1]) for a in addrs})
+        tmp = self.ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"port": ports[0], "pid": os.getpid()}), encoding="utf-8")
+        tmp.replace(self.ready_file)
+
+
+async def run(state_dir: Path) -> None:
+    config = json.loads((state_dir / "config.json").read_text(encoding="utf-8"))
+    opts = options.Options(listen_host="127.0.0.1", listen_port=0)
+    master = DumpMaster(opts, with_termlog=True, with_dumper=False)
+    master.addons.add(LabAddon(config, state_dir / "proxy.json"))  # type: ignore[no-untyped-call]
+    settings: dict[str, Any] = {
+        "confdir": config["confdir"],
+        "ssl_verify_upstream_trusted_ca": config["public_root"],
+        "termlog_verbosity": "warn",
+        "connection_strategy": "eager",
+        "upstream_cert": True,
+    }
+    if config.get("proxy_auth"):
+        settings["proxyauth"] = config["proxy_auth"]
+    master.options.update(**settings)  # type: ignore[no-untyped-call]
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, master.shutdown)
+    watcher = asyncio.ensure_future(watch_parent(config.get("watch_parent"), master.shutdown))
+    await master.run()
+    watcher.cancel()
+
+
+def main(argv: list[str]) -> int:
+    asyncio.run(run(Path(argv[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

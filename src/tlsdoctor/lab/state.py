@@ -1,0 +1,275 @@
+"""The lab's run state: what a running lab looks like to its users (pure Python, no mitmproxy).
+
+`tlsdoctor lab start` writes ``state.json`` in the lab's state dir; everything else (tests, the
+``detect --lab`` option, the demo) reads it through :func:`read_state`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tlsdoctor.errors import UsageError
+from tlsdoctor.i18n import _
+
+STATE_FILE = "state.json"
+STATE_VERSION = 1
+ENV_LAB_DIR = "TLSDOCTOR_LAB_DIR"
+
+# Kinds of look-alike and special endpoints, as keys of LabState.special.
+SPECIAL_NAMES: dict[str, str] = {
+    "expired": "expired.test",
+    "wrong_host": "wronghost.test",
+    "self_signed": "selfsigned.test",
+    "incomplete_chain": "incomplete.test",
+    "down": "down.test",
+    "hang": "hang.test",
+    "plain": "plain.test",
+}
+
+PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
+
+
+def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """TLSDOCTOR_LAB_DIR, else tlsdoctor's state dir + /lab."""
+    from tlsdoctor import paths
+
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_LAB_DIR)
+    if value:
+        return Path(value).expanduser()
+    return paths.state_dir(env) / "lab"
+
+
+def resolve_state_dir(state_dir: str | os.PathLike[str] | None) -> Path:
+    return (Path(state_dir).expanduser() if state_dir else default_state_dir()).absolute()
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """One process the lab started, with what it takes to be sure a pid is still ours."""
+
+    role: str
+    pid: int
+    start_time: str | None
+    token: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "pid": self.pid,
+            "start_time": self.start_time,
+            "token": self.token,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProcessRecord:
+        return cls(
+            role=str(data["role"]),
+            pid=int(data["pid"]),
+            start_time=data.get("start_time"),
+            token=str(data["token"]),
+        )
+
+    def is_running(self) -> bool:
+        """True only when this pid is alive AND is the very process the lab started."""
+        if not _pid_alive(self.pid):
+            return False
+        if self.start_time is not None and process_start_time(self.pid) != self.start_time:
+            return False
+        return self.token in process_cmdline(self.pid)
+
+
+@dataclass(frozen=True)
+class LabState:
+    """A running (or recorded) lab: where to point clients and which names do what."""
+
+    state_dir: Path
+    proxy_url: str
+    proxy_port: int
+    public_root: Path
+    inspection_ca: Path
+    inspection_intermediate: Path | None
+    intercepted: list[str]
+    bypassed: list[str]
+    special: dict[str, str]
+    sites: dict[str, int]
+    aia_url: str | None
+    vendor: str
+    ca_subject: str
+    proxy_auth: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    processes: list[ProcessRecord] = field(default_factory=list)
+
+    @property
+    def authenticated_proxy_url(self) -> str:
+        """The proxy URL with the lab's credentials in it (same as proxy_url without auth)."""
+        if not self.proxy_auth:
+            return self.proxy_url
+        scheme, rest = self.proxy_url.split("://", 1)
+        return f"{scheme}://{self.proxy_auth}@{rest}"
+
+    @property
+    def hosts(self) -> list[str]:
+        """The names a detect run should probe: intercepted then bypassed."""
+        return [*self.intercepted, *self.bypassed]
+
+    def url(self, name: str, path: str = "/") -> str:
+        return f"https://{name}{path}"
+
+    def client_env(self, base_env: Mapping[str, str], *, with_auth: bool = True) -> dict[str, str]:
+        """``base_env`` plus the proxy variables that send a client through this lab."""
+        env = dict(base_env)
+        url = self.authenticated_proxy_url if with_auth else self.proxy_url
+        for var in PROXY_VARS:
+            env[var] = url
+        for var in NO_PROXY_VARS:
+            env[var] = ""
+        return env
+
+    def running(self) -> bool:
+        return bool(self.processes) and all(p.is_running() for p in self.processes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "state_dir": str(self.state_dir),
+            "proxy_url": self.proxy_url,
+            "proxy_port": self.proxy_port,
+            "public_root": str(self.public_root),
+            "inspection_ca": str(self.inspection_ca),
+            "inspection_intermediate": (
+                str(self.inspection_intermediate) if self.inspection_intermediate else None
+            ),
+            "intercepted": list(self.intercepted),
+            "bypassed": list(self.bypassed),
+            "special": dict(self.special),
+            "sites": dict(self.sites),
+            "aia_url": self.aia_url,
+            "vendor": self.vendor,
+            "ca_subject": self.ca_subject,
+            "proxy_auth": self.proxy_auth,
+            "options": dict(self.options),
+            "processes": [p.to_json() for p in self.processes],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], state_dir: Path) -> LabState:
+        intermediate = data.get("inspection_intermediate")
+        return cls(
+            state_dir=state_dir,
+            proxy_url=str(data["proxy_url"]),
+            proxy_port=int(data["proxy_port"]),
+            public_root=Path(data["public_root"]),
+            inspection_ca=Path(data["inspection_ca"]),
+            inspection_intermediate=Path(intermediate) if intermediate else None,
+            intercepted=list(data["intercepted"]),
+            bypassed=list(data["bypassed"]),
+            special=dict(data["special"]),
+            sites={str(k): int(v) for k, v in data["sites"].items()},
+            aia_url=data.get("aia_url"),
+            vendor=str(data.get("vendor", "")),
+            ca_subject=str(data.get("ca_subject", "")),
+            proxy_auth=data.get("proxy_auth"),
+            options=dict(data.get("options", {})),
+            processes=[ProcessRecord.from_json(p) for p in data.get("processes", [])],
+        )
+
+
+def load_state_file(state_dir: Path) -> LabState | None:
+    """The recorded state, or None when there is none (running or not)."""
+    path = state_dir / STATE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError) as err:
+        raise UsageError(
+            _("cannot read the lab state {path}: {error}", path=str(path), error=str(err))
+        ) from err
+    try:
+        return LabState.from_json(data, state_dir)
+    except (KeyError, TypeError, ValueError) as err:
+        raise UsageError(
+            _("cannot read the lab state {path}: {error}", path=str(path), error=repr(err))
+        ) from err
+
+
+def read_state(state_dir: str | os.PathLike[str] | None = None) -> LabState:
+    """The state of the running lab; UsageError when no lab is running there."""
+    directory = resolve_state_dir(state_dir)
+    state = load_state_file(directory)
+    if state is None or not state.running():
+        raise UsageError(_("no lab is running; start one with: tlsdoctor lab start"))
+    return state
+
+
+# --- process identity -------------------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    if stat.exists():
+        try:
+            state = stat.read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return False
+        return state not in ("Z", "X")
+    return True
+
+
+def process_start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot on Linux, ps's lstart elsewhere)."""
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return fields[19]  # field 22 of stat(5): starttime; fields here start at field 3
+    except FileNotFoundError:
+        pass
+    except (OSError, IndexError):
+        return None
+    if sys.platform.startswith("linux"):
+        return None
+    return _ps(pid, "lstart=")
+
+
+def process_cmdline(pid: int) -> str:
+    path = Path(f"/proc/{pid}/cmdline")
+    try:
+        return path.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except FileNotFoundError:
+        if sys.platform.startswith("linux"):
+            return ""
+    except OSError:
+        return ""
+    return _ps(pid, "command=") or ""
+
+
+def _ps(pid: int, column: str) -> str | None:
+    try:
+        out = subprocess.run(
+            ["ps", "-o", column, "-p", str(pid)],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return value or None

@@ -1,0 +1,112 @@
+"""Real clients through the lab: interception, bypass, look-alikes, proxy auth."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from fixtures_env import require_client
+from fixtures_lab import StartLab
+
+from tlsdoctor.lab.state import LabState
+
+pytestmark = [pytest.mark.lab, pytest.mark.clients]
+
+
+def curl(
+    env: dict[str, str], cacert: Path, url: str, *extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [require_client("curl"), "-sS", "--max-time", "10", "--cacert", str(cacert), *extra, url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_curl_trusting_the_inspection_ca_reaches_an_intercepted_site(
+    lab: LabState, clean_env: dict[str, str]
+) -> None:
+    result = curl(lab.client_env(clean_env), lab.inspection_ca, "https://site1.test/")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok site1.test\n"
+
+
+def test_curl_with_only_the_public_root_fails_with_the_inspection_error(
+    lab: LabState, clean_env: dict[str, str]
+) -> None:
+    result = curl(lab.client_env(clean_env), lab.public_root, "https://bank.test/")
+    assert result.returncode == 60
+    assert "unable to get local issuer certificate" in result.stderr
+
+
+def test_without_the_proxy_the_lab_names_do_not_resolve_to_anything(
+    lab: LabState, clean_env: dict[str, str]
+) -> None:
+    # The lab never touches DNS or /etc/hosts: the names only exist behind its proxy.
+    result = curl(clean_env, lab.public_root, "https://site1.test/", "--connect-timeout", "3")
+    assert result.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "message"),
+    [
+        ("expired", 60, "certificate has expired"),
+        ("wrong_host", 60, "no alternative certificate subject name matches"),
+        ("self_signed", 60, "self-signed certificate"),
+        ("incomplete_chain", 60, "unable to get local issuer certificate"),
+        ("plain", 35, "wrong version number"),
+        ("down", 56, "CONNECT tunnel failed, response 502"),
+    ],
+)
+def test_look_alikes_pass_through_and_show_their_own_defect(
+    lab: LabState, clean_env: dict[str, str], kind: str, code: int, message: str
+) -> None:
+    name = lab.special[kind]
+    result = curl(lab.client_env(clean_env), lab.public_root, f"https://{name}/")
+    assert (result.returncode, message in result.stderr) == (code, True), result.stderr
+    # Trusting the inspection CA does not help: these are never re-signed.
+    again = curl(lab.client_env(clean_env), lab.inspection_ca, f"https://{name}/")
+    assert again.returncode == code, again.stderr
+
+
+def test_hang_accepts_and_never_answers(lab: LabState, clean_env: dict[str, str]) -> None:
+    result = curl(
+        lab.client_env(clean_env), lab.public_root, "https://hang.test/", "--max-time", "1"
+    )
+    assert result.returncode == 28  # operation timed out, after the tunnel was opened
+
+
+def test_the_proxy_refuses_names_outside_the_lab(lab: LabState, clean_env: dict[str, str]) -> None:
+    result = curl(lab.client_env(clean_env), lab.public_root, "https://example.com/")
+    assert result.returncode == 56
+    assert "502" in result.stderr
+
+
+def test_bypassed_host_works_with_the_public_root(
+    start_lab: StartLab, clean_env: dict[str, str]
+) -> None:
+    state = start_lab(bypass=["bank.test"])
+    assert state.bypassed == ["bank.test"]
+    assert state.intercepted == ["site1.test", "site2.test"]
+    env = state.client_env(clean_env)
+    assert curl(env, state.public_root, "https://bank.test/").stdout == "ok bank.test\n"
+    intercepted = curl(env, state.public_root, "https://site1.test/")
+    assert intercepted.returncode == 60
+
+
+def test_proxy_auth_answers_407_without_credentials(
+    start_lab: StartLab, clean_env: dict[str, str]
+) -> None:
+    state = start_lab(proxy_auth="alice:s3cret")
+    without = curl(
+        state.client_env(clean_env, with_auth=False), state.inspection_ca, "https://site1.test/"
+    )
+    assert without.returncode == 56
+    assert "407" in without.stderr
+    with_auth = curl(state.client_env(clean_env), state.inspection_ca, "https://site1.test/")
+    assert with_auth.returncode == 0, with_auth.stderr
+    assert with_auth.stdout == "ok site1.test\n"
