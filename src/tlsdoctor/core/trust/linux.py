@@ -81,5 +81,7 @@ def _from_platform(module_name: str) -> RootStore | None:
     except Exception:  # a reader that is missing or fails must not break detection
         return None
     if isinstance(loaded, RootStore):
-        return loaded
+        return loaded if loaded.certificates else None
+    if not loaded:
+        return None
     return RootStore(name="os", source=module_name, certificates=dedupe(loaded))

@@ -1,0 +1,517 @@
+"""Probes -> verdict: does this network re-sign HTTPS, and with which CA?
+
+For every host: read the presented chain (core.probe), validate it against the public roots and
+the OS store the way OpenSSL does (core.trust.verify), name the product from the CA names
+(core.vendors), then group the re-signed hosts by the CA that signs them.
+
+A host is ``intercepted`` when its chain does not reach a public root and the signing CA is a
+known inspection product, is trusted by the OS but not public (a locally installed root), or
+re-signs two or more unrelated hosts of the run. An unknown issuer seen on one host only is
+reported as an ``error`` on that host: one chain cannot tell inspection from a broken server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from cryptography import x509
+
+from tlsdoctor.core.probe import ProbeResult, Target, parse_target, probe_many
+from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
+from tlsdoctor.core.trust.verify import VerifyResult, strict_findings, verify_chain
+from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain
+from tlsdoctor.i18n import _
+
+Verdict = Literal["clean", "intercepted", "partial", "inconclusive"]
+HostStatus = Literal["clean", "intercepted", "error"]
+
+# General public HTTPS sites of different owners and CAs (no package registries on purpose).
+DEFAULT_HOSTS: tuple[str, ...] = (
+    "www.google.com",  # Google Trust Services
+    "github.com",  # Sectigo
+    "www.wikipedia.org",  # Let's Encrypt / DigiCert
+    "www.microsoft.com",  # Microsoft / DigiCert
+    "www.apple.com",  # Apple / DigiCert
+    "www.cloudflare.com",  # Google Trust Services / Let's Encrypt via Cloudflare
+    "letsencrypt.org",  # Let's Encrypt
+    "www.amazon.com",  # DigiCert / Amazon
+)
+
+
+def name_text(name: x509.Name) -> str:
+    try:
+        return name.rfc4514_string()
+    except ValueError:
+        return repr(name)
+
+
+@dataclass
+class HostEvidence:
+    host: str
+    port: int
+    status: HostStatus
+    issuer: str | None = None  # the leaf's issuer
+    root: str | None = None  # the root the chain ends in (or claims to)
+    trusted_public: bool = False
+    trusted_os: bool = False
+    product: str | None = None
+    sha256: str | None = None  # of the leaf
+    error: str | None = None
+    error_kind: str | None = None
+    via_proxy: str | None = None
+    strict_findings: list[str] = field(default_factory=list)
+    chain: list[x509.Certificate] = field(default_factory=list)
+    public_result: VerifyResult | None = None
+    os_result: VerifyResult | None = None
+    ca_key: bytes | None = None  # DER of the signing root's name: groups hosts by CA
+    elapsed: float = 0.0
+
+    @property
+    def label(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == 443 else f"{host}:{self.port}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "host": self.host,
+            "port": self.port,
+            "status": self.status,
+            "issuer": self.issuer,
+            "product": self.product,
+            "trusted_public": self.trusted_public,
+            "trusted_os": self.trusted_os,
+            "error": self.error,
+            "root": self.root,
+            "sha256": self.sha256,
+            "error_kind": self.error_kind,
+            "via_proxy": self.via_proxy,
+            "strict_findings": list(self.strict_findings),
+        }
+
+
+@dataclass
+class InspectionCA:
+    subject: str
+    sha256: str | None  # None when the root itself was neither presented nor found in the OS
+    in_os_store: bool
+    certificate: x509.Certificate | None
+    product: str
+    hosts: list[str] = field(default_factory=list)
+    presented: list[x509.Certificate] = field(default_factory=list)  # CA certs the proxy sent
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "sha256": self.sha256,
+            "in_os_store": self.in_os_store,
+            "product": self.product,
+            "hosts": list(self.hosts),
+        }
+
+
+@dataclass
+class DetectReport:
+    verdict: Verdict
+    products: list[str]
+    inspection_cas: list[InspectionCA]
+    hosts: list[HostEvidence]
+    summary: list[str]
+    public_roots: str | None = None
+    os_roots: str | None = None
+    elapsed: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "products": list(self.products),
+            "inspection_cas": [ca.to_json() for ca in self.inspection_cas],
+            "hosts": [h.to_json() for h in self.hosts],
+            "summary": list(self.summary),
+            "public_roots": self.public_roots,
+            "os_roots": self.os_roots,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        return {"clean": 0, "intercepted": 1, "partial": 1, "inconclusive": 3}[self.verdict]
+
+
+# ------------------------------------------------------------------------------------ detect
+
+
+def detect(
+    hosts: Sequence[str | Target] | None = None,
+    *,
+    proxy: str | None = None,
+    use_env_proxy: bool = True,
+    roots_path: str | None = None,
+    os_store: RootStore | None = None,
+    timeout: float = 5.0,
+    deadline: float = 20.0,
+    progress: Callable[[ProbeResult], None] | None = None,
+) -> DetectReport:
+    """Probe ``hosts`` (default: DEFAULT_HOSTS) and tell whether TLS is inspected, with evidence."""
+    import time
+
+    started = time.monotonic()
+    public = mozilla_roots(roots_path)
+    system = os_store if os_store is not None else os_roots()
+    targets = [h if isinstance(h, Target) else parse_target(h) for h in hosts or DEFAULT_HOSTS]
+    results = probe_many(
+        targets,
+        proxy=proxy,
+        use_env_proxy=use_env_proxy,
+        timeout=timeout,
+        deadline=deadline,
+        progress=progress,
+    )
+    report = analyse(results, public, system)
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def analyse(results: Sequence[ProbeResult], public: RootStore, system: RootStore) -> DetectReport:
+    """Turn probe results into evidence and a verdict (no network: usable on recorded chains)."""
+    evidence = [_examine(r, public, system) for r in results]
+    _settle_unknown_issuers(evidence)
+    cas = _inspection_cas(evidence, system)
+    _add_strict_findings(evidence, public, system, cas)
+    verdict = _verdict(evidence)
+    products = sorted({ca.product for ca in cas})
+    report = DetectReport(
+        verdict=verdict,
+        products=products,
+        inspection_cas=cas,
+        hosts=evidence,
+        summary=[],
+        public_roots=public.source,
+        os_roots=system.source,
+    )
+    report.summary = summary_lines(report)
+    return report
+
+
+def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostEvidence:
+    ev = HostEvidence(
+        host=result.host,
+        port=result.port,
+        status="error",
+        via_proxy=result.via_proxy,
+        elapsed=result.elapsed,
+    )
+    if not result.chain:
+        ev.error = result.error or _("no certificate presented")
+        ev.error_kind = result.error_kind or "tls"
+        return ev
+    chain = result.chain
+    leaf, top = chain[0], chain[-1]
+    ev.chain = list(chain)
+    ev.issuer = name_text(leaf.issuer)
+    ev.sha256 = fingerprint(leaf)
+    ev.public_result = verify_chain(chain, public)
+    ev.os_result = verify_chain(chain, system)
+    ev.trusted_public = ev.public_result.trusted
+    ev.trusted_os = ev.os_result.trusted
+    root_name = top.subject if top.subject == top.issuer else top.issuer
+    ev.root = name_text(
+        ev.public_result.anchor.subject if ev.public_result.anchor is not None else root_name
+    )
+    if ev.trusted_public:
+        ev.status = "clean"
+        return ev
+    ev.ca_key = root_name.public_bytes()
+    ev.error = _("not trusted by the public roots: {reason}", reason=ev.public_result.error or "?")
+    ev.error_kind = "untrusted"
+    if _self_signed_leaf(chain):
+        ev.error = _(
+            "self-signed server certificate: {reason}", reason=ev.public_result.error or "?"
+        )
+        ev.ca_key = None
+        return ev
+    if _public_issuer(chain, public):
+        ev.ca_key = None  # a public CA's certificate with another problem (expired, ...)
+        return ev
+    vendor = identify_chain(_ca_names(chain))
+    if vendor is not None:
+        _mark_intercepted(ev, vendor.product)
+    elif ev.trusted_os:
+        _mark_intercepted(ev, _(UNKNOWN_ADMIN_CA))
+    return ev
+
+
+def _mark_intercepted(ev: HostEvidence, product: str) -> None:
+    ev.status = "intercepted"
+    ev.product = product
+    ev.error = None
+    ev.error_kind = None
+
+
+def _self_signed_leaf(chain: Sequence[x509.Certificate]) -> bool:
+    leaf = chain[0]
+    if leaf.subject != leaf.issuer:
+        return False
+    try:
+        constraints = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except (x509.ExtensionNotFound, ValueError):
+        return True
+    return not constraints.ca
+
+
+def _public_issuer(chain: Sequence[x509.Certificate], public: RootStore) -> bool:
+    """Some certificate of the chain names a public root as its issuer and is signed by it."""
+    for cert in chain:
+        for root in public.by_subject(cert.issuer):
+            try:
+                cert.verify_directly_issued_by(root)
+            except Exception:
+                continue
+            return True
+    return False
+
+
+def _ca_names(chain: Sequence[x509.Certificate]) -> list[x509.Name]:
+    """Issuer of the leaf first, then each CA upwards: where a product's name shows."""
+    names: list[x509.Name] = [chain[0].issuer]
+    for cert in chain[1:]:
+        names.extend([cert.subject, cert.issuer])
+    return names
+
+
+def _settle_unknown_issuers(evidence: list[HostEvidence]) -> None:
+    """An unknown issuer that re-signs two or more unrelated hosts is an inspection CA."""
+    by_ca: dict[bytes, set[str]] = {}
+    for ev in evidence:
+        if ev.ca_key is not None and ev.status != "clean":
+            by_ca.setdefault(ev.ca_key, set()).add(ev.host.lower())
+    for ev in evidence:
+        if ev.status == "error" and ev.ca_key is not None and len(by_ca[ev.ca_key]) >= 2:
+            _mark_intercepted(ev, _(UNKNOWN_ADMIN_CA))
+
+
+def _inspection_cas(evidence: list[HostEvidence], system: RootStore) -> list[InspectionCA]:
+    groups: dict[bytes, list[HostEvidence]] = {}
+    for ev in evidence:
+        if ev.status == "intercepted" and ev.ca_key is not None:
+            groups.setdefault(ev.ca_key, []).append(ev)
+    cas: list[InspectionCA] = []
+    for members in groups.values():
+        first = members[0]
+        root = _find_root(members, system)
+        presented = [c for c in first.chain[1:] if c.subject != c.issuer]
+        subject = (
+            name_text(root.subject)
+            if root is not None
+            else first.root or name_text(first.chain[-1].issuer)
+        )
+        in_os = any(m.trusted_os for m in members) or (root is not None and system.contains(root))
+        cas.append(
+            InspectionCA(
+                subject=subject,
+                sha256=fingerprint(root) if root is not None else None,
+                in_os_store=in_os,
+                certificate=root,
+                product=first.product or _(UNKNOWN_ADMIN_CA),
+                hosts=[m.label for m in members],
+                presented=presented,
+            )
+        )
+    return cas
+
+
+def _find_root(members: list[HostEvidence], system: RootStore) -> x509.Certificate | None:
+    """The inspection root: sent by the proxy, or found in the OS store by name and signature."""
+    for ev in members:
+        if ev.os_result is not None and ev.os_result.trusted and ev.os_result.anchor is not None:
+            return ev.os_result.anchor
+        top = ev.chain[-1]
+        if len(ev.chain) > 1 and top.subject == top.issuer:
+            return top
+    top = members[0].chain[-1]
+    for candidate in system.by_subject(top.issuer):
+        try:
+            top.verify_directly_issued_by(candidate)
+        except Exception:
+            continue
+        return candidate
+    return None
+
+
+def _add_strict_findings(
+    evidence: list[HostEvidence], public: RootStore, system: RootStore, cas: list[InspectionCA]
+) -> None:
+    """What Python 3.13+ and rustls would say about chains the OpenSSL default accepts."""
+    ca_roots = {
+        c.certificate.subject.public_bytes(): c.certificate
+        for c in cas
+        if c.certificate is not None
+    }
+    for ev in evidence:
+        if not ev.chain:
+            continue
+        store: RootStore | None = None
+        if ev.trusted_public:
+            store = public
+        elif ev.trusted_os:
+            store = system
+        elif ev.ca_key is not None and ev.ca_key in ca_roots:
+            store = RootStore("inspection-ca", None, (ca_roots[ev.ca_key],))
+            if not verify_chain(ev.chain, store).trusted:
+                store = None
+        if store is None:
+            continue
+        hostname = _ascii(ev.host)
+        ev.strict_findings = [
+            f.message for f in strict_findings(ev.chain, store, hostname=hostname)
+        ]
+
+
+def _ascii(host: str) -> str:
+    from tlsdoctor.core.probe import to_ascii_host
+
+    try:
+        return to_ascii_host(host)
+    except Exception:
+        return host
+
+
+def _verdict(evidence: Sequence[HostEvidence]) -> Verdict:
+    intercepted = sum(1 for e in evidence if e.status == "intercepted")
+    clean = sum(1 for e in evidence if e.status == "clean")
+    if intercepted and clean:
+        return "partial"
+    if intercepted:
+        return "intercepted"
+    if clean:
+        return "clean"
+    return "inconclusive"
+
+
+# ----------------------------------------------------------------------------------- summary
+
+
+def summary_lines(report: DetectReport) -> list[str]:
+    lines: list[str] = []
+    hosts = report.hosts
+    if report.verdict in ("intercepted", "partial"):
+        for ca in report.inspection_cas:
+            lines.extend(_ca_lines(ca))
+    if report.verdict == "partial":
+        clean = [h.label for h in hosts if h.status == "clean"]
+        lines.append(
+            _(
+                "{n} host(s) are not inspected ({hosts}): a bypass list. A CA file that replaces "
+                "the default roots must hold the public roots too (a combined bundle), "
+                "never the inspection CA alone",
+                n=len(clean),
+                hosts=", ".join(clean),
+            )
+        )
+    if report.verdict == "clean":
+        lines.append(
+            _(
+                "every reachable host presents a chain the public roots trust: "
+                "no TLS inspection seen"
+            )
+        )
+    lines.extend(_error_lines(report))
+    strict = [h for h in hosts if h.strict_findings]
+    if strict:
+        lines.append(
+            _(
+                "{n} host(s) have chains that stricter clients reject (Python 3.13+, rustls): "
+                "see the findings",
+                n=len(strict),
+            )
+        )
+    return lines
+
+
+def _ca_lines(ca: InspectionCA) -> list[str]:
+    lines: list[str] = []
+    if len(ca.hosts) >= 2:
+        lines.append(
+            _(
+                "one issuer, {name}, re-signs {n} unrelated hosts",
+                name=ca.subject,
+                n=len(ca.hosts),
+            )
+        )
+    else:
+        lines.append(_("{name} re-signs {host}", name=ca.subject, host=", ".join(ca.hosts)))
+    lines.append(_("product: {product}", product=ca.product))
+    if ca.in_os_store:
+        lines.append(
+            _(
+                "your OS trusts it, so browsers work; tools with their own roots "
+                "(Python certifi, Node, Java) will fail"
+            )
+        )
+    else:
+        lines.append(
+            _(
+                "your OS does not trust it either: browsers and tools will show certificate "
+                "errors until the inspection CA is installed"
+            )
+        )
+    if ca.sha256 is None:
+        lines.append(
+            _(
+                "the proxy does not send its root and the OS store does not hold it: "
+                "ask IT for the CA certificate (or export it from a browser)"
+            )
+        )
+    return lines
+
+
+def _error_lines(report: DetectReport) -> list[str]:
+    errors = [h for h in report.hosts if h.status == "error"]
+    if not errors:
+        return []
+    lines: list[str] = []
+    kinds = {h.error_kind for h in errors}
+    reachable = [h for h in report.hosts if h.chain]
+    if report.verdict == "inconclusive":
+        if not reachable:
+            lines.append(_("no host could be checked: no TLS handshake completed"))
+        else:
+            lines.append(
+                _(
+                    "no host could be classified: the chains are untrusted but no inspection "
+                    "product or shared issuer was seen; probe more hosts to tell inspection "
+                    "from broken servers"
+                )
+            )
+    else:
+        lines.append(
+            _(
+                "{n} host(s) could not be checked: {hosts}",
+                n=len(errors),
+                hosts=", ".join(h.label for h in errors),
+            )
+        )
+    if kinds == {"proxy_auth"} or "proxy_auth" in kinds:
+        lines.append(
+            _(
+                "the proxy requires authentication (HTTP 407): put the credentials in the proxy "
+                "URL, e.g. http://user:password@proxy:port"
+            )
+        )
+    if "proxy" in kinds:
+        lines.append(_("the proxy cannot be used: check HTTPS_PROXY / --proxy, or try --no-proxy"))
+    if "dns" in kinds and not reachable:
+        lines.append(
+            _(
+                "host names do not resolve: no network or DNS here, or a proxy is needed "
+                "(--proxy URL)"
+            )
+        )
+    if kinds & {"timeout", "refused"} and not reachable:
+        lines.append(
+            _(
+                "connections fail or time out: the network may be offline or only reachable "
+                "through a proxy (--proxy URL)"
+            )
+        )
+    return lines

@@ -1,0 +1,115 @@
+"""Human output of `tlsdoctor show`: the presented chain as a tree, root at the top."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tlsdoctor.i18n import N_, _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.tree import Tree
+
+    from tlsdoctor.core.show import ChainReport
+
+ROLE_TEXT = {
+    "root": N_("root"),
+    "intermediate": N_("intermediate"),
+    "leaf": N_("leaf"),
+}
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def render_chain(report: ChainReport, console: Console) -> None:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    title = Text(f"{report.host}:{report.port}", style="bold")
+    if report.via_proxy:
+        title.append("  " + _("via {proxy}", proxy=report.via_proxy), style="dim")
+    if report.tls_version:
+        title.append(f"  {report.tls_version}", style="dim")
+    console.print(title)
+    if report.error and not report.chain:
+        console.print(Text(_("error: {message}", message=report.error), style="red"))
+        return
+    console.print(
+        _trust_line(_("trusted by the public roots"), report.trusted_public, report.public_error)
+    )
+    console.print(_trust_line(_("trusted by the OS store"), report.trusted_os, report.os_error))
+    if report.product:
+        console.print(Text(_("product: {product}", product=report.product), style="bold red"))
+    tree: Tree | None = None
+    node: Tree | None = None
+    if report.anchor is not None:
+        tree = Tree(_cert_label(report.anchor, len(report.certificates), from_store=True))
+        _add_details(tree, report.anchor)
+        node = tree
+    for index in range(len(report.certificates) - 1, -1, -1):
+        info = report.certificates[index]
+        label = _cert_label(info, index, from_store=False)
+        child = Tree(label) if node is None else node.add(label)
+        _add_details(child, info)
+        if tree is None:
+            tree = child
+        node = child
+    if tree is not None:
+        console.print(tree)
+    for finding in report.strict_findings:
+        console.print(Text("• " + finding, style="yellow"))
+
+
+def _trust_line(label: str, trusted: bool, error: str | None) -> Any:
+    from rich.text import Text
+
+    line = Text(label + ": ")
+    line.append(_yes_no(trusted), style="green" if trusted else "red")
+    if not trusted and error:
+        line.append(f" ({error})")
+    return line
+
+
+def _cert_label(info: Any, index: int, *, from_store: bool) -> Any:
+    from rich.text import Text
+
+    role = _(ROLE_TEXT.get(info.role, info.role))
+    label = Text(f"[{index}] ", style="dim")
+    label.append(f"{role}: ", style="bold")
+    label.append(info.subject or "-")
+    if from_store:
+        label.append("  " + _("(not sent by the server: from the trust store)"), style="dim")
+    return label
+
+
+def _add_details(node: Tree, info: Any) -> None:
+    from rich.text import Text
+
+    from tlsdoctor.core.x509 import format_fingerprint
+
+    node.add(_("issuer: {name}", name=info.issuer))
+    validity = Text(_("valid: {start} to {end}", start=info.not_before, end=info.not_after))
+    if info.expired:
+        validity.append("  " + _("EXPIRED"), style="bold red")
+    if info.not_yet_valid:
+        validity.append("  " + _("NOT YET VALID"), style="bold red")
+    node.add(validity)
+    if info.sans:
+        node.add(_("SANs: {names}", names=", ".join(info.sans)))
+    node.add(_("key: {type} {bits} bits", type=info.key_type, bits=info.key_bits))
+    node.add(_("SHA-256: {fingerprint}", fingerprint=format_fingerprint(info.sha256)))
+    node.add(_("SKI: {ski}", ski=info.ski or "-"))
+    node.add(_("AKI: {aki}", aki=info.aki or "-"))
+    if info.basic_constraints_critical is None:
+        node.add(_("basicConstraints: absent"))
+    else:
+        node.add(
+            _(
+                "basicConstraints: CA={ca}, critical={critical}",
+                ca=_yes_no(info.is_ca),
+                critical=_yes_no(bool(info.basic_constraints_critical)),
+            )
+        )
+    node.add(_("keyUsage: {usages}", usages=", ".join(info.key_usage) or "-"))

@@ -1,0 +1,232 @@
+"""probe / probe_many against real TLS servers and a CONNECT proxy on loopback."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+from conftest import ConnectProxy, HangServer, PlainHTTPServer, World, make_ca, make_leaf, make_name
+
+from tlsdoctor.core.probe import (
+    Target,
+    bypasses_proxy,
+    parse_proxy,
+    parse_target,
+    probe,
+    probe_many,
+    proxy_from_environment,
+)
+from tlsdoctor.core.trust import fingerprint
+from tlsdoctor.errors import UsageError
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_direct_probe_reads_the_presented_chain_and_sends_no_application_data(
+    world: World,
+) -> None:
+    server = world.public_site("localhost")
+    result = probe("localhost", server.port, use_env_proxy=False, timeout=5)
+    assert result.error is None and result.error_kind is None
+    assert [fingerprint(c) for c in result.chain] == [
+        fingerprint(result.chain[0]),
+        fingerprint(world.public_issuing.cert),
+    ]
+    assert result.chain[0].subject == make_name("localhost")
+    assert server.sni == ["localhost"]
+    time.sleep(0.2)
+    assert server.received == [b""]  # only close_notify: no request was ever sent
+    assert result.via_proxy is None
+
+
+def test_ip_literals_send_no_sni(world: World) -> None:
+    server = world.public_site("127.0.0.1")
+    result = probe("127.0.0.1", server.port, use_env_proxy=False)
+    assert result.ok
+    assert server.sni == [None]
+
+
+def test_ipv6_loopback_direct(world: World) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 support in this Python")
+    chain, key = make_leaf(world.public_issuing, "::1")
+    try:
+        server = world.serve(chain, key, family=socket.AF_INET6, host="::1")
+    except OSError as err:
+        pytest.skip(f"no IPv6 loopback here: {err}")
+    target = parse_target(f"[::1]:{server.port}")
+    assert target == Target("::1", server.port)
+    result = probe(target.host, target.port, use_env_proxy=False)
+    assert result.error is None
+    assert fingerprint(result.chain[0]) == fingerprint(chain[0])
+
+
+def test_refused_and_unresolvable() -> None:
+    refused = probe("127.0.0.1", closed_port(), use_env_proxy=False)
+    assert (refused.error_kind, refused.error) == ("refused", "connection refused")
+    unknown = probe("no-such-host.invalid", 443, use_env_proxy=False, timeout=3)
+    assert unknown.error_kind == "dns"
+    assert unknown.chain == []
+
+
+def test_a_server_that_never_answers_is_bounded_by_the_timeout(world: World) -> None:
+    server = world.add(HangServer())
+    started = time.monotonic()
+    result = probe("127.0.0.1", server.port, use_env_proxy=False, timeout=0.5)
+    assert time.monotonic() - started < 2.0
+    assert result.error_kind == "timeout"
+    assert result.error == "timed out during the TLS handshake"
+
+
+def test_a_plain_http_port_is_not_tls(world: World) -> None:
+    server = world.add(PlainHTTPServer())
+    result = probe("127.0.0.1", server.port, use_env_proxy=False)
+    assert result.error_kind == "not_tls"
+    assert result.error == "not a TLS server: it answered in plain HTTP (HTTP/1.1 400 Bad Request)"
+
+
+def test_through_a_connect_proxy_with_idn_name(world: World) -> None:
+    server = world.public_site("xn--bcher-kva.test")
+    proxy = world.add(ConnectProxy({"xn--bcher-kva.test": server.port}))
+    assert isinstance(proxy, ConnectProxy)
+    result = probe("bücher.test", 443, proxy=proxy.url, use_env_proxy=False)
+    assert result.error is None
+    assert result.via_proxy == proxy.url
+    assert proxy.requests[0].startswith("CONNECT xn--bcher-kva.test:443 HTTP/1.1\r\n")
+    assert server.sni == ["xn--bcher-kva.test"]
+
+
+def test_proxy_authentication(world: World) -> None:
+    server = world.public_site("site.test")
+    proxy = world.add(ConnectProxy({"site.test": server.port}, auth="user:p@ss"))
+    assert isinstance(proxy, ConnectProxy)
+    denied = probe("site.test", 443, proxy=proxy.url)
+    assert denied.error_kind == "proxy_auth"
+    assert denied.error == "proxy authentication required (HTTP 407)"
+    allowed = probe("site.test", 443, proxy=proxy.url.replace("//", "//user:p%40ss@"))
+    assert allowed.error is None and len(allowed.chain) == 2
+    assert allowed.via_proxy == proxy.url  # credentials never shown
+
+
+def test_unreachable_proxy_and_refused_tunnel(world: World) -> None:
+    port = closed_port()
+    result = probe("site.test", 443, proxy=f"http://127.0.0.1:{port}")
+    assert result.error_kind == "proxy"
+    assert result.error == f"cannot reach the proxy 127.0.0.1:{port}: connection refused"
+    proxy = world.add(ConnectProxy({}))
+    assert isinstance(proxy, ConnectProxy)
+    refused = probe("elsewhere.test", 443, proxy=proxy.url)
+    assert (refused.error_kind, refused.error) == (
+        "proxy",
+        "the proxy refused the tunnel: HTTP/1.1 502 Bad Gateway",
+    )
+
+
+def test_environment_proxy_and_no_proxy(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = world.public_site("site.test")
+    proxy = world.add(ConnectProxy({"site.test": server.port}))
+    assert isinstance(proxy, ConnectProxy)
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    assert probe("site.test", 443).via_proxy == proxy.url
+    # bypassing the proxy means a direct connection: nothing listens on 443 for site.test
+    assert probe("site.test", 443, use_env_proxy=False).via_proxy is None
+    monkeypatch.setenv("NO_PROXY", ".test")
+    assert probe("site.test", 443, timeout=1).via_proxy is None
+    assert len(proxy.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "no_proxy", "bypass"),
+    [
+        ("a.example.com", "example.com", True),
+        ("a.example.com", ".example.com", True),
+        ("example.com", ".example.com", True),
+        ("badexample.com", "example.com", False),
+        ("anything", "*", True),
+        ("10.1.2.3", "10.0.0.0/8", True),
+        ("10.1.2.3", "192.168.0.0/16", False),
+        ("a.example.com", "example.com:8443", False),
+        ("a.example.com", "foo, example.com", True),
+        ("a.example.com", "", False),
+    ],
+)
+def test_no_proxy_rules(host: str, no_proxy: str, bypass: bool) -> None:
+    assert bypasses_proxy(host, 443, no_proxy) is bypass
+
+
+def test_environment_variable_precedence() -> None:
+    env = {"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:1", "ALL_PROXY": "x"}
+    assert proxy_from_environment("h", 443, env) == "http://lower:1"
+    assert proxy_from_environment("h", 443, {"ALL_PROXY": "http://all:3"}) == "http://all:3"
+    assert proxy_from_environment("h", 443, {"NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("example.com", Target("example.com", 443)),
+        ("example.com:8443", Target("example.com", 8443)),
+        ("[::1]:8443", Target("::1", 8443)),
+        ("[::1]", Target("::1", 443)),
+        ("::1", Target("::1", 443)),
+        ("127.0.0.1:1", Target("127.0.0.1", 1)),
+        ("https://example.com:444/path?q", Target("example.com", 444)),
+        ("bücher.de", Target("bücher.de", 443)),
+    ],
+)
+def test_parse_target(text: str, expected: Target) -> None:
+    assert parse_target(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a b", "host:0", "host:65536", "host:http", "[::1", "[nothost]:1", ":443", "ftp://x"],
+)
+def test_parse_target_rejects_garbage(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_target(text)
+
+
+def test_parse_proxy() -> None:
+    proxy = parse_proxy("http://us%3Aer:pa%40ss@127.0.0.1:3128")
+    assert (proxy.host, proxy.port, proxy.username, proxy.password) == (
+        "127.0.0.1",
+        3128,
+        "us:er",
+        "pa@ss",
+    )
+    assert parse_proxy("proxy.corp:8080").display == "http://proxy.corp:8080"
+    with pytest.raises(UsageError):
+        parse_proxy("socks5://127.0.0.1:1080")
+
+
+def test_probe_many_keeps_order_and_honours_the_total_deadline(world: World) -> None:
+    good = world.public_site("localhost")
+    hangs = [world.add(HangServer()) for _ in range(4)]
+    targets = [Target("localhost", good.port)] + [Target("127.0.0.1", h.port) for h in hangs]
+    seen: list[str] = []
+    started = time.monotonic()
+    results = probe_many(
+        targets,
+        use_env_proxy=False,
+        timeout=10,
+        deadline=0.8,
+        progress=lambda r: seen.append(r.host),
+    )
+    assert time.monotonic() - started < 2.0
+    assert [r.port for r in results] == [t.port for t in targets]
+    assert results[0].ok
+    assert {r.error_kind for r in results[1:]} == {"timeout"}
+    assert len(seen) == 5
+
+
+def test_an_inspection_ca_chain_is_read_even_though_nothing_trusts_it(world: World) -> None:
+    inspection = make_ca(make_name("Zscaler Root CA", "Zscaler Inc."))
+    server = world.signed_by(inspection, "localhost", send_root=True)
+    result = probe("localhost", server.port, use_env_proxy=False)
+    assert [c.subject for c in result.chain] == [make_name("localhost"), inspection.cert.subject]
