@@ -1,0 +1,247 @@
+"""Starting, stopping and inspecting the lab: state, process ownership, secrets, loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fixtures_lab import StartLab
+
+from tlsdoctor.errors import UsageError
+from tlsdoctor.lab import Lab, read_state
+from tlsdoctor.lab.state import SPECIAL_NAMES, LabState, ProcessRecord
+
+pytestmark = pytest.mark.lab
+
+
+def tlsdoctor(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_state_describes_the_running_lab(lab: LabState) -> None:
+    state = read_state(lab.state_dir)
+    assert state.proxy_url == lab.proxy_url
+    assert state.proxy_url.startswith("http://127.0.0.1:")
+    assert state.intercepted == ["site1.test", "site2.test", "bank.test"]
+    assert state.bypassed == []
+    assert state.special == SPECIAL_NAMES
+    assert set(state.sites) == {*state.intercepted, *SPECIAL_NAMES.values()}
+    assert state.aia_url is None
+    assert state.vendor == "mitmproxy"
+    assert state.ca_subject == "O=mitmproxy,CN=mitmproxy"
+    assert state.public_root.read_text().startswith("-----BEGIN CERTIFICATE-----")
+    assert state.inspection_ca.read_text().count("BEGIN CERTIFICATE") == 1
+    assert [p.role for p in state.processes] == ["sites", "proxy"]
+    assert state.running()
+
+
+def test_client_env_points_every_proxy_variable_at_the_lab(lab: LabState) -> None:
+    env = lab.client_env({"PATH": "/bin", "NO_PROXY": "*"})
+    assert env["PATH"] == "/bin"
+    for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        assert env[var] == lab.proxy_url
+    assert env["NO_PROXY"] == env["no_proxy"] == ""
+
+
+def test_read_state_without_a_lab_is_a_clear_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no lab is running; start one with: tlsdoctor lab start"):
+        read_state(tmp_path)
+
+
+def test_read_state_honours_tlsdoctor_lab_dir(
+    lab: LabState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TLSDOCTOR_LAB_DIR", str(lab.state_dir))
+    assert read_state().proxy_url == lab.proxy_url
+
+
+def test_starting_twice_in_the_same_dir_says_so(lab: LabState) -> None:
+    with pytest.raises(UsageError, match="a lab is already running in") as err:
+        Lab.start(lab.state_dir)
+    assert err.value.hint == "stop it first with: tlsdoctor lab stop"
+    assert read_state(lab.state_dir).proxy_url == lab.proxy_url  # untouched
+
+
+def test_private_keys_are_owner_only(lab: LabState) -> None:
+    keys = [
+        lab.state_dir / "mitmproxy" / "mitmproxy-ca.pem",
+        *sorted((lab.state_dir / "sites").glob("*.key")),
+    ]
+    assert len(keys) > 5
+    for key in keys:
+        assert "PRIVATE KEY" in key.read_text()
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600, key
+    assert stat.S_IMODE(lab.state_dir.stat().st_mode) == 0o700
+    for public in (lab.public_root, lab.inspection_ca):
+        assert "PRIVATE KEY" not in public.read_text()
+
+
+def _listening_inodes() -> dict[str, str]:
+    """socket inode -> local address (hex) for every listening TCP socket."""
+    found: dict[str, str] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as handle:
+            next(handle)
+            for line in handle:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    found[fields[9]] = fields[1].rsplit(":", 1)[0]
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_every_lab_socket_listens_on_loopback_only(lab: LabState) -> None:
+    listening = _listening_inodes()
+    addresses = []
+    for record in lab.processes:
+        for fd in Path(f"/proc/{record.pid}/fd").iterdir():
+            target = os.readlink(fd)
+            if target.startswith("socket:[") and target[8:-1] in listening:
+                addresses.append(listening[target[8:-1]])
+    # proxy + AIA + 3 sites + look-alikes, hang and plain: all on 127.0.0.1 (0100007F)
+    assert len(addresses) >= 10
+    assert set(addresses) == {"0100007F"}
+
+
+def _decoy() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True
+    )
+
+
+def test_stop_ends_exactly_the_processes_it_started(tmp_path: Path) -> None:
+    decoy = _decoy()
+    try:
+        state = Lab.start(tmp_path / "lab", exit_with_parent=True)
+        pids = [p.pid for p in state.processes]
+        assert all(p.is_running() for p in state.processes)
+        assert Lab.stop(state.state_dir) is True
+        for pid in pids:
+            assert not ProcessRecord("x", pid, None, "tlsdoctor-lab").is_running()
+        assert decoy.poll() is None  # an unrelated process is untouched
+        assert Lab.status(state.state_dir) == ("stopped", None)
+        assert not (state.state_dir / "mitmproxy").exists()  # the CA key is gone with the lab
+        assert Lab.stop(state.state_dir) is False
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+def test_stop_never_signals_a_pid_that_is_no_longer_ours(tmp_path: Path) -> None:
+    """A recycled pid (same number, other process) must survive `lab stop`."""
+    decoy = _decoy()
+    try:
+        directory = tmp_path / "lab"
+        state = Lab.start(directory, exit_with_parent=True)
+        real = state.processes
+        Lab.stop(directory)
+        forged = state.to_json()
+        forged["processes"] = [
+            {**p.to_json(), "pid": decoy.pid} for p in real
+        ]  # right tokens, wrong process
+        (directory / "state.json").write_text(json.dumps(forged))
+        assert Lab.status(directory)[0] == "stopped"
+        Lab.stop(directory)
+        time.sleep(0.2)
+        assert decoy.poll() is None
+    finally:
+        decoy.kill()
+        decoy.wait()
+
+
+def test_the_lab_ends_when_a_lab_process_is_killed_it_is_reported_degraded(
+    start_lab: StartLab,
+) -> None:
+    state = start_lab()
+    os.kill(state.processes[0].pid, signal.SIGKILL)
+    for _ in range(100):
+        if Lab.status(state.state_dir)[0] == "degraded":
+            break
+        time.sleep(0.05)
+    assert Lab.status(state.state_dir)[0] == "degraded"
+    with pytest.raises(UsageError, match="no lab is running"):
+        read_state(state.state_dir)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"vendor": "acme"}, "unknown vendor 'acme'"),
+        ({"ca_chain": True, "ca_intermediate_only": True}, "cannot be combined"),
+        ({"bypass": ["example.com"]}, "--bypass names must be lab sites: example.com"),
+        ({"proxy_auth": "nopassword"}, "--proxy-auth must look like USER:PASS"),
+        ({"ca_name": "not a dn"}, "is not a distinguished name"),
+        ({"ca_name": "O=Acme"}, "has no CN"),
+        ({"handshake_delay_ms": -1}, "--handshake-delay-ms must be between"),
+        ({"sites": 100000}, "--sites must be between"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    tmp_path: Path, options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(UsageError, match=message):
+        Lab.start(tmp_path / "lab", **options)
+    assert not (tmp_path / "lab" / "state.json").exists()
+
+
+def test_cli_start_status_stop(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    directory = tmp_path / "cli-lab"
+    env = {**clean_env, "TLSDOCTOR_LAB_DIR": str(directory)}
+    started = tlsdoctor("lab", "start", "--vendor", "zscaler", "--bypass", "bank.test", env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        state = read_state(directory)
+        out = started.stdout
+        assert f"export HTTPS_PROXY={state.proxy_url}" in out
+        assert f"curl --cacert {state.inspection_ca} https://site1.test/" in out
+        assert "CN=Zscaler Root CA" in out
+        assert "PRIVATE KEY" not in out + started.stderr
+
+        again = tlsdoctor("lab", "start", env=env)
+        assert again.returncode == 2
+        assert "a lab is already running in" in again.stderr
+        assert "Traceback" not in again.stderr
+
+        status = tlsdoctor("lab", "status", "--json", env=env)
+        assert status.returncode == 0
+        data = json.loads(status.stdout)
+        assert (data["status"], data["bypassed"], data["vendor"]) == (
+            "running",
+            ["bank.test"],
+            "zscaler",
+        )
+        assert "PRIVATE KEY" not in status.stdout
+
+        bad = tlsdoctor("lab", "stop", "--vendor", "zscaler", env=env)
+        assert bad.returncode == 2
+        assert "--vendor only applies to 'lab start'" in bad.stderr
+    finally:
+        stopped = tlsdoctor("lab", "stop", env=env)
+    assert stopped.returncode == 0
+    assert "is stopped" in stopped.stdout
+    status = tlsdoctor("lab", "status", env=env)
+    assert status.returncode == 1
+    assert "stopped" in status.stdout
+
+
+def test_cli_speaks_japanese(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    env = {**clean_env, "LANG": "ja_JP.UTF-8", "TLSDOCTOR_LAB_DIR": str(tmp_path / "none")}
+    status = tlsdoctor("lab", "status", env=env)
+    assert "停止中" in status.stdout
+    bad = tlsdoctor("lab", "start", "--proxy-auth", "x", env=env)
+    assert bad.returncode == 2
+    assert "USER:PASS の形で指定してください" in bad.stderr
