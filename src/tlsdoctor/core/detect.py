@@ -20,7 +20,12 @@ from cryptography import x509
 
 from tlsdoctor.core.probe import ProbeResult, Target, parse_target, probe_many
 from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
-from tlsdoctor.core.trust.verify import VerifyResult, strict_findings, verify_chain
+from tlsdoctor.core.trust.verify import (
+    VerifyResult,
+    hostname_matches,
+    strict_findings,
+    verify_chain,
+)
 from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain
 from tlsdoctor.i18n import _
 
@@ -45,6 +50,15 @@ def name_text(name: x509.Name) -> str:
         return name.rfc4514_string()
     except ValueError:
         return repr(name)
+
+
+def short_name(name: x509.Name) -> str:
+    """The CN (else the O) of a name, for sentences; the full RFC 4514 form otherwise."""
+    for oid in (x509.NameOID.COMMON_NAME, x509.NameOID.ORGANIZATION_NAME):
+        values = name.get_attributes_for_oid(oid)
+        if values:
+            return str(values[0].value).strip()
+    return name_text(name)
 
 
 @dataclass
@@ -94,6 +108,7 @@ class HostEvidence:
 @dataclass
 class InspectionCA:
     subject: str
+    name: str  # short form (CN) for sentences
     sha256: str | None  # None when the root itself was neither presented nor found in the OS
     in_os_store: bool
     certificate: x509.Certificate | None
@@ -219,7 +234,10 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
         ev.public_result.anchor.subject if ev.public_result.anchor is not None else root_name
     )
     if ev.trusted_public:
-        ev.status = "clean"
+        ev.status = "clean"  # not re-signed; the host may still have its own problem
+        if not hostname_matches(leaf, _ascii(result.host)):
+            ev.error = _("the certificate is not valid for {host}", host=result.host)
+            ev.error_kind = "hostname"
         return ev
     ev.ca_key = root_name.public_bytes()
     ev.error = _("not trusted by the public roots: {reason}", reason=ev.public_result.error or "?")
@@ -300,15 +318,18 @@ def _inspection_cas(evidence: list[HostEvidence], system: RootStore) -> list[Ins
         first = members[0]
         root = _find_root(members, system)
         presented = [c for c in first.chain[1:] if c.subject != c.issuer]
-        subject = (
-            name_text(root.subject)
+        top = first.chain[-1]
+        root_name = (
+            root.subject
             if root is not None
-            else first.root or name_text(first.chain[-1].issuer)
+            else (top.subject if top.subject == top.issuer else top.issuer)
         )
+        subject = name_text(root_name)
         in_os = any(m.trusted_os for m in members) or (root is not None and system.contains(root))
         cas.append(
             InspectionCA(
                 subject=subject,
+                name=short_name(root_name),
                 sha256=fingerprint(root) if root is not None else None,
                 in_os_store=in_os,
                 certificate=root,
@@ -434,12 +455,12 @@ def _ca_lines(ca: InspectionCA) -> list[str]:
         lines.append(
             _(
                 "one issuer, {name}, re-signs {n} unrelated hosts",
-                name=ca.subject,
+                name=ca.name,
                 n=len(ca.hosts),
             )
         )
     else:
-        lines.append(_("{name} re-signs {host}", name=ca.subject, host=", ".join(ca.hosts)))
+        lines.append(_("{name} re-signs {host}", name=ca.name, host=", ".join(ca.hosts)))
     lines.append(_("product: {product}", product=ca.product))
     if ca.in_os_store:
         lines.append(
@@ -491,7 +512,7 @@ def _error_lines(report: DetectReport) -> list[str]:
                 hosts=", ".join(h.label for h in errors),
             )
         )
-    if kinds == {"proxy_auth"} or "proxy_auth" in kinds:
+    if "proxy_auth" in kinds:
         lines.append(
             _(
                 "the proxy requires authentication (HTTP 407): put the credentials in the proxy "
@@ -499,7 +520,12 @@ def _error_lines(report: DetectReport) -> list[str]:
             )
         )
     if "proxy" in kinds:
-        lines.append(_("the proxy cannot be used: check HTTPS_PROXY / --proxy, or try --no-proxy"))
+        lines.append(
+            _(
+                "the proxy cannot be reached or refuses tunnels: check HTTPS_PROXY / --proxy, "
+                "or try --no-proxy"
+            )
+        )
     if "dns" in kinds and not reachable:
         lines.append(
             _(

@@ -393,6 +393,12 @@ def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clo
     code = parts[1] if len(parts) >= 2 and parts[0].startswith("HTTP/") else ""
     if code == "407":
         raise ProbeError("proxy_auth", _("proxy authentication required (HTTP 407)"))
+    if code in ("502", "503", "504"):
+        # The proxy works but cannot reach the host: a host problem, not a proxy problem.
+        raise ProbeError(
+            "timeout" if code == "504" else "refused",
+            _("the proxy could not reach the host: {status}", status=status_line),
+        )
     if not code.startswith("2"):
         raise ProbeError(
             "proxy", _("the proxy refused the tunnel: {status}", status=status_line or "?")

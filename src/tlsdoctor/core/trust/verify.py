@@ -115,6 +115,41 @@ def _top_if_self_issued(chain: Sequence[x509.Certificate]) -> x509.Certificate |
     return top if top.subject == top.issuer else None
 
 
+def hostname_matches(cert: x509.Certificate, hostname: str) -> bool:
+    """RFC 6125 matching as OpenSSL clients do it: SANs only, one left-most wildcard label."""
+    import ipaddress
+
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    try:
+        address = ipaddress.ip_address(hostname)
+    except ValueError:
+        address = None
+    if address is not None:
+        return address in sans.get_values_for_type(x509.IPAddress)
+    wanted = hostname.rstrip(".").lower()
+    for pattern in sans.get_values_for_type(x509.DNSName):
+        name = pattern.rstrip(".").lower()
+        if name == wanted:
+            return True
+        if name.startswith("*.") and "." in wanted:
+            head, rest = wanted.split(".", 1)
+            if head and rest == name[2:] and "." in rest:
+                return True
+    return False
+
+
+def _dns_name_of(cert: x509.Certificate) -> str | None:
+    try:
+        sans = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+    names = [n for n in sans.get_values_for_type(x509.DNSName) if not n.startswith("*")]
+    return names[0] if names else None
+
+
 def strict_findings(
     chain: Sequence[x509.Certificate],
     roots: RootStore,
@@ -137,6 +172,8 @@ def strict_findings(
                 ),
             )
         )
+    if hostname and not hostname_matches(chain[0], hostname):
+        hostname = _dns_name_of(chain[0])  # the mismatch is reported on its own, not here
     webpki = _webpki_error(chain, roots, hostname)
     if webpki:
         findings.append(
