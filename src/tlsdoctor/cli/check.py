@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tlsdoctor.core.clients import ClientResult, ClientSpec
 
 # Used when no URL is given and the detect engine's list is not available.
-FALLBACK_HOSTS = ("pypi.org", "registry.npmjs.org", "github.com")
+FALLBACK_HOSTS = ("www.google.com", "github.com", "www.wikipedia.org")
 DEFAULT_HOST_COUNT = 3
 
 
@@ -93,20 +93,14 @@ def parse_clients(value: str | None) -> list[str] | None:
 
 
 def default_urls() -> list[str]:
-    """A few hosts from detect's list (the hosts inspection usually hits first)."""
-    hosts: list[str] = []
+    """A few hosts from detect's list (unrelated public sites)."""
     try:
-        from tlsdoctor.core import detect
+        from tlsdoctor.core.detect import DEFAULT_HOSTS
 
-        candidates = getattr(detect, "DEFAULT_HOSTS", None) or getattr(
-            detect, "default_hosts", None
-        )
-        if callable(candidates):
-            candidates = candidates()
-        hosts = [str(h).split(":")[0] for h in (candidates or [])]
-    except ImportError:
-        hosts = []
-    return [f"https://{h}/" for h in (hosts or list(FALLBACK_HOSTS))[:DEFAULT_HOST_COUNT]]
+        hosts = list(DEFAULT_HOSTS) or list(FALLBACK_HOSTS)
+    except ImportError:  # pragma: no cover - detect is part of the package
+        hosts = list(FALLBACK_HOSTS)
+    return [f"https://{h}/" for h in hosts[:DEFAULT_HOST_COUNT]]
 
 
 def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:

@@ -372,9 +372,14 @@ def classify(spec: ClientSpec, exit_code: int | None, output: str) -> str:
 
 def _explain(output: str) -> Any:
     """The explain engine's first finding for this output, or None."""
+    import importlib
+
     try:
-        from tlsdoctor.core.explain import explain_text
+        explain = importlib.import_module("tlsdoctor.core.explain")
     except ImportError:  # the explain engine is optional for the matrix itself
+        return None
+    explain_text = getattr(explain, "explain_text", None)
+    if explain_text is None:
         return None
     try:
         findings = explain_text(output[-8000:])

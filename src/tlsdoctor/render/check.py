@@ -146,3 +146,110 @@ def summary_line(results: Sequence[ClientResult]) -> str:
     if failed == 0:
         return _("All {count} checks passed.", count=passed)
     return _("{failed} of {count} checks failed.", failed=failed, count=len(results))
+
+
+# ------------------------------------------------------------------------------- fix
+# The steps of `tlsdoctor fix`, printed as they happen (to stderr when --json is on).
+
+
+def step(out: Console, number: int, title: str) -> None:
+    from rich.text import Text
+
+    out.print()
+    out.print(Text(f"{number}. {title}", style="bold"))
+
+
+def line(out: Console, text: str, style: str = "") -> None:
+    from rich.text import Text
+
+    out.print(Text("   " + text, style=style))
+
+
+VERDICT_LABELS = {
+    "clean": N_("no inspection found"),
+    "intercepted": N_("TLS is inspected"),
+    "partial": N_("TLS is inspected for some hosts"),
+    "inconclusive": N_("inconclusive (no host reachable)"),
+}
+
+
+def detect_summary(out: Console, report: Any) -> None:
+    verdict = str(getattr(report, "verdict", ""))
+    label = _(VERDICT_LABELS[verdict]) if verdict in VERDICT_LABELS else verdict
+    line(out, _("verdict: {verdict}", verdict=label), "bold")
+    for text in getattr(report, "summary", [])[:6]:
+        line(out, str(text))
+
+
+def cas(out: Console, certificates: Sequence[Any], source: str) -> None:
+    from tlsdoctor.core.x509 import describe, sha256_fingerprint
+
+    for cert in certificates:
+        line(out, describe(cert).subject, "bold")
+        line(out, "SHA-256 " + sha256_fingerprint(cert))
+    line(out, _("from: {source}", source=source), "dim")
+
+
+def bundle(out: Console, result: Any) -> None:
+    line(
+        out,
+        _(
+            "{path}: {count} certificates ({public} public roots)",
+            path=str(result.path),
+            count=result.count,
+            public=result.public_count,
+        ),
+    )
+    line(out, _("CA only (for add-style settings): {path}", path=str(result.ca_path)))
+    for warning in result.warnings:
+        line(out, _("warning: {text}", text=warning), "yellow")
+
+
+def plan(out: Console, the_plan: Any) -> None:
+    for change in the_plan.changes:
+        action = _("create") if change.creates else _("change")
+        what = f"{change.setting} = {change.new_value}" if change.setting else change.description
+        line(out, f"[{change.tool}] {action} {change.path}")
+        if what:
+            line(out, "    " + str(what), "dim")
+    for command in the_plan.commands:
+        line(out, f"[{command.tool}] $ " + " ".join(command.argv))
+    for note in the_plan.notes:
+        if note.kind in ("warning", "manual"):
+            line(out, f"[{note.tool}] {note.text}", "yellow")
+
+
+def applied(out: Console, result: Any) -> None:
+    line(out, _("{count} files written.", count=len(result.written)), "green")
+    for change in result.changed_since_plan:
+        line(
+            out,
+            _("not written, changed since the plan was made: {path}", path=str(change.path)),
+            "yellow",
+        )
+    for outcome in result.commands:
+        if outcome.returncode != 0:
+            line(
+                out,
+                _(
+                    "command failed ({code}): {argv}",
+                    code=outcome.returncode,
+                    argv=" ".join(outcome.command.argv),
+                ),
+                "red",
+            )
+
+
+def check(
+    out: Console, results: Sequence[ClientResult], urls: Sequence[str], proxy: str | None
+) -> None:
+    render_check(results, urls, proxy, out)
+
+
+def done(out: Console, outcome: Any, undo_command: str) -> None:
+    step(out, 7, _("Done"))
+    if outcome.apply_result is not None:
+        for change in outcome.apply_result.written:
+            line(out, f"[{change.tool}] {change.path}")
+    line(out, _("To undo every change: {command}", command=undo_command), "bold")
+    line(out, _("Open a new shell (or source your profile) to pick up the variables."))

@@ -1,0 +1,405 @@
+"""`tlsdoctor fix`: the guided path, from "what is going on" to "every client works".
+
+detect -> export the inspection CA -> build the bundle -> show the setup plan -> apply it after
+a confirmation (or --yes) -> check with the real clients -> say what was done and how to undo.
+
+Without a terminal to ask on and without --yes nothing is applied (and the output says so).
+The check after applying runs the clients with this environment plus the variables of the shell
+profile block setup just wrote (sourced with bash), since this process cannot pick them up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tlsdoctor.cli._options import add_json, add_roots
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from rich.console import Console
+
+    from tlsdoctor.core.bundle import BundleResult
+    from tlsdoctor.core.changes import ApplyResult, Plan
+    from tlsdoctor.core.clients import ClientResult
+    from tlsdoctor.core.detect import DetectReport
+
+UNDO_COMMAND = "tlsdoctor undo --last"
+CHECK_HOSTS = 4  # hosts of the detect run that the final check requests
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", "-y", action="store_true", help=_("apply the plan without asking"))
+    parser.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help=_("host to probe (repeatable; default: the detect list)"),
+    )
+    add_roots(parser)
+    parser.add_argument(
+        "--ca",
+        metavar="PEMFILE",
+        help=_("use this inspection CA instead of the one detect finds"),
+    )
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help=_("HTTP CONNECT proxy for probes and clients (default: from the environment)"),
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help=_("time limit for each probe and client request (default: %(default)s)"),
+    )
+    parser.add_argument(
+        "--lab",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help=_("fix for the running lab: its proxy, its hosts and its public root"),
+    )
+    add_json(parser)
+
+
+@dataclass
+class FixOutcome:
+    """Everything fix did, for the JSON output and the final summary."""
+
+    report: DetectReport | None = None
+    cas: list[x509.Certificate] = field(default_factory=list)
+    ca_source: str = ""
+    bundle: BundleResult | None = None
+    plan: Plan | None = None
+    applied: bool = False
+    not_applied_reason: str | None = None
+    apply_result: ApplyResult | None = None
+    check: list[ClientResult] = field(default_factory=list)
+    check_urls: list[str] = field(default_factory=list)
+    proxy: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        from tlsdoctor.core.x509 import describe, sha256_fingerprint
+        from tlsdoctor.render.check import check_json
+
+        return {
+            "detect": self.report.to_json() if self.report else None,
+            "ca": {
+                "source": self.ca_source,
+                "certificates": [
+                    {"subject": describe(c).subject, "sha256": sha256_fingerprint(c)}
+                    for c in self.cas
+                ],
+            },
+            "bundle": self.bundle.to_dict() if self.bundle else None,
+            "plan": self.plan.to_json() if self.plan else None,
+            "applied": self.applied,
+            "not_applied_reason": self.not_applied_reason,
+            "apply": self.apply_result.to_json() if self.apply_result else None,
+            "check": (
+                check_json(self.check, self.check_urls, self.proxy, "setup")
+                if self.applied
+                else None
+            ),
+            "undo": UNDO_COMMAND if self.applied else None,
+        }
+
+
+# ------------------------------------------------------------------------------- steps
+
+
+@dataclass
+class Settings:
+    hosts: list[str]
+    proxy: str | None
+    roots: str | None
+    lab_public_root: str | None = None
+    agent_files: list[str] = field(default_factory=list)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    if args.timeout <= 0:
+        raise UsageError(_("--timeout must be a positive number of seconds"))
+    settings = Settings(hosts=list(args.host), proxy=args.proxy, roots=args.roots)
+    if args.lab is not None:
+        from tlsdoctor.lab.state import read_state
+
+        state = read_state(args.lab or None)
+        settings.proxy = settings.proxy or state.authenticated_proxy_url
+        settings.hosts = settings.hosts or list(state.hosts)
+        settings.lab_public_root = str(state.public_root)
+        settings.agent_files = [str(state.inspection_ca)]
+    return settings
+
+
+def find_cas(
+    report: DetectReport,
+    ca_file: str | None,
+    proxy: str | None,
+    roots: str | None,
+    agent_files: Sequence[str] = (),
+) -> tuple[list[Any], str]:
+    """The inspection root CA(s) to trust, and where they came from.
+
+    --ca wins; then the roots detect already holds (presented, or found in the OS store); then
+    the CA export engine (OS store, agent files, the AIA issuer URL through the proxy).
+    """
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    if ca_file:
+        try:
+            certs = list(load_certificate_file(ca_file))
+        except OSError as err:
+            raise UsageError(_("cannot read {path}", path=ca_file)) from err
+        if not certs:
+            raise InputError(_("no certificate found in {path}", path=ca_file))
+        return certs, ca_file
+    found = [ca.certificate for ca in report.inspection_cas if ca.certificate is not None]
+    if found and len(found) == len(report.inspection_cas):
+        return found, _("the chain presented through the proxy, or the OS store")
+    exported, sources, ask = export_roots(report, proxy, roots, agent_files)
+    certs = _unique([*found, *exported])
+    if certs:
+        return certs, ", ".join(sources) or _("the OS store")
+    raise InputError(
+        _("the inspection root CA was not presented, is not in the OS store and has no issuer URL"),
+        hint=ask or _("get the root CA from IT, then run: tlsdoctor fix --ca FILE"),
+    )
+
+
+def export_roots(
+    report: DetectReport, proxy: str | None, roots: str | None, agent_files: Sequence[str] = ()
+) -> tuple[list[Any], list[str], str | None]:
+    """(roots, where they came from, what to ask IT) for each CA detect could not hold.
+
+    ``agent_files`` are extra PEM files to look in, like the files inspection agents leave
+    (the lab's CA file plays that part with --lab); a file only counts when its key verifies
+    the chain, as for every other source.
+    """
+    from tlsdoctor.core.caexport import Candidate, agent_candidates, find_root, os_candidates
+    from tlsdoctor.core.trust import mozilla_roots
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    public = mozilla_roots(roots).certificates
+    candidates = [*os_candidates(), *agent_candidates()]
+    for path in agent_files:
+        candidates.extend(
+            Candidate(cert, "agent-file", path) for cert in load_certificate_file(path)
+        )
+    certs: list[Any] = []
+    sources: list[str] = []
+    ask: str | None = None
+    for ca in report.inspection_cas:
+        if ca.certificate is not None:
+            continue
+        evidence = next(
+            (h for h in report.hosts if h.label in ca.hosts or h.host in ca.hosts), None
+        )
+        if evidence is None or not evidence.chain:
+            continue
+        result = find_root(evidence.chain, public=public, candidates=candidates, proxy=proxy)
+        if result.status == "found":
+            certs.extend(result.roots)
+            sources.append(f"{result.method}: {result.source}")
+        elif result.ask_it is not None:
+            ask = result.ask_it.message()
+    return certs, sources, ask
+
+
+def _unique(certs: Sequence[Any]) -> list[Any]:
+    from tlsdoctor.core.x509 import sha256_fingerprint
+
+    seen: set[str] = set()
+    out: list[Any] = []
+    for cert in certs:
+        fp = sha256_fingerprint(cert)
+        if fp not in seen:
+            seen.add(fp)
+            out.append(cert)
+    return out
+
+
+def lab_public_roots(public_root: str) -> list[Any]:
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    return list(load_certificate_file(public_root))
+
+
+def lab_roots_file(public_root: str, folder: Path) -> str:
+    """certifi's roots plus the lab's public root, which stands in for a Mozilla root."""
+    import certifi
+
+    combined = folder / "roots-with-lab.pem"
+    data = Path(certifi.where()).read_bytes().rstrip(b"\n") + b"\n"
+    combined.write_bytes(data + Path(public_root).read_bytes())
+    return str(combined)
+
+
+def environment_after(plan: Plan, base: Mapping[str, str]) -> dict[str, str]:
+    """``base`` plus what the sh-style profile block of ``plan`` exports (sourced with bash)."""
+    from tlsdoctor.cli.check import sourced_environment
+    from tlsdoctor.core.tools.shell import BEGIN, END
+
+    for change in plan.changes:
+        if change.tool != "shell" or change.new is None:
+            continue
+        if change.path.name not in (".bashrc", ".zshrc", ".profile", ".bash_profile"):
+            continue
+        text = change.new.decode("utf-8", errors="replace")
+        start, end = text.find(BEGIN), text.find(END)
+        if start == -1 or end == -1:
+            continue
+        with tempfile.TemporaryDirectory(prefix="tlsdoctor-fix-") as folder:
+            block = Path(folder) / "block.sh"
+            block.write_text(text[start : end + len(END)] + "\n", encoding="utf-8")
+            return sourced_environment(str(block), base)
+    return dict(base)
+
+
+def check_urls(report: DetectReport, hosts: Sequence[str]) -> list[str]:
+    """Inspected hosts first, then clean (bypassed) ones: both must work after the fix."""
+    if hosts:
+        return [f"https://{h}/" for h in hosts]
+    ordered = sorted(
+        (h for h in report.hosts if h.status in ("intercepted", "clean")),
+        key=lambda h: h.status != "intercepted",
+    )
+    return [f"https://{h.label}/" for h in ordered[:CHECK_HOSTS]]
+
+
+def confirm(out: Console) -> bool:
+    try:
+        answer = input(_("Apply these changes? [y/N] "))
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "はい")
+
+
+# ------------------------------------------------------------------------------- run
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.render.console import console, print_json
+
+    out = console(stderr=args.json)
+    outcome = FixOutcome()
+    code = _run_steps(args, outcome, out)
+    if args.json:
+        print_json(outcome.to_json())
+    return code
+
+
+def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> int:
+    from tlsdoctor.core.bundle import build_bundle
+    from tlsdoctor.core.detect import detect
+    from tlsdoctor.core.probe import parse_target
+    from tlsdoctor.render import check as show
+
+    settings = settings_from(args)
+    outcome.proxy = settings.proxy
+    with tempfile.TemporaryDirectory(prefix="tlsdoctor-fix-") as scratch:
+        roots = settings.roots
+        if roots is None and settings.lab_public_root:
+            roots = lab_roots_file(settings.lab_public_root, Path(scratch))
+        # 1. detect
+        show.step(out, 1, _("Detecting TLS inspection"))
+        targets = [parse_target(h) for h in settings.hosts] or None
+        report = detect(
+            targets,
+            proxy=settings.proxy,
+            roots_path=roots,
+            timeout=min(args.timeout, 10.0),
+            deadline=max(args.timeout * 2, 20.0),
+        )
+        outcome.report = report
+        show.detect_summary(out, report)
+        if report.verdict == "clean" and not args.ca:
+            show.line(out, _("No TLS inspection found: nothing to fix."))
+            return EXIT_OK
+        if report.verdict == "inconclusive" and not args.ca:
+            show.line(out, _("No host could be reached: cannot tell what to fix."))
+            return EXIT_INCONCLUSIVE
+        # 2. export the CA
+        show.step(out, 2, _("Finding the inspection CA"))
+        outcome.cas, outcome.ca_source = find_cas(
+            report, args.ca, settings.proxy, roots, settings.agent_files
+        )
+        show.cas(out, outcome.cas, outcome.ca_source)
+        if settings.lab_public_root:
+            outcome.cas = _unique([*outcome.cas, *lab_public_roots(settings.lab_public_root)])
+            show.line(
+                out,
+                _(
+                    "lab: the lab's public root is added to the CA-only file too, standing in "
+                    "for the public roots that Node and Java have built in"
+                ),
+                "dim",
+            )
+        # 3. bundle
+        show.step(out, 3, _("Building the bundle (public roots + inspection CA)"))
+        outcome.bundle = build_bundle(outcome.cas, roots_path=roots)
+        show.bundle(out, outcome.bundle)
+    # 4. plan
+    from tlsdoctor.core.tools import plan_setup
+
+    show.step(out, 4, _("Planning the per-tool settings"))
+    plan = plan_setup(None, outcome.bundle.path, outcome.bundle.ca_path, environ=os.environ)
+    outcome.plan = plan
+    show.plan(out, plan)
+    if plan.is_empty():
+        show.line(out, _("Every tool is already set up: nothing to change."))
+    # 5. apply
+    show.step(out, 5, _("Applying"))
+    if not plan.is_empty():
+        if not _may_apply(args, outcome, out):
+            show.line(out, outcome.not_applied_reason or "")
+            return EXIT_FINDINGS
+        from tlsdoctor.core.changes import Journal, apply
+
+        outcome.apply_result = apply(plan, Journal())
+        outcome.applied = True
+        show.applied(out, outcome.apply_result)
+    else:
+        outcome.applied = True
+    # 6. check
+    show.step(out, 6, _("Checking with the real clients"))
+    from tlsdoctor.cli.check import execute
+
+    env = environment_after(plan, os.environ)
+    outcome.check_urls = check_urls(report, settings.hosts)
+    outcome.check = execute(
+        outcome.check_urls, None, env=env, proxy=settings.proxy, timeout=args.timeout
+    )
+    show.check(out, outcome.check, outcome.check_urls, settings.proxy)
+    show.done(out, outcome, UNDO_COMMAND)
+    ok = all(r.ok for r in outcome.check) and (
+        outcome.apply_result is None or outcome.apply_result.ok
+    )
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _may_apply(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> bool:
+    if args.yes:
+        return True
+    if args.json or not sys.stdin.isatty():
+        outcome.not_applied_reason = _(
+            "Nothing was changed: there is no terminal to ask for confirmation. "
+            "Run again with --yes to apply this plan."
+        )
+        return False
+    if confirm(out):
+        return True
+    outcome.not_applied_reason = _("Nothing was changed (not confirmed).")
+    return False
