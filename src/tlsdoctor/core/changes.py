@@ -17,7 +17,7 @@ restored from its backup (or removed if we created it); a file that still has it
 left alone; a file somebody changed after us is kept and the original is written beside it as
 ``<file>.tlsdoctor-restore``.
 
-Test hook: ``TLSDOCTOR_TEST_CRASH_AFTER=N`` makes the writer ``os._exit(137)`` once N files have
+Test hook: ``TLSDOCTOR_TEST_CRASH_AFTER=N`` makes the writer SIGKILL itself once N files have
 been replaced, right after the intent entry of the next one (or after the last replace when the
 plan has no more files), so a test can kill it mid-apply at a chosen point.
 """
@@ -385,13 +385,13 @@ def apply(
             entry = _prepare_write(journal, run_id, seq, target, change)
             journal.append(entry)
             if crash_after is not None and replaced >= crash_after:
-                os._exit(137)
+                _die()
             _commit_write(target, entry, change.new)
             replaced += 1
             journal.append({"op": "written", "run": run_id, "seq": seq})
             result.written.append(change)
         if crash_after is not None and replaced >= crash_after:
-            os._exit(137)
+            _die()
         for seq, command in enumerate(plan.commands):
             journal.append(
                 {
@@ -640,6 +640,16 @@ def _crash_after() -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value)
+
+
+def _die() -> None:
+    """The test hook's crash: SIGKILL ourselves (no cleanup, no flush), like a power cut."""
+    import signal
+
+    kill = getattr(signal, "SIGKILL", None)
+    if kill is not None:
+        os.kill(os.getpid(), kill)
+    os._exit(137)
 
 
 def _new_run_id() -> str:

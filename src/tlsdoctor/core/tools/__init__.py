@@ -120,7 +120,6 @@ def plan_setup(
     env = dict(os.environ if environ is None else environ)
     bundle = Path(os.path.abspath(bundle))
     ca = Path(os.path.abspath(ca))
-    _check_files(bundle, ca)
     explicit = tools is not None
     if tools is None:
         selected = [t for t in ALL_TOOLS if t not in shell.SHELLS]
@@ -130,6 +129,7 @@ def plan_setup(
         selected, registries, shells = parse_tools(tools)
         if NEEDS_SHELL & set(selected) and "shell" not in selected:
             selected.append("shell")
+    _check_files(bundle, ca)
     ctx = Context(environ=env, bundle=bundle, ca=ca, platform=platform, explicit=explicit)
     plan = Plan()
     # the shell block comes last: other tools (java) add variables to it

@@ -1,0 +1,583 @@
+"""``doctor``: audit the TLS trust settings already in place, each finding with its fix.
+
+It reads the CA environment variables, the tools' user config files (the same locations setup
+writes) and looks for three kinds of trouble: paths that point nowhere, bundles that would break
+public or inspected sites (no public roots, no inspection CA, expired CAs) and settings that turn
+verification off. It never changes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tlsdoctor import paths
+from tlsdoctor.core.tools import _edit, cloud, curl, git, node, php, python, rust
+from tlsdoctor.core.tools._base import Context, _pem_ders
+from tlsdoctor.i18n import _
+
+ERROR = "error"  # verification is off, or a setting that breaks every connection
+WARNING = "warning"  # works for some hosts only, or will break soon
+INFO = "info"
+
+# Used until tlsdoctor.core.envvars is available: (name, semantics, wants).
+FALLBACK_VARS: tuple[tuple[str, str, str], ...] = (
+    ("SSL_CERT_FILE", "replace", "bundle"),
+    ("SSL_CERT_DIR", "replace", "dir"),
+    ("REQUESTS_CA_BUNDLE", "replace", "bundle"),
+    ("CURL_CA_BUNDLE", "replace", "bundle"),
+    ("NODE_EXTRA_CA_CERTS", "add", "ca"),
+    ("AWS_CA_BUNDLE", "replace", "bundle"),
+    ("GIT_SSL_CAINFO", "replace", "bundle"),
+    ("PIP_CERT", "replace", "bundle"),
+    ("CARGO_HTTP_CAINFO", "replace", "bundle"),
+    ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "replace", "bundle"),
+    ("HTTPLIB2_CA_CERTS", "replace", "bundle"),
+    ("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", "replace", "bundle"),
+    ("DENO_CERT", "add", "ca"),
+)
+FALSE_WORDS = frozenset({"false", "no", "off", "0"})
+
+
+@dataclass(frozen=True)
+class DoctorFinding:
+    id: str
+    severity: str
+    subject: str  # the variable or file the finding is about
+    message: str
+    fix: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+def env_var_specs() -> list[tuple[str, str, str]]:
+    """(name, semantics, wants) for each CA variable, from the shared catalog when present."""
+    try:
+        import importlib
+
+        envvars = importlib.import_module("tlsdoctor.core.envvars")
+        specs = [
+            (str(v.name), str(v.semantics), str(v.wants))
+            for v in envvars.ENV_VARS
+            if str(getattr(v, "wants", "")) in ("bundle", "ca", "dir")
+        ]
+    except (ImportError, AttributeError):
+        specs = []
+    names = {s[0] for s in specs}
+    return specs + [s for s in FALLBACK_VARS if s[0] not in names]
+
+
+# ------------------------------------------------------------------ certificate files
+
+
+@dataclass
+class _FileFacts:
+    ders: list[bytes]
+    expired: list[str]  # subjects of expired CA certificates
+
+
+def _file_facts(path: Path) -> _FileFacts | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    ders = _pem_ders(data)
+    expired: list[str] = []
+    if 0 < len(ders) <= 20:  # small files: inspection CAs; public bundles are kept current
+        try:
+            from cryptography import x509
+
+            now = _dt.datetime.now(_dt.timezone.utc)
+            for der in ders:
+                cert = x509.load_der_x509_certificate(der)
+                if cert.not_valid_after_utc < now:
+                    expired.append(cert.subject.rfc4514_string())
+        except (ImportError, ValueError):
+            pass
+    return _FileFacts(ders, expired)
+
+
+_PUBLIC: set[bytes] | None = None
+
+
+def _public_roots() -> set[bytes]:
+    global _PUBLIC
+    if _PUBLIC is None:
+        import certifi
+
+        _PUBLIC = set(_pem_ders(Path(certifi.where()).read_bytes()))
+    return _PUBLIC
+
+
+class _Auditor:
+    def __init__(self, environ: Mapping[str, str], ca: Path | None, platform: str) -> None:
+        self.env = environ
+        self.platform = platform
+        self.findings: list[DoctorFinding] = []
+        self.ca_ders: set[bytes] = set()
+        if ca is not None and ca.is_file():
+            self.ca_ders = set(_pem_ders(ca.read_bytes()))
+        self.ctx = Context(environ=environ, bundle=Path(), ca=Path(), platform=platform)
+
+    def add(self, id_: str, severity: str, subject: str, message: str, fix: str) -> None:
+        self.findings.append(DoctorFinding(id_, severity, subject, message, fix))
+
+    # -- a path that should hold certificates
+    def check_path(self, subject: str, value: str, semantics: str, wants: str) -> None:
+        if not value:
+            return
+        path = Path(os.path.expanduser(value))
+        if wants == "dir":
+            if not path.is_dir():
+                self.add(
+                    "dangling-path",
+                    ERROR,
+                    subject,
+                    _(
+                        "{subject} points at {path}, which does not exist",
+                        subject=subject,
+                        path=value,
+                    ),
+                    _("point it at an existing folder or remove the setting"),
+                )
+            return
+        facts = _file_facts(path)
+        if facts is None:
+            self.add(
+                "dangling-path",
+                ERROR,
+                subject,
+                _(
+                    "{subject} points at {path}, which does not exist or cannot be read",
+                    subject=subject,
+                    path=value,
+                ),
+                _(
+                    "build the bundle with 'tlsdoctor bundle' and run 'tlsdoctor setup', "
+                    "or remove the setting"
+                ),
+            )
+            return
+        if not facts.ders:
+            self.add(
+                "no-certificates",
+                ERROR,
+                subject,
+                _("{path} ({subject}) holds no PEM certificate", path=value, subject=subject),
+                _("point it at a PEM bundle built by 'tlsdoctor bundle'"),
+            )
+            return
+        if semantics == "replace" and not (set(facts.ders) & _public_roots()):
+            self.add(
+                "no-public-roots",
+                ERROR,
+                subject,
+                _(
+                    "{subject} replaces the default roots with {path}, which holds no public "
+                    "root: sites the proxy does not inspect will fail",
+                    subject=subject,
+                    path=value,
+                ),
+                _("use the full bundle (public roots + inspection CA) from 'tlsdoctor bundle'"),
+            )
+        if self.ca_ders and not (set(facts.ders) & self.ca_ders):
+            self.add(
+                "no-inspection-ca",
+                WARNING,
+                subject,
+                _(
+                    "{path} ({subject}) does not contain the inspection CA",
+                    path=value,
+                    subject=subject,
+                ),
+                _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again"),
+            )
+        if semantics == "add" and len(facts.ders) > 20:
+            self.add(
+                "full-bundle-in-add",
+                INFO,
+                subject,
+                _(
+                    "{subject} adds to the default roots but points at a full bundle "
+                    "({count} certificates): duplicates only cause warnings",
+                    subject=subject,
+                    count=len(facts.ders),
+                ),
+                _("point it at the CA-only file (inspection-ca.pem)"),
+            )
+        for name in facts.expired:
+            self.add(
+                "expired-ca",
+                WARNING,
+                subject,
+                _(
+                    "{path} ({subject}) holds an expired certificate: {name}",
+                    path=value,
+                    subject=subject,
+                    name=name,
+                ),
+                _("export the current CA again ('tlsdoctor ca export') and rebuild the bundle"),
+            )
+
+    # -- environment
+    def audit_env(self) -> None:
+        for name, semantics, wants in env_var_specs():
+            value = self.env.get(name)
+            if value is None:
+                continue
+            if value == "" and name in ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+                self.add(
+                    "empty-ca-variable",
+                    WARNING,
+                    name,
+                    _(
+                        "{name} is set but empty (an old trick to skip verification; "
+                        "requests >= 2.28 ignores it)",
+                        name=name,
+                    ),
+                    _("remove it, or point it at the full bundle"),
+                )
+                continue
+            self.check_path(name, value, semantics, wants)
+        if self.env.get("NODE_TLS_REJECT_UNAUTHORIZED", "").strip() == "0":
+            self.add(
+                "node-tls-reject-unauthorized",
+                ERROR,
+                "NODE_TLS_REJECT_UNAUTHORIZED",
+                _(
+                    "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for "
+                    "every Node program"
+                ),
+                _(
+                    "unset it and set NODE_EXTRA_CA_CERTS to the inspection CA "
+                    "('tlsdoctor setup node')"
+                ),
+            )
+        if self.env.get("PYTHONHTTPSVERIFY", "").strip() == "0":
+            self.add(
+                "pythonhttpsverify",
+                ERROR,
+                "PYTHONHTTPSVERIFY",
+                _("PYTHONHTTPSVERIFY=0 turns certificate verification off for Python's urllib"),
+                _("unset it and point SSL_CERT_FILE at the full bundle ('tlsdoctor setup shell')"),
+            )
+        if self.env.get("GIT_SSL_NO_VERIFY", "").strip().lower() not in ("", *FALSE_WORDS):
+            self.add(
+                "git-ssl-no-verify",
+                ERROR,
+                "GIT_SSL_NO_VERIFY",
+                _("GIT_SSL_NO_VERIFY turns certificate verification off for git"),
+                _("unset it and set http.sslCAInfo to the full bundle ('tlsdoctor setup git')"),
+            )
+        if self.env.get("PIP_TRUSTED_HOST"):
+            self.add(
+                "pip-trusted-host",
+                ERROR,
+                "PIP_TRUSTED_HOST",
+                _(
+                    "PIP_TRUSTED_HOST makes pip skip certificate checks for {hosts}",
+                    hosts=self.env["PIP_TRUSTED_HOST"],
+                ),
+                _("unset it and let pip trust the inspection CA ('tlsdoctor setup pip')"),
+            )
+        for name in ("UV_INSECURE_HOST",):
+            if self.env.get(name):
+                self.add(
+                    "uv-insecure-host",
+                    ERROR,
+                    name,
+                    _(
+                        "{name} makes uv skip certificate checks for {hosts}",
+                        name=name,
+                        hosts=self.env[name],
+                    ),
+                    _("unset it and point SSL_CERT_FILE at the full bundle"),
+                )
+
+    # -- config files
+    def _read(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    def audit_pip(self) -> None:
+        files = [python.pip_config_path(self.ctx)]
+        if self.env.get("PIP_CONFIG_FILE") != os.devnull and self.platform != "win32":
+            files[:0] = [Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf")]
+        legacy = self.ctx.home / ".pip" / "pip.conf"
+        files.insert(len(files) - 1, legacy)
+        for path in files:
+            text = self._read(path)
+            if text is None:
+                continue
+            for section in ("global", "install", "download"):
+                hosts = _edit.get_ini(text, section, "trusted-host")
+                if hosts:
+                    self.add(
+                        "pip-trusted-host",
+                        ERROR,
+                        str(path),
+                        _(
+                            "{path} sets trusted-host = {hosts}: pip skips certificate "
+                            "checks for those hosts",
+                            path=str(path),
+                            hosts=hosts,
+                        ),
+                        _(
+                            "remove trusted-host and let pip trust the inspection CA "
+                            "('tlsdoctor setup pip')"
+                        ),
+                    )
+            cert = _edit.get_ini(text, "global", "cert")
+            if cert:
+                self.check_path(f"{path} [global] cert", cert, "replace", "bundle")
+
+    def audit_npm(self) -> None:
+        path = node.npmrc_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        strict = _edit.get_ini(text, None, "strict-ssl")
+        if strict is not None and strict.strip().lower() in FALSE_WORDS:
+            self.add(
+                "npm-strict-ssl",
+                ERROR,
+                str(path),
+                _("{path} sets strict-ssl=false: npm skips certificate checks", path=str(path)),
+                _(
+                    "remove strict-ssl=false and set cafile to the full bundle "
+                    "('tlsdoctor setup npm')"
+                ),
+            )
+        cafile = _edit.get_line_value(
+            text, section=None, key_pattern=_edit.ini_key("cafile"), parse_value=_edit.quoted
+        )
+        if cafile:
+            self.check_path(f"{path} cafile", cafile, "replace", "bundle")
+
+    def audit_yarn(self) -> None:
+        berry = self._read(self.ctx.home / ".yarnrc.yml")
+        if berry is not None:
+            value = _edit.get_yaml_top(berry, "enableStrictSsl")
+            if value is not None and value.lower() in FALSE_WORDS:
+                self.add(
+                    "yarn-strict-ssl",
+                    ERROR,
+                    str(self.ctx.home / ".yarnrc.yml"),
+                    _("enableStrictSsl: false makes yarn skip certificate checks"),
+                    _(
+                        "remove it and set httpsCaFilePath to the full bundle "
+                        "('tlsdoctor setup yarn')"
+                    ),
+                )
+        classic = self._read(self.ctx.home / ".yarnrc")
+        if classic is not None and re.search(r"(?m)^\s*strict-ssl\s+\"?false", classic):
+            self.add(
+                "yarn-strict-ssl",
+                ERROR,
+                str(self.ctx.home / ".yarnrc"),
+                _("strict-ssl false makes yarn skip certificate checks"),
+                _("remove it and set cafile to the full bundle ('tlsdoctor setup yarn')"),
+            )
+
+    def audit_git(self) -> None:
+        path = git.global_config_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        section: str | None = None
+        for line in text.splitlines():
+            header = re.match(r"^\s*\[\s*([^\]\s]+)(?:\s+\"([^\"]*)\")?\s*\]", line)
+            if header:
+                section = header.group(1).lower()
+                continue
+            key = re.match(r"^\s*(sslverify|sslcainfo)\s*(?:=\s*(.*))?$", line, re.I)
+            if section != "http" or not key:
+                continue
+            value = _edit.quoted(key.group(2) or "true")
+            if key.group(1).lower() == "sslverify" and value.lower() in FALSE_WORDS:
+                self.add(
+                    "git-ssl-verify",
+                    ERROR,
+                    str(path),
+                    _(
+                        "{path} sets http.sslVerify=false: git skips certificate checks",
+                        path=str(path),
+                    ),
+                    _(
+                        "remove it and set http.sslCAInfo to the full bundle "
+                        "('tlsdoctor setup git')"
+                    ),
+                )
+            elif key.group(1).lower() == "sslcainfo":
+                self.check_path(f"{path} http.sslCAInfo", value, "replace", "bundle")
+
+    def audit_conda(self) -> None:
+        path = python.condarc_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        value = _edit.get_yaml_top(text, "ssl_verify")
+        if value is None:
+            return
+        if value.lower() in FALSE_WORDS:
+            self.add(
+                "conda-ssl-verify",
+                ERROR,
+                str(path),
+                _("{path} sets ssl_verify: false: conda skips certificate checks", path=str(path)),
+                _("set ssl_verify to the full bundle ('tlsdoctor setup conda')"),
+            )
+        elif value.lower() not in ("true", "yes", "truststore"):
+            self.check_path(f"{path} ssl_verify", value, "replace", "bundle")
+
+    def audit_curl_wget(self) -> None:
+        path = curl.curlrc_path(self.ctx)
+        text = self._read(path)
+        if text is not None:
+            if re.search(
+                r"(?m)^\s*(?:-k|--insecure|insecure)\b(?!\s*[=:]?\s*\"?(?:false|no|off))", text
+            ):
+                self.add(
+                    "curl-insecure",
+                    ERROR,
+                    str(path),
+                    _("{path} turns on insecure: curl skips certificate checks", path=str(path)),
+                    _("remove insecure and set cacert to the full bundle ('tlsdoctor setup curl')"),
+                )
+            cacert = _edit.get_line_value(
+                text, section=None, key_pattern=curl.CURLRC_KEY, parse_value=_edit.quoted
+            )
+            if cacert:
+                self.check_path(f"{path} cacert", cacert, "replace", "bundle")
+        path = curl.wgetrc_path(self.ctx)
+        text = self._read(path)
+        if text is not None:
+            check = _edit.get_line_value(
+                text,
+                section=None,
+                key_pattern=r"^\s*check_?certificate\s*=\s*(?P<value>.*)$",
+                parse_value=_edit.plain,
+            )
+            if check is not None and check.lower() in FALSE_WORDS:
+                self.add(
+                    "wget-check-certificate",
+                    ERROR,
+                    str(path),
+                    _(
+                        "{path} sets check_certificate = off: wget skips certificate checks",
+                        path=str(path),
+                    ),
+                    _(
+                        "remove it and set ca_certificate to the full bundle "
+                        "('tlsdoctor setup wget')"
+                    ),
+                )
+            ca = _edit.get_line_value(
+                text, section=None, key_pattern=curl.WGETRC_KEY, parse_value=_edit.plain
+            )
+            if ca:
+                self.check_path(f"{path} ca_certificate", ca, "replace", "bundle")
+
+    def audit_others(self) -> None:
+        cargo = self._read(rust.cargo_config_path(self.ctx))
+        if cargo is not None:
+            cainfo = _edit.get_line_value(
+                cargo, section="http", key_pattern=_edit.ini_key("cainfo"), parse_value=_edit.quoted
+            )
+            if cainfo:
+                self.check_path(
+                    f"{rust.cargo_config_path(self.ctx)} http.cainfo", cainfo, "replace", "bundle"
+                )
+        aws_path = cloud.aws_config_path(self.ctx)
+        aws = self._read(aws_path)
+        if aws is not None:
+            bundle = _edit.get_ini(aws, "default", "ca_bundle")
+            if bundle:
+                self.check_path(f"{aws_path} ca_bundle", bundle, "replace", "bundle")
+        gc_path = cloud.gcloud_config_path(self.ctx)
+        gc = self._read(gc_path)
+        if gc is not None:
+            bundle = _edit.get_ini(gc, "core", "custom_ca_certs_file")
+            if bundle:
+                self.check_path(f"{gc_path} core/custom_ca_certs_file", bundle, "replace", "bundle")
+            off = _edit.get_ini(gc, "auth", "disable_ssl_validation")
+            if off and off.lower() in ("true", "1", "yes", "on"):
+                self.add(
+                    "gcloud-disable-ssl-validation",
+                    ERROR,
+                    str(gc_path),
+                    _(
+                        "{path} sets auth/disable_ssl_validation: gcloud skips certificate checks",
+                        path=str(gc_path),
+                    ),
+                    _(
+                        "unset it and set core/custom_ca_certs_file to the full bundle "
+                        "('tlsdoctor setup gcloud')"
+                    ),
+                )
+        comp_path = php.composer_home(self.ctx) / "config.json"
+        comp = self._read(comp_path)
+        if comp is not None:
+            if _edit.get_json_path(comp, ("config", "disable-tls")) == "True":
+                self.add(
+                    "composer-disable-tls",
+                    ERROR,
+                    str(comp_path),
+                    _(
+                        "{path} sets disable-tls: composer downloads without TLS",
+                        path=str(comp_path),
+                    ),
+                    _(
+                        "remove disable-tls and set cafile to the full bundle "
+                        "('tlsdoctor setup composer')"
+                    ),
+                )
+            cafile = _edit.get_json_path(comp, ("config", "cafile"))
+            if cafile:
+                self.check_path(f"{comp_path} cafile", cafile, "replace", "bundle")
+
+    def audit_ca(self, ca: Path | None) -> None:
+        if ca is not None and ca.is_file():
+            self.check_path(_("inspection CA"), str(ca), "add", "ca")
+
+
+def default_ca_path(environ: Mapping[str, str] | None = None) -> Path:
+    return paths.data_dir(environ) / "inspection-ca.pem"
+
+
+def audit(
+    environ: Mapping[str, str] | None = None,
+    *,
+    ca: Path | None = None,
+    platform: str = sys.platform,
+) -> list[DoctorFinding]:
+    """Every finding, worst first. ``ca``: the inspection CA (default: the one bundle wrote)."""
+    env = dict(os.environ if environ is None else environ)
+    ca_path = ca if ca is not None else default_ca_path(env)
+    auditor = _Auditor(env, ca_path, platform)
+    auditor.audit_env()
+    auditor.audit_pip()
+    auditor.audit_npm()
+    auditor.audit_yarn()
+    auditor.audit_git()
+    auditor.audit_conda()
+    auditor.audit_curl_wget()
+    auditor.audit_others()
+    auditor.audit_ca(ca_path)
+    order = {ERROR: 0, WARNING: 1, INFO: 2}
+    return sorted(auditor.findings, key=lambda f: order.get(f.severity, 3))

@@ -1,0 +1,224 @@
+"""The journaled writer: atomic writes, backups, journal order, byte-identical undo, conflicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from setup_helpers import snapshot
+
+from tlsdoctor.core.changes import (
+    ALREADY_ORIGINAL,
+    KEPT_BOTH,
+    KEPT_CREATED,
+    REMOVED,
+    RESTORE_SUFFIX,
+    RESTORED,
+    Change,
+    Command,
+    Journal,
+    Plan,
+    apply,
+    read_bytes,
+    undo,
+)
+
+
+def change(path: Path, new: bytes | None, tool: str = "test") -> Change:
+    return Change(path=path, old=read_bytes(path), new=new, description="d", tool=tool)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "existing.conf").write_bytes(b"[a]\r\nkey = 1\r\n\xff raw bytes\n")
+    os.chmod(home / "existing.conf", 0o640)
+    (home / "keep.txt").write_bytes(b"untouched\n")
+    return home
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "state" / "journal")
+
+
+def test_apply_then_undo_restores_every_byte_and_mode(home: Path, journal: Journal) -> None:
+    before = snapshot(home)
+    plan = Plan(
+        changes=[
+            change(home / "existing.conf", b"[a]\nkey = 2\n"),
+            change(home / "new" / "deeper" / "created.conf", b"made by setup\n"),
+        ]
+    )
+    result = apply(plan, journal)
+    assert result.run_id and len(result.written) == 2
+    assert (home / "existing.conf").read_bytes() == b"[a]\nkey = 2\n"
+    assert (home / "existing.conf").stat().st_mode & 0o777 == 0o640  # mode kept
+    assert (home / "new/deeper/created.conf").read_bytes() == b"made by setup\n"
+    assert not list(home.rglob("*.tlsdoctor-tmp-*"))
+
+    outcome = undo(journal)
+    assert [f.status for f in outcome.files] == [REMOVED, RESTORED]
+    assert outcome.ok
+    assert snapshot(home) == before  # byte-identical, created folders gone
+    assert (home / "existing.conf").stat().st_mode & 0o777 == 0o640
+
+
+def test_journal_records_intent_before_the_replace(home: Path, journal: Journal) -> None:
+    apply(Plan(changes=[change(home / "existing.conf", b"new\n")]), journal)
+    ops = [e["op"] for e in journal.entries()]
+    assert ops == ["begin", "write", "written", "end"]
+    write = journal.entries()[1]
+    assert write["existed"] is True and write["backup"]
+    assert (journal.dir / write["backup"]).read_bytes().endswith(b"\xff raw bytes\n")
+
+
+def test_plan_with_no_effect_writes_nothing(home: Path, journal: Journal) -> None:
+    same = (home / "keep.txt").read_bytes()
+    result = apply(Plan(changes=[change(home / "keep.txt", same)]), journal)
+    assert result.run_id is None
+    assert not journal.file.exists()
+
+
+def test_file_changed_between_plan_and_apply_is_left_alone(home: Path, journal: Journal) -> None:
+    planned = change(home / "existing.conf", b"ours\n")
+    (home / "existing.conf").write_bytes(b"edited meanwhile\n")
+    result = apply(Plan(changes=[planned]), journal)
+    assert result.changed_since_plan == [planned] and not result.ok
+    assert (home / "existing.conf").read_bytes() == b"edited meanwhile\n"
+
+
+def test_someone_else_changed_it_after_setup_keeps_both(home: Path, journal: Journal) -> None:
+    original = (home / "existing.conf").read_bytes()
+    apply(
+        Plan(
+            changes=[
+                change(home / "existing.conf", b"ours\n"),
+                change(home / "created.conf", b"ours\n"),
+            ]
+        ),
+        journal,
+    )
+    (home / "existing.conf").write_bytes(b"ours\nplus the user's own line\n")
+    (home / "created.conf").write_bytes(b"the user rewrote it\n")
+    outcome = undo(journal)
+    statuses = {f.path.name: f.status for f in outcome.files}
+    assert statuses == {"existing.conf": KEPT_BOTH, "created.conf": KEPT_CREATED}
+    assert not outcome.ok and len(outcome.conflicts) == 2
+    # theirs is kept, the original is beside it
+    assert (home / "existing.conf").read_bytes() == b"ours\nplus the user's own line\n"
+    assert (home / ("existing.conf" + RESTORE_SUFFIX)).read_bytes() == original
+    assert (home / "created.conf").read_bytes() == b"the user rewrote it\n"
+
+
+def test_symlinked_dotfile_is_written_through_not_replaced(home: Path, journal: Journal) -> None:
+    target = home / "dotfiles" / "gitconfig"
+    target.parent.mkdir()
+    target.write_bytes(b"[user]\n")
+    (home / ".gitconfig").symlink_to(target)
+    before = snapshot(home)
+    apply(Plan(changes=[change(home / ".gitconfig", b"[user]\n[http]\n")]), journal)
+    assert (home / ".gitconfig").is_symlink()
+    assert target.read_bytes() == b"[user]\n[http]\n"
+    undo(journal)
+    assert snapshot(home) == before
+
+
+def test_undo_last_then_all_walks_runs_backwards(home: Path, journal: Journal) -> None:
+    before = snapshot(home)
+    path = home / "existing.conf"
+    apply(Plan(changes=[change(path, b"one\n")]), journal)
+    middle = snapshot(home)
+    apply(Plan(changes=[change(path, b"two\n")]), journal)
+    assert undo(journal, last=True).runs and snapshot(home) == middle
+    apply(Plan(changes=[change(path, b"three\n")]), journal)
+    result = undo(journal, last=False)
+    assert len(result.runs) == 2
+    assert snapshot(home) == before
+    assert undo(journal, last=False).runs == []  # nothing left
+
+
+def test_torn_last_journal_line_is_ignored(home: Path, journal: Journal) -> None:
+    before = snapshot(home)
+    apply(Plan(changes=[change(home / "existing.conf", b"x\n")]), journal)
+    with journal.file.open("ab") as fh:
+        fh.write(b'{"op": "wri')  # a crash mid-append
+    assert undo(journal).files[0].status == RESTORED
+    assert snapshot(home) == before
+
+
+def test_commands_run_in_order_and_undo_replays_them_backwards(
+    home: Path, journal: Journal
+) -> None:
+    ran: list[tuple[str, ...]] = []
+
+    def runner(argv: object) -> int:
+        ran.append(tuple(argv))  # type: ignore[arg-type]
+        return 0
+
+    plan = Plan(
+        commands=[
+            Command(("install", "ca", "/dest"), (("rm", "/dest"), ("refresh", "--fresh")), "i"),
+            Command(("refresh",), (), "r"),
+        ]
+    )
+    result = apply(plan, journal, run_command=runner)
+    assert result.ok and ran == [("install", "ca", "/dest"), ("refresh",)]
+    ran.clear()
+    undo(journal, run_command=runner)
+    assert ran == [("rm", "/dest"), ("refresh", "--fresh")]
+
+
+def test_a_failing_command_stops_the_rest(home: Path, journal: Journal) -> None:
+    plan = Plan(commands=[Command(("a",), (("undo-a",),), "a"), Command(("b",), (), "b")])
+    result = apply(plan, journal, run_command=lambda argv: 1)
+    assert [c.returncode for c in result.commands] == [1] and not result.ok
+
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from tlsdoctor.core.changes import Change, Journal, Plan, apply, read_bytes
+    spec = json.loads(sys.argv[1])
+    changes = [
+        Change(Path(p), read_bytes(Path(p)), new.encode(), "d", "test") for p, new in spec["files"]
+    ]
+    apply(Plan(changes=changes), Journal(Path(spec["journal"])))
+    print("finished")
+    """
+)
+
+
+@pytest.mark.parametrize("crash_after", [0, 1, 2, 3])
+def test_killed_mid_apply_leaves_whole_files_and_undo_still_works(
+    tmp_path: Path, home: Path, journal: Journal, crash_after: int
+) -> None:
+    files = [
+        (str(home / "existing.conf"), "new existing\n" * 500),
+        (str(home / "sub" / "a.conf"), "created a\n"),
+        (str(home / "keep.txt"), "replaced keep\n"),
+    ]
+    old = {p: read_bytes(Path(p)) for p, _ in files}
+    before = snapshot(home)
+    env = {**os.environ, "TLSDOCTOR_TEST_CRASH_AFTER": str(crash_after)}
+    spec = json.dumps({"files": files, "journal": str(journal.dir)})
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, spec], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == -9, proc.stderr  # SIGKILL: no cleanup ran
+    assert "finished" not in proc.stdout
+    for index, (path, new) in enumerate(files):
+        now = read_bytes(Path(path))
+        expected = new.encode() if index < crash_after else old[path]
+        assert now == expected, f"{path} is neither wholly old nor as expected"
+    outcome = undo(journal)
+    assert outcome.ok
+    assert {f.status for f in outcome.files} <= {RESTORED, REMOVED, ALREADY_ORIGINAL}
+    assert snapshot(home) == before  # no temp file, no half-written file, folders gone
