@@ -230,6 +230,7 @@ class ConnectProxy(_Server):
         self.routes = routes
         self.auth = auth
         self.requests: list[str] = []
+        self.forbid = False
         super().__init__()
 
     @property
@@ -257,11 +258,18 @@ class ConnectProxy(_Server):
                         b'Proxy-Authenticate: Basic realm="lab"\r\nContent-Length: 0\r\n\r\n'
                     )
                     return
+            if self.forbid:
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                return
             port = self.routes.get(host)
             if port is None:
                 conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
                 return
-            upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+            try:
+                upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+            except OSError:
+                conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                return
             conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
             _pipe(conn, upstream)
         except OSError:

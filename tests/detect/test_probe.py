@@ -120,10 +120,16 @@ def test_unreachable_proxy_and_refused_tunnel(world: World) -> None:
     assert result.error == f"cannot reach the proxy 127.0.0.1:{port}: connection refused"
     proxy = world.add(ConnectProxy({}))
     assert isinstance(proxy, ConnectProxy)
-    refused = probe("elsewhere.test", 443, proxy=proxy.url)
-    assert (refused.error_kind, refused.error) == (
+    unreachable_host = probe("elsewhere.test", 443, proxy=proxy.url)
+    assert (unreachable_host.error_kind, unreachable_host.error) == (
+        "refused",
+        "the proxy could not reach the host: HTTP/1.1 502 Bad Gateway",
+    )
+    proxy.forbid = True
+    forbidden = probe("elsewhere.test", 443, proxy=proxy.url)
+    assert (forbidden.error_kind, forbidden.error) == (
         "proxy",
-        "the proxy refused the tunnel: HTTP/1.1 502 Bad Gateway",
+        "the proxy refused the tunnel: HTTP/1.1 403 Forbidden",
     )
 
 

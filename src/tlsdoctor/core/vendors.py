@@ -85,7 +85,9 @@ def name_values(name: x509.Name | str) -> dict[str, list[str]]:
 
 
 def _split_rfc4514(text: str) -> list[str]:
-    return [p for p in re.split(r"(?<!\\)[,/+]", text) if p.strip()]
+    if text.startswith("/"):  # OpenSSL's one-line form: /C=US/O=Example/CN=Name
+        return [p for p in re.split(r"(?<!\\)/(?=[A-Za-z]+=)", text) if p.strip()]
+    return [p for p in re.split(r"(?<!\\)[,+]", text) if p.strip()]
 
 
 def match(name: x509.Name | str) -> Vendor | None:

@@ -1,0 +1,227 @@
+"""detect() on loopback worlds we build: verdicts, products, inspection CAs, summaries, JSON."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from conftest import ConnectProxy, World, make_ca, make_name
+
+from tlsdoctor.core.detect import DetectReport, detect
+from tlsdoctor.core.trust import RootStore, fingerprint
+
+NO_OS_ROOTS = RootStore("os", None, ())
+HOSTS = ["alpha.test", "beta.test", "gamma.test"]
+
+
+def run_detect(world: World, routes: dict[str, int], **kw: object) -> DetectReport:
+    proxy = world.add(ConnectProxy(routes))
+    assert isinstance(proxy, ConnectProxy)
+    options: dict[str, object] = {
+        "proxy": proxy.url,
+        "use_env_proxy": False,
+        "roots_path": str(world.public_pem()),
+        "os_store": NO_OS_ROOTS,
+        "timeout": 3,
+        "deadline": 6,
+    }
+    options.update(kw)
+    hosts = list(options.pop("hosts", routes))  # type: ignore[call-overload]
+    return detect(hosts, **options)  # type: ignore[arg-type]
+
+
+def test_clean(world: World) -> None:
+    routes = {h: world.public_site(h).port for h in HOSTS}
+    report = run_detect(world, routes)
+    assert report.verdict == "clean"
+    assert report.exit_code == 0
+    assert report.products == [] and report.inspection_cas == []
+    assert [h.status for h in report.hosts] == ["clean"] * 3
+    assert all(h.trusted_public and not h.trusted_os for h in report.hosts)
+    assert report.summary == [
+        "every reachable host presents a chain the public roots trust: no TLS inspection seen"
+    ]
+
+
+def test_known_product_with_the_root_in_the_chain(world: World) -> None:
+    root = make_ca(make_name("Zscaler Root CA", "Zscaler Inc."))
+    inter = make_ca(
+        make_name("Zscaler Intermediate Root CA (zscalerthree.net) (t)", "Zscaler Inc."), root
+    )
+    routes = {h: world.signed_by(inter, h, send_root=True).port for h in HOSTS}
+    report = run_detect(world, routes)
+    assert report.verdict == "intercepted"
+    assert report.exit_code == 1
+    assert report.products == ["Zscaler"]
+    [ca] = report.inspection_cas
+    assert ca.certificate == root.cert
+    assert ca.sha256 == fingerprint(root.cert)
+    assert ca.subject == "O=Zscaler Inc.,CN=Zscaler Root CA"
+    assert ca.in_os_store is False
+    assert ca.presented == [inter.cert]
+    assert ca.hosts == HOSTS
+    assert report.summary[:3] == [
+        "one issuer, Zscaler Root CA, re-signs 3 unrelated hosts",
+        "product: Zscaler",
+        "your OS does not trust it either: browsers and tools will show certificate errors "
+        "until the inspection CA is installed",
+    ]
+
+
+def test_admin_named_ca_is_named_by_structure(world: World) -> None:
+    admin = make_ca(make_name("ACME Corp Inspection CA", "ACME Corp"))
+    routes = {h: world.signed_by(admin, h).port for h in HOSTS[:2]}
+    report = run_detect(world, routes)
+    assert report.verdict == "intercepted"
+    assert report.products == ["unknown (admin-named CA)"]
+    assert [h.product for h in report.hosts] == ["unknown (admin-named CA)"] * 2
+    [ca] = report.inspection_cas
+    assert (ca.sha256, ca.certificate) == (None, None)  # neither sent nor in the OS store
+    assert ca.subject == "O=ACME Corp,CN=ACME Corp Inspection CA"
+
+
+def test_one_unknown_issuer_on_one_host_is_not_called_interception(world: World) -> None:
+    admin = make_ca(make_name("Internal Server CA", "ACME Corp"))
+    routes = {"intranet.test": world.signed_by(admin, "intranet.test").port}
+    report = run_detect(world, routes)
+    assert report.verdict == "inconclusive"
+    assert report.exit_code == 3
+    [host] = report.hosts
+    assert (host.status, host.product, host.error_kind) == ("error", None, "untrusted")
+    assert host.error == "not trusted by the public roots: unable to get local issuer certificate"
+
+
+def test_os_store_root_marks_interception_and_is_exported(world: World) -> None:
+    admin = make_ca(make_name("Corp Root", "Corp"))
+    routes = {"one.test": world.signed_by(admin, "one.test").port}
+    report = run_detect(world, routes, os_store=RootStore("os", "/x", (admin.cert,)))
+    assert report.verdict == "intercepted"
+    [host] = report.hosts
+    assert (host.trusted_public, host.trusted_os) == (False, True)
+    [ca] = report.inspection_cas
+    assert ca.in_os_store and ca.certificate == admin.cert
+    assert (
+        "your OS trusts it, so browsers work; tools with their own roots "
+        "(Python certifi, Node, Java) will fail"
+    ) in report.summary
+
+
+def test_partial_when_some_hosts_are_bypassed(world: World) -> None:
+    root = make_ca(make_name("FortiGate CA", "Fortinet"))
+    routes = {
+        "alpha.test": world.signed_by(root, "alpha.test").port,
+        "beta.test": world.signed_by(root, "beta.test").port,
+        "bank.test": world.public_site("bank.test").port,
+    }
+    report = run_detect(world, routes)
+    assert report.verdict == "partial"
+    assert report.products == ["FortiGate"]
+    assert {h.host: h.status for h in report.hosts} == {
+        "alpha.test": "intercepted",
+        "beta.test": "intercepted",
+        "bank.test": "clean",
+    }
+
+
+def test_strict_defects_of_the_inspection_ca_are_reported(world: World) -> None:
+    lax = make_ca(make_name("mitmproxy", "mitmproxy"), critical_bc=False)
+    routes = {h: world.signed_by(lax, h, send_root=True).port for h in HOSTS[:2]}
+    report = run_detect(world, routes)
+    assert report.verdict == "intercepted"
+    for host in report.hosts:
+        assert host.strict_findings[0] == (
+            "Python 3.13+ (VERIFY_X509_STRICT) rejects this chain: "
+            "Basic Constraints of CA cert not marked critical"
+        )
+
+
+def test_no_network_is_inconclusive(world: World) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    report = detect(
+        None,  # the default public hosts: never contacted, the proxy is a closed port
+        proxy=f"http://127.0.0.1:{port}",
+        os_store=NO_OS_ROOTS,
+        timeout=2,
+        deadline=4,
+    )
+    assert report.verdict == "inconclusive"
+    assert len(report.hosts) == 8
+    assert {h.error_kind for h in report.hosts} == {"proxy"}
+    assert report.summary[0] == "no host could be checked: no TLS handshake completed"
+
+
+def test_proxy_authentication_is_not_a_tls_problem(world: World) -> None:
+    server = world.public_site("alpha.test")
+    proxy = world.add(ConnectProxy({"alpha.test": server.port}, auth="u:p"))
+    assert isinstance(proxy, ConnectProxy)
+    report = detect(
+        ["alpha.test"], proxy=proxy.url, roots_path=str(world.public_pem()), os_store=NO_OS_ROOTS
+    )
+    assert report.verdict == "inconclusive"
+    assert report.hosts[0].error_kind == "proxy_auth"
+    assert report.summary[-1].startswith("the proxy requires authentication (HTTP 407)")
+    ok = detect(
+        ["alpha.test"],
+        proxy=proxy.url.replace("//", "//u:p@"),
+        roots_path=str(world.public_pem()),
+        os_store=NO_OS_ROOTS,
+    )
+    assert ok.verdict == "clean"
+
+
+def test_json_has_the_documented_schema(world: World) -> None:
+    root = make_ca(make_name("Cisco Umbrella Root CA", "Cisco"))
+    routes = {h: world.signed_by(root, h, send_root=True).port for h in HOSTS[:2]}
+    routes["down.test"] = 1
+    data = run_detect(world, routes).to_json()
+    assert list(data) == [
+        "verdict",
+        "products",
+        "inspection_cas",
+        "hosts",
+        "summary",
+        "public_roots",
+        "os_roots",
+    ]
+    assert data["verdict"] == "intercepted"
+    assert data["products"] == ["Cisco Umbrella"]
+    assert data["inspection_cas"] == [
+        {
+            "subject": "O=Cisco,CN=Cisco Umbrella Root CA",
+            "sha256": fingerprint(root.cert),
+            "in_os_store": False,
+            "product": "Cisco Umbrella",
+            "hosts": ["alpha.test", "beta.test"],
+        }
+    ]
+    first, _, down = data["hosts"]
+    assert {k: first[k] for k in list(first)[:8]} == {
+        "host": "alpha.test",
+        "port": 443,
+        "status": "intercepted",
+        "issuer": "O=Cisco,CN=Cisco Umbrella Root CA",
+        "product": "Cisco Umbrella",
+        "trusted_public": False,
+        "trusted_os": False,
+        "error": None,
+    }
+    assert (down["status"], down["issuer"], down["error_kind"]) == ("error", None, "refused")
+    assert down["error"] == "the proxy could not reach the host: HTTP/1.1 502 Bad Gateway"
+
+
+@pytest.mark.parametrize("lang", ["ja"])
+def test_summaries_are_translated(world: World, lang: str) -> None:
+    from tlsdoctor import i18n
+
+    routes = {h: world.public_site(h).port for h in HOSTS[:1]}
+    i18n.set_language(lang)
+    try:
+        report = run_detect(world, routes)
+    finally:
+        i18n.set_language("en")
+    assert report.summary == [
+        "到達できたすべてのホストが公開ルートで信頼されるチェーンを提示しました："
+        "TLS インスペクションは見られません"
+    ]
