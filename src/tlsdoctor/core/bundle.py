@@ -107,7 +107,7 @@ def _certifi_version() -> str:
 
 def load_public_roots(roots_path: str | Path | None = None) -> tuple[list[Certificate], str, str]:
     """(certificates, source path, sha256 of the file) of the public base."""
-    source = str(roots_path) if roots_path is not None else _certifi_path()
+    source = str(Path(roots_path).absolute()) if roots_path is not None else _certifi_path()
     try:
         data = Path(source).read_bytes()
     except OSError as err:

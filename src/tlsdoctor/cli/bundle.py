@@ -1,0 +1,99 @@
+"""`tlsdoctor bundle`: public roots + inspection CA(s) in one canonical PEM bundle."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from tlsdoctor.cli._options import add_json, add_roots
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.x509 import Certificate
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ca",
+        action="append",
+        metavar="FILE",
+        default=[],
+        help=_("inspection CA file to add (repeatable; default: what 'ca export' finds)"),
+    )
+    parser.add_argument(
+        "--out",
+        metavar="PATH",
+        help=_("where to write the bundle (default: bundle.pem in tlsdoctor's data folder)"),
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=_("check an existing bundle instead: certifi updated, CA rotated or expired"),
+    )
+    parser.add_argument(
+        "--host",
+        metavar="HOST[:PORT]",
+        help=_("without --ca: the host whose inspection CA to export"),
+    )
+    add_json(parser)
+    add_roots(parser)
+
+
+def _cas_from_files(files: list[str]) -> list[Certificate]:
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    certs: list[Certificate] = []
+    for path in files:
+        certs.extend(load_certificate_file(path))
+    return certs
+
+
+def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
+    import sys
+
+    from tlsdoctor.core import caexport
+    from tlsdoctor.core.probe import parse_target
+
+    if host is None:
+        raise InputError(
+            _("no --ca given: pass --ca FILE, or --host HOST to export the CA from that host"),
+            hint=_("'tlsdoctor ca export' without --host finds an intercepted host first"),
+        )
+    target = parse_target(host)
+    sys.stderr.write(_("exporting the inspection CA from {host}...", host=host) + "\n")
+    result = caexport.export_from_host(target.host, target.port, roots_path=roots)
+    if result.status != "found":
+        message = result.ask_it.message() if result.ask_it else (result.error or result.status)
+        raise InputError(
+            _("could not export a CA from {host}: {reason}", host=host, reason=message)
+        )
+    return list(result.roots)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.core import bundle
+    from tlsdoctor.render.console import console, print_json
+
+    if args.check:
+        from tlsdoctor.core.x509 import load_certificate_file
+
+        path = args.out or str(bundle.default_bundle_path())
+        current = [c for f in args.ca for c in load_certificate_file(f)] or None
+        findings = bundle.check_bundle(path, current_cas=current)
+        if args.json:
+            print_json({"path": path, "findings": [f.to_dict() for f in findings]})
+        else:
+            from tlsdoctor.render.ca import render_findings
+
+            render_findings(console(), path, findings)
+        return EXIT_FINDINGS if findings else EXIT_OK
+    cas = _cas_from_files(args.ca) if args.ca else _cas_from_export(args.host, args.roots)
+    result = bundle.build_bundle(cas, roots_path=args.roots, out=args.out)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        from tlsdoctor.render.ca import render_bundle
+
+        render_bundle(console(), result)
+    return EXIT_OK

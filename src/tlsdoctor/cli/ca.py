@@ -1,0 +1,212 @@
+"""`tlsdoctor ca export|check`: find and export the inspection root CA; check a CA file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tlsdoctor.cli._options import add_json, add_network, add_roots
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
+from tlsdoctor.i18n import _
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="ca_command", metavar="SUBCOMMAND", title=_("subcommands"))
+    sub.required = True
+    export = sub.add_parser(
+        "export",
+        help=_("find the inspection root CA and write it as PEM"),
+        description=_(
+            "Find the inspection root CA: from the presented chain, the OS trust store, "
+            "inspection agents' files, or the AIA URL (plain HTTP, signature verified)."
+        ),
+    )
+    export.add_argument(
+        "--host",
+        metavar="HOST[:PORT]",
+        help=_("host whose chain to follow (default: the first intercepted host detect finds)"),
+    )
+    export.add_argument(
+        "--out", metavar="FILE", help=_("write the PEM to FILE (default: standard output)")
+    )
+    export.add_argument(
+        "--all",
+        action="store_true",
+        help=_("export every root the OS trusts that is not in the public set"),
+    )
+    export.add_argument(
+        "--lab",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="STATE_DIR",
+        help=_("use the running loopback lab: its proxy, its public root and its first host"),
+    )
+    add_json(export)
+    add_network(export)
+    add_roots(export)
+    check = sub.add_parser(
+        "check",
+        help=_("check a CA file: what it is and which strict X.509 rules it breaks"),
+        description=_(
+            "Read a certificate file in any common format (PEM, DER, PKCS#7, PKCS#12 without "
+            "password, UTF-16 exports) and report what it is and which clients reject it."
+        ),
+    )
+    check.add_argument("file", metavar="FILE", help=_("the certificate file"))
+    add_json(check)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.ca_command == "check":
+        return _run_check(args)
+    return _run_export(args)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from tlsdoctor.core.x509 import describe, load_certificate_file, strict_defects
+    from tlsdoctor.render.console import console, print_json
+
+    certs = load_certificate_file(args.file)
+    problems = False
+    entries = []
+    for cert in certs:
+        info = describe(cert)
+        defects = strict_defects(cert)
+        problems = problems or info.expired or info.not_yet_valid or not info.is_ca
+        problems = problems or any(d.severity == "error" for d in defects)
+        entries.append({**info.to_dict(), "defects": [d.to_dict() for d in defects]})
+    if args.json:
+        print_json({"file": args.file, "certificates": entries, "ok": not problems})
+    else:
+        from tlsdoctor.render.ca import render_check
+
+        render_check(console(), args.file, certs)
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:
+    """(proxy, use_env_proxy, roots, lab host) after applying --lab."""
+    from tlsdoctor.cli.detect import check_network_options
+
+    check_network_options(args)
+    proxy: str | None = args.proxy
+    use_env = not args.no_proxy
+    roots: str | None = args.roots
+    lab_host: str | None = None
+    if args.lab is not None:
+        from tlsdoctor.lab.state import read_state
+
+        state = read_state(args.lab or None)
+        proxy = proxy or state.authenticated_proxy_url
+        use_env = False
+        roots = roots or str(state.public_root)
+        lab_host = state.intercepted[0] if state.intercepted else None
+    if roots is not None:
+        from tlsdoctor.core.trust import mozilla_roots
+
+        mozilla_roots(roots)  # an unreadable --roots is a usage error before any probing
+    return proxy, use_env, roots, lab_host
+
+
+def _write(out: str | None, pem: str) -> None:
+    if out is None:
+        sys.stdout.write(pem)
+        sys.stdout.flush()
+        return
+    from pathlib import Path
+
+    from tlsdoctor.core.bundle import atomic_write
+
+    target = Path(out)
+    if target.is_dir():
+        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    atomic_write(target, pem)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from tlsdoctor.core import caexport
+    from tlsdoctor.core.x509 import to_pem
+    from tlsdoctor.render.console import console, print_json
+
+    proxy, use_env, roots, lab_host = _network(args)
+    human = console(stderr=args.out is None and not args.json)
+    if args.all:
+        found = caexport.organisation_roots(roots_path=roots)
+        if found and (args.out or not args.json):
+            _write(args.out, to_pem([c.certificate for c in found]))
+        if args.json:
+            from tlsdoctor.core.x509 import describe
+
+            print_json(
+                {
+                    "roots": [
+                        {
+                            **describe(c.certificate).to_dict(),
+                            "source": c.source,
+                            "pem": to_pem([c.certificate]),
+                        }
+                        for c in found
+                    ]
+                }
+            )
+        else:
+            from tlsdoctor.render.ca import render_all
+
+            render_all(human, found, args.out)
+        return EXIT_OK if found else EXIT_FINDINGS
+    host_text = args.host or lab_host
+    if host_text is None:
+        host_text = _first_intercepted_host(args, proxy, use_env, roots)
+        if host_text is None:
+            return EXIT_INCONCLUSIVE
+    from tlsdoctor.core.probe import parse_target
+
+    target = parse_target(host_text)
+    result = caexport.export_from_host(
+        target.host,
+        target.port,
+        proxy=proxy,
+        use_env_proxy=use_env,
+        timeout=args.timeout,
+        roots_path=roots,
+    )
+    if result.status == "found" and (args.out or not args.json):
+        _write(args.out, to_pem(result.roots))
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        from tlsdoctor.render.ca import render_export
+
+        render_export(human, result, args.out)
+    if result.status == "found":
+        return EXIT_OK
+    return EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS
+
+
+def _first_intercepted_host(
+    args: argparse.Namespace, proxy: str | None, use_env: bool, roots: str | None
+) -> str | None:
+    from tlsdoctor.core.detect import detect
+
+    sys.stderr.write(_("no --host given: looking for an intercepted host first...") + "\n")
+    report = detect(
+        None,
+        proxy=proxy,
+        use_env_proxy=use_env,
+        roots_path=roots,
+        timeout=args.timeout,
+        deadline=args.deadline,
+    )
+    for evidence in report.hosts:
+        if evidence.status == "intercepted":
+            return evidence.label
+    sys.stderr.write(
+        _(
+            "no intercepted host found among the default hosts (verdict: {verdict}); "
+            "give --host HOST",
+            verdict=report.verdict,
+        )
+        + "\n"
+    )
+    return None

@@ -1,0 +1,180 @@
+"""Human output for `ca export`, `ca check`, `bundle` and `env --explain` (plain lines, no markup:
+certificate names are attacker-controlled text and must not be read as rich markup)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tlsdoctor.core.bundle import BundleFinding, BundleResult
+    from tlsdoctor.core.caexport import Candidate, ExportResult
+    from tlsdoctor.core.x509 import Certificate, CertInfo, Defect
+
+
+def _out(con: Console, text: str = "", style: str | None = None) -> None:
+    con.print(text, markup=False, highlight=False, style=style, soft_wrap=True)
+
+
+def _role(info: CertInfo) -> str:
+    return {
+        "root": _("root CA (self-signed)"),
+        "intermediate": _("intermediate CA"),
+        "leaf": _("not a CA (server or client certificate)"),
+    }[info.role]
+
+
+def render_cert(con: Console, info: CertInfo, defects: Sequence[Defect], *, title: str) -> None:
+    from tlsdoctor.core.x509 import format_fingerprint
+
+    _out(con, title, style="bold")
+    _out(con, "  " + _("subject: {value}", value=info.subject))
+    _out(con, "  " + _("issuer: {value}", value=info.issuer))
+    _out(con, "  " + _("kind: {value}", value=_role(info)))
+    _out(con, "  " + _("valid: {start} to {end}", start=info.not_before, end=info.not_after))
+    if info.expired:
+        _out(con, "  " + _("EXPIRED"), style="red")
+    elif info.not_yet_valid:
+        _out(con, "  " + _("NOT YET VALID"), style="red")
+    _out(con, "  " + _("key: {type} {bits} bits", type=info.key_type, bits=info.key_bits))
+    _out(con, "  " + _("signature: {value}", value=info.signature_algorithm))
+    _out(con, "  " + _("SHA-256: {value}", value=format_fingerprint(info.sha256)))
+    if not defects:
+        _out(con, "  " + _("strict X.509 checks (Python 3.13+, rustls/webpki): no problem found"))
+        return
+    _out(con, "  " + _("strict X.509 problems:"), style="yellow")
+    for defect in defects:
+        _out(con, f"  - [{defect.id}] {defect.message}", style="yellow")
+        _out(con, "    " + _("breaks: {tools}", tools=", ".join(defect.breaks)))
+        _out(con, "    " + _("what to do: {fix}", fix=defect.fix))
+
+
+def render_check(con: Console, source: str, certs: Sequence[Certificate]) -> None:
+    from tlsdoctor.core.x509 import describe, strict_defects
+
+    _out(con, _("{source}: {count} certificate(s)", source=source, count=len(certs)))
+    for index, cert in enumerate(certs, start=1):
+        _out(con)
+        render_cert(
+            con,
+            describe(cert),
+            strict_defects(cert),
+            title=_("certificate {index} of {total}", index=index, total=len(certs)),
+        )
+
+
+def render_export(con: Console, result: ExportResult, out_path: str | None) -> None:
+    from tlsdoctor.core.x509 import describe, strict_defects
+
+    where = result.host or "?"
+    if result.status == "found":
+        method = {
+            "chain": _("the chain the host presents"),
+            "os-store": _("the OS trust store"),
+            "agent-file": _("an inspection agent's file"),
+            "aia": _("the AIA caIssuers URL (plain HTTP, signature verified)"),
+        }.get(result.method or "", result.method or "")
+        _out(
+            con,
+            _("Found the inspection root CA of {host} via {method}.", host=where, method=method),
+        )
+        if result.source:
+            _out(con, _("source: {source}", source=result.source))
+        for cert in result.roots:
+            render_cert(con, describe(cert), strict_defects(cert), title=_("root CA"))
+        for cert in result.intermediates:
+            _out(con, _("intermediate on the way: {subject}", subject=describe(cert).subject))
+        if out_path:
+            _out(con, _("written to {path}", path=out_path), style="green")
+    elif result.status == "not-intercepted":
+        _out(
+            con,
+            _(
+                "{host} is not intercepted: its chain ends at the public root {root}. "
+                "Nothing to export.",
+                host=where,
+                root=result.public_root or "?",
+            ),
+        )
+    elif result.status == "self-signed-server":
+        _out(
+            con,
+            _("{host}: the server's own certificate is self-signed; there is no CA.", host=where),
+        )
+    elif result.status == "no-chain":
+        _out(
+            con, _("{host}: no certificate chain ({error})", host=where, error=result.error or "?")
+        )
+    else:
+        _out(con, _("Could not find the root CA behind {host}.", host=where), style="yellow")
+        if result.ask_it is not None:
+            _out(con, result.ask_it.message())
+    for note in result.notes:
+        _out(con, _("note: {text}", text=note))
+
+
+def render_all(con: Console, found: Sequence[Candidate], out_path: str | None) -> None:
+    from tlsdoctor.core.x509 import describe, format_fingerprint
+
+    if not found:
+        _out(con, _("No organisation-added root found: every trusted root is in the public set."))
+        return
+    _out(con, _("{count} root(s) trusted here that are not in the public set:", count=len(found)))
+    for cand in found:
+        info = describe(cand.certificate)
+        _out(con, f"- {info.subject}")
+        _out(con, "  " + _("SHA-256: {value}", value=format_fingerprint(info.sha256)))
+        _out(con, "  " + _("source: {source}", source=cand.source))
+    if out_path:
+        _out(con, _("written to {path}", path=out_path), style="green")
+
+
+def render_bundle(con: Console, result: BundleResult) -> None:
+    from tlsdoctor.core.x509 import describe
+
+    _out(
+        con,
+        _(
+            "Wrote {path}: {public} public roots + {cas} inspection CA(s).",
+            path=str(result.path),
+            public=result.public_count,
+            cas=len(result.cas),
+        ),
+        style="green",
+    )
+    _out(con, _("public roots from: {source}", source=result.roots_source))
+    for cert in result.cas:
+        _out(con, "  " + _("inspection CA: {subject}", subject=describe(cert).subject))
+    _out(con, _("CA-only file (for NODE_EXTRA_CA_CERTS): {path}", path=str(result.ca_path)))
+    for warning in result.warnings:
+        _out(con, _("warning: {text}", text=warning), style="yellow")
+    _out(con, _('Next: eval "$(tlsdoctor env)" (this shell only), then tlsdoctor check.'))
+
+
+def render_findings(con: Console, path: str, findings: Sequence[BundleFinding]) -> None:
+    if not findings:
+        _out(con, _("{path} is up to date.", path=path), style="green")
+        return
+    for finding in findings:
+        style = "red" if finding.severity == "error" else "yellow"
+        _out(con, f"[{finding.id}] {finding.message}", style=style)
+
+
+def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=False, highlight=False)
+    table.add_column(_("variable"))
+    table.add_column(_("read by"))
+    table.add_column(_("semantics"))
+    table.add_column(_("gets"))
+    table.add_column(_("note"))
+    for row in rows:
+        semantics = _("replaces defaults") if row["semantics"] == "replace" else _("adds")
+        gets = _("full bundle") if row["wants"] == "bundle" else _("CA only")
+        table.add_row(row["name"], row["tools"], semantics, gets, row["note"])
+    con.print(table, markup=False)
