@@ -1,0 +1,105 @@
+"""Committed certificates: inspection products' CAs and private (non-Mozilla) roots."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+_PEM_BLOCK = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n\t ]+?-----END CERTIFICATE-----"
+)
+
+
+@dataclass(frozen=True)
+class CertHit:
+    check: str  # "inspection_ca" | "private_root"
+    line: int
+    detail: str
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _load(data: bytes) -> list[tuple[int, x509.Certificate]]:
+    from cryptography import x509
+
+    found: list[tuple[int, x509.Certificate]] = []
+    blocks = list(_PEM_BLOCK.finditer(data))
+    for block in blocks:
+        try:
+            found.append((_line_of(data, block.start()), x509.load_pem_x509_certificate(block[0])))
+        except ValueError:
+            continue
+    if not blocks and data[:1] == b"\x30":
+        with contextlib.suppress(ValueError):
+            found.append((1, x509.load_der_x509_certificate(data)))
+    return found
+
+
+@cache
+def _mozilla_roots() -> frozenset[tuple[bytes, bytes]]:
+    """(subject, public key) of every root in certifi's Mozilla bundle."""
+    import certifi
+    from cryptography import x509
+
+    with open(certifi.where(), "rb") as f:
+        certs = x509.load_pem_x509_certificates(f.read())
+    return frozenset((c.subject.public_bytes(), _spki(c)) for c in certs)
+
+
+def _spki(cert: x509.Certificate) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    from cryptography import x509
+
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return cert.subject == cert.issuer  # v1 roots carry no extensions
+    except ValueError:
+        return False
+
+
+def _vendor(name: x509.Name) -> str | None:
+    try:
+        from tlsdoctor.core.vendors import identify
+    except ImportError:  # pragma: no cover - the vendors catalog ships with tlsdoctor
+        return None
+    try:
+        return identify(name)
+    except (ValueError, KeyError):
+        return None
+
+
+def _subject(cert: x509.Certificate) -> str:
+    try:
+        return cert.subject.rfc4514_string()
+    except ValueError:
+        return "?"
+
+
+def check_certificates(data: bytes, checks: frozenset[str]) -> list[CertHit]:
+    hits: list[CertHit] = []
+    for line, cert in _load(data):
+        product = _vendor(cert.subject) or _vendor(cert.issuer)
+        if product and "inspection_ca" in checks:
+            hits.append(CertHit("inspection_ca", line, f"{product}: {_subject(cert)}"))
+            continue
+        if "private_root" not in checks or cert.subject != cert.issuer or not _is_ca(cert):
+            continue
+        if (cert.subject.public_bytes(), _spki(cert)) not in _mozilla_roots():
+            hits.append(CertHit("private_root", line, _subject(cert)))
+    return hits

@@ -1,0 +1,352 @@
+"""The one lint engine: walk, prefilter, dispatch each file to its checker, suppress, collect.
+
+Every file is read once as bytes and searched for a combined regex of the enabled rules'
+anchors; only files containing one are decoded, parsed and matched. Large trees are split
+across a process pool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache
+
+from tlsdoctor.errors import UsageError
+from tlsdoctor.i18n import _
+
+from . import python_ast
+from .certs import check_certificates
+from .config import LintConfig, find_config
+from .files import Candidate, candidates, kind_from_shebang, matches_any
+from .model import FileResult, Finding, LintResult
+from .rules import Rule, by_id, select_rules, split_codes
+from .text import LineIndex, Match, find_in_comments, find_matches, strip_comments
+
+_SUPPRESS = re.compile(rb"tlsdoctor:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
+_BINARY_PROBE = 8192
+_PARALLEL_THRESHOLD = 400
+_CHUNK = 128
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: picklable, so worker processes rebuild the compiled form themselves."""
+
+    rule_ids: tuple[str, ...]
+    max_file_size: int
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules_by_kind: dict[str, tuple[Rule, ...]]
+    prefilter: dict[str, re.Pattern[bytes]]
+
+
+@cache
+def _compile(plan: Plan) -> _Compiled:
+    rules = [by_id()[rule_id] for rule_id in plan.rule_ids]
+    kinds: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for kind in rule.kinds:
+            kinds.setdefault(kind, []).append(rule)
+    prefilter = {
+        kind: re.compile(
+            b"|".join(sorted({a.encode("latin-1") for r in kind_rules for a in r.anchors})),
+            re.MULTILINE,
+        )
+        for kind, kind_rules in kinds.items()
+    }
+    return _Compiled({k: tuple(v) for k, v in kinds.items()}, prefilter)
+
+
+def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
+    compiled = _compile(plan)
+    kind = candidate.kind
+    if kind is not None and kind not in compiled.rules_by_kind:
+        return FileResult(skipped="unknown")
+    try:
+        size = os.stat(candidate.path).st_size
+        if size > plan.max_file_size:
+            return FileResult(skipped="large")
+        with open(candidate.path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return FileResult(skipped="unreadable")
+    if kind is None:
+        kind = kind_from_shebang(data[:128])
+        if kind is None or kind not in compiled.rules_by_kind:
+            return FileResult(skipped="unknown")
+    if kind != "cert" and b"\0" in data[:_BINARY_PROBE]:
+        return FileResult(skipped="binary")
+    result = FileResult(scanned=True)
+    if kind != "cert" and compiled.prefilter[kind].search(data) is None:
+        return result
+    findings = _check(candidate.display, kind, data, compiled.rules_by_kind[kind])
+    result.findings = _unsuppressed(findings, data)
+    return result
+
+
+def _check(path: str, kind: str, data: bytes, rules: Sequence[Rule]) -> list[Finding]:
+    if kind == "cert":
+        return _check_certs(path, data, rules)
+    text = data.decode("utf-8", errors="replace")
+    index = LineIndex(text)
+    findings: list[Finding] = []
+    code_rules = [r for r in rules if r.engine != "comments"]
+    comment_rules = [r for r in rules if r.engine == "comments"]
+    stripped, comments = strip_comments(text, kind)
+    if kind == "python":
+        findings += _check_python(path, data, stripped, index, code_rules)
+    for rule in code_rules:
+        if rule.engine == "text":
+            matches = find_matches(stripped, rule.patterns)
+            if kind == "toml":
+                matches = [m for m in matches if _at_toml_key(text, m.offset)]
+            findings += _text_findings(path, rule, matches, index)
+    for rule in comment_rules:
+        matches = (
+            find_matches(text, rule.patterns)
+            if kind == "docs"
+            else find_in_comments(comments, rule.patterns)
+        )
+        findings += _text_findings(path, rule, matches, index)
+    return _dedupe(findings)
+
+
+_TOML_KEY = re.compile(r"[ \t]*(\"[^\"\s]*\"|'[^'\s]*'|[\w.-]+)[ \t]*=")
+
+
+def _at_toml_key(text: str, offset: int) -> bool:
+    """In TOML only settings count: the match must start in a key (``KEY = value``).
+
+    String values there are usually prose (catalogs, messages) that mention a setting.
+    """
+    line_start = text.rfind("\n", 0, offset) + 1
+    key = _TOML_KEY.match(text, line_start)
+    return key is not None and key.start(1) <= offset < key.end(1)
+
+
+def _text_findings(
+    path: str, rule: Rule, matches: Iterable[Match], index: LineIndex
+) -> list[Finding]:
+    out = []
+    for match in matches:
+        line, column = index.position(match.offset)
+        end_line, _col = index.position(max(match.offset, match.end - 1))
+        out.append(Finding(path, line, column, rule.id, rule.severity, end_line=end_line))
+    return out
+
+
+def _check_python(
+    path: str, data: bytes, stripped: str, index: LineIndex, rules: Sequence[Rule]
+) -> list[Finding]:
+    python_rules = [r for r in rules if r.engine == "python"]
+    if not python_rules:
+        return []
+    hits = python_ast.check_source(data)
+    if hits is None:  # not Python 3: the rules' plain patterns over the comment-free text
+        return [
+            finding
+            for rule in python_rules
+            for finding in _text_findings(path, rule, find_matches(stripped, rule.fallback), index)
+        ]
+    rule_of = {check: rule for rule in python_rules for check in rule.checks}
+    out = []
+    for hit in hits:
+        rule = rule_of.get(hit.check)
+        if rule is not None:
+            out.append(
+                Finding(
+                    path,
+                    hit.line,
+                    hit.column,
+                    rule.id,
+                    rule.severity,
+                    end_line=hit.end_line,
+                    span_start=hit.span_start,
+                )
+            )
+    return out
+
+
+def _check_certs(path: str, data: bytes, rules: Sequence[Rule]) -> list[Finding]:
+    rule_of = {check: rule for rule in rules if rule.engine == "cert" for check in rule.checks}
+    return [
+        Finding(
+            path,
+            hit.line,
+            1,
+            rule_of[hit.check].id,
+            rule_of[hit.check].severity,
+            end_line=hit.line,
+            detail=hit.detail,
+        )
+        for hit in check_certificates(data, frozenset(rule_of))
+    ]
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule and line (the leftmost)."""
+    best: dict[tuple[str, int], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.line)
+        if key not in best or finding.column < best[key].column:
+            best[key] = finding
+    return sorted(best.values())
+
+
+def _unsuppressed(findings: list[Finding], data: bytes) -> list[Finding]:
+    """Drop findings whose line carries ``tlsdoctor: ignore[RULE]`` (or a bare ignore)."""
+    if not findings or b"tlsdoctor:" not in data:
+        return findings
+    lines = data.split(b"\n")
+    kept = []
+    for finding in findings:
+        line = lines[finding.line - 1] if finding.line <= len(lines) else b""
+        if not _suppresses(line, finding.rule):
+            kept.append(finding)
+    return kept
+
+
+def _suppresses(line: bytes, rule: str) -> bool:
+    for match in _SUPPRESS.finditer(line):
+        codes = match.group(1)
+        if codes is None:
+            return True
+        listed = {c.strip().upper() for c in codes.decode("ascii").split(",") if c.strip()}
+        if any(rule.startswith(code) for code in listed):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- running over many files
+
+
+def _lint_chunk(chunk: Sequence[Candidate], plan: Plan) -> tuple[list[Finding], int, Counter[str]]:
+    findings: list[Finding] = []
+    scanned = 0
+    skipped: Counter[str] = Counter()
+    for candidate in chunk:
+        result = lint_file(candidate, plan)
+        findings += result.findings
+        scanned += result.scanned
+        if result.skipped and result.skipped != "unknown":
+            skipped[result.skipped] += 1
+    return findings, scanned, skipped
+
+
+def _workers(jobs: int, count: int) -> int:
+    if jobs > 0:
+        return jobs
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cpus or 1, 8) if count >= _PARALLEL_THRESHOLD else 1
+
+
+def _run(
+    files: Sequence[Candidate], plan: Plan, jobs: int
+) -> tuple[list[Finding], int, Counter[str]]:
+    workers = _workers(jobs, len(files))
+    if workers <= 1 or len(files) < 2 * _CHUNK or sys.platform == "win32":
+        return _lint_chunk(files, plan)
+    import multiprocessing
+
+    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    findings: list[Finding] = []
+    scanned = 0
+    skipped: Counter[str] = Counter()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part_findings, part_scanned, part_skipped in pool.map(
+            _lint_chunk, chunks, [plan] * len(chunks)
+        ):
+            findings += part_findings
+            scanned += part_scanned
+            skipped.update(part_skipped)
+    return findings, scanned, skipped
+
+
+class _ProjectPaths:
+    """Paths relative to the project root (where the config lives), cached per folder."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self.cache: dict[str, str | None] = {}
+
+    def relative(self, display: str) -> str | None:
+        folder, _sep, name = display.rpartition("/")
+        if folder not in self.cache:
+            absolute = os.path.abspath(folder or ".")
+            rel = os.path.relpath(absolute, self.root)
+            self.cache[folder] = None if rel.startswith("..") else rel.replace(os.sep, "/")
+        base = self.cache[folder]
+        if base is None:
+            return None
+        return name if base == "." else f"{base}/{name}"
+
+
+def lint_paths(
+    paths: Sequence[str] = (".",),
+    *,
+    select: Sequence[str] | str | None = None,
+    ignore: Sequence[str] | str | None = None,
+    exclude: Sequence[str] = (),
+    config: LintConfig | None = None,
+    use_config: bool = True,
+    use_git: bool = True,
+    jobs: int = 0,
+) -> LintResult:
+    """Lint files and folders; the library face of ``tlsdoctor lint``."""
+    paths = list(paths) or ["."]
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(_("no such file or folder: {path}", path=path))
+    if config is None:
+        config = find_config(paths[0]) if use_config else LintConfig(root=os.getcwd())
+    rules = select_rules(
+        split_codes(select) or config.select,
+        [*config.ignore, *split_codes(ignore)],
+        extend_select=config.extend_select if not split_codes(select) else (),
+    )
+    plan = Plan(tuple(rule.id for rule in rules), config.max_file_size)
+    excludes = [*config.exclude, *exclude]
+    project = _ProjectPaths(config.root)
+    files: list[Candidate] = []
+    seen = 0
+    for candidate in candidates(paths, use_git=use_git):
+        seen += 1
+        rel = project.relative(candidate.display) if excludes else None
+        if rel is not None and matches_any(rel, excludes):
+            continue
+        files.append(candidate)
+    findings, scanned, skipped = _run(files, plan, jobs)
+    findings = _per_file_ignored(findings, config, project)
+    catalog = by_id()
+    findings = sorted(replace(f, message=_message(catalog[f.rule], f)) for f in findings)
+    return LintResult(findings, seen, scanned, dict(skipped), plan.rule_ids)
+
+
+def _per_file_ignored(
+    findings: list[Finding], config: LintConfig, project: _ProjectPaths
+) -> list[Finding]:
+    if not config.per_file_ignores:
+        return findings
+    kept = []
+    for finding in findings:
+        rel = project.relative(finding.path)
+        ignored = rel is not None and any(
+            matches_any(rel, [glob]) and any(finding.rule.startswith(c.upper()) for c in codes)
+            for glob, codes in config.per_file_ignores.items()
+        )
+        if not ignored:
+            kept.append(finding)
+    return kept
+
+
+def _message(rule: Rule, finding: Finding) -> str:
+    title = rule.text("title")
+    return f"{title} ({finding.detail})" if finding.detail else title

@@ -1,0 +1,265 @@
+"""Precise checks for Python source, on the syntax tree.
+
+Working on the tree means comments, docstrings and strings that merely mention ``verify=False``
+are not findings, and ``verify=True`` / ``verify="/path/bundle.pem"`` never are.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+OBSOLETE_PROTOCOLS = frozenset(
+    {
+        "PROTOCOL_SSLv2",
+        "PROTOCOL_SSLv3",
+        "PROTOCOL_TLSv1",
+        "PROTOCOL_TLSv1_1",
+        "SSLv2_METHOD",
+        "SSLv3_METHOD",
+        "SSLv23_METHOD",
+        "TLSv1_METHOD",
+        "TLSv1_1_METHOD",
+    }
+)
+OBSOLETE_TLS_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1_1"})
+NO_VERIFY_MODES = frozenset({"CERT_NONE", "VERIFY_NONE"})
+NO_VERIFY_STRINGS = frozenset({"CERT_NONE", "NONE", "none"})
+CERT_REQS_KEYWORDS = frozenset({"cert_reqs", "ssl_cert_reqs"})
+VERIFY_OFF_KEYWORDS = frozenset({"verify_ssl", "verify_certs", "ssl_verify"})
+# aiohttp: ssl=False skips verification on the connector and on request methods. Elsewhere
+# (redis, asyncpg...) ssl=False means "plain TCP", which is not this rule's business.
+AIOHTTP_SSL_CALLS = frozenset(
+    {"TCPConnector", "get", "post", "put", "patch", "delete", "head", "options", "request"}
+    | {"ws_connect", "_request"}
+)
+ENV_SETTERS = frozenset({"setdefault", "putenv", "setenv", "__setitem__"})
+ENV_VARIABLES = frozenset(
+    {
+        "PYTHONHTTPSVERIFY",
+        "NODE_TLS_REJECT_UNAUTHORIZED",
+        "GIT_SSL_NO_VERIFY",
+        "CURL_CA_BUNDLE",
+        "REQUESTS_CA_BUNDLE",
+        "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    check: str
+    line: int
+    column: int  # 1-based
+    span_start: int
+    end_line: int
+
+
+def env_value_disables(name: str, value: object) -> bool:
+    """Whether setting environment variable ``name`` to ``value`` switches verification off."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else str(int(value))
+    if name in ("PYTHONHTTPSVERIFY", "NODE_TLS_REJECT_UNAUTHORIZED"):
+        return text == "0"
+    if name == "GIT_SSL_NO_VERIFY":
+        return True  # git only checks that the variable exists
+    if name in ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+        return text == ""  # requests < 2.32 then verifies nothing
+    if name == "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION":
+        return text in ("1", "true", "yes")
+    return False
+
+
+def _is_false(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _const(node: ast.AST | None) -> object:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bool)):
+        return node.value
+    return _MISSING
+
+
+_MISSING = object()
+
+
+def _func_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _is_environ(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
+    )
+
+
+class _Checker(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.compare_depth = 0
+        self.span_start: int | None = None
+        self.wrap_socket_names: set[str] = set()
+
+    def hit(self, check: str, node: ast.AST, end: ast.AST | None = None) -> None:
+        line = getattr(node, "lineno", 1)
+        last = getattr(end or node, "end_lineno", None) or line
+        start = self.span_start if self.span_start is not None else line
+        column = getattr(node, "col_offset", 0) + 1
+        self.hits.append(Hit(check, line, column, min(start, line), max(last, line)))
+
+    # -- structure
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.compare_depth += 1
+        self.generic_visit(node)
+        self.compare_depth -= 1
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        previous = self.span_start
+        self.span_start = node.lineno
+        self.visit(node.args)
+        if node.returns:
+            self.visit(node.returns)
+        self.span_start = previous
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_FunctionDef = _visit_function
+    visit_AsyncFunctionDef = _visit_function
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        for alias in node.names:
+            if alias.name == "_create_unverified_context":
+                self.hit("unverified_context", node)
+            if node.module == "ssl" and alias.name == "wrap_socket":
+                self.wrap_socket_names.add(alias.asname or alias.name)
+
+    # -- names and attributes
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self._name_use(node.attr, node, node.value)
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._name_use(node.id, node, None)
+
+    def _name_use(self, name: str, node: ast.AST, base: ast.AST | None) -> None:
+        if name == "_create_unverified_context":
+            self.hit("unverified_context", node)
+            return
+        if self.compare_depth:
+            return  # `if ctx.verify_mode == ssl.CERT_NONE:` checks, it does not disable
+        if name in NO_VERIFY_MODES:
+            self.hit("cert_none", node)
+        elif name in OBSOLETE_PROTOCOLS:
+            self.hit("obsolete_protocol", node)
+        elif name in OBSOLETE_TLS_VERSIONS and base is not None:
+            base_name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+            if base_name == "TLSVersion":
+                self.hit("obsolete_protocol", node)
+
+    # -- calls
+    def visit_Call(self, node: ast.Call) -> None:
+        name = _func_name(node)
+        for keyword in node.keywords:
+            self._keyword(node, name, keyword)
+        if self._is_ssl_wrap_socket(node):
+            self.hit("wrap_socket", node, node)
+        if name in ENV_SETTERS and len(node.args) >= 2:
+            self._env(node.args[0], node.args[1])
+        self.generic_visit(node)
+
+    def _is_ssl_wrap_socket(self, node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "wrap_socket":
+            return isinstance(func.value, ast.Name) and func.value.id == "ssl"
+        return isinstance(func, ast.Name) and func.id in self.wrap_socket_names
+
+    def _keyword(self, call: ast.Call, name: str, keyword: ast.keyword) -> None:
+        arg = keyword.arg
+        if arg is None:
+            return
+        value = keyword.value
+        if arg == "verify" and _is_false(value):
+            self._keyword_hit("verify_false", keyword, call)
+        elif arg in ("check_hostname", "assert_hostname") and _is_false(value):
+            self._keyword_hit("check_hostname", keyword, call)
+        elif _is_false(value) and (
+            arg in VERIFY_OFF_KEYWORDS or (arg == "ssl" and name in AIOHTTP_SSL_CALLS)
+        ):
+            self._keyword_hit("ssl_false", keyword, call)
+        elif arg in CERT_REQS_KEYWORDS and _const(value) in NO_VERIFY_STRINGS:
+            self._keyword_hit("cert_none", keyword, call)
+        elif arg in ENV_VARIABLES:
+            constant = _const(value)
+            if constant is not _MISSING and env_value_disables(arg, constant):
+                self._keyword_hit("env_disables", keyword, call)
+
+    def _keyword_hit(self, check: str, keyword: ast.keyword, call: ast.Call) -> None:
+        self.hit(check, keyword, call)
+
+    # -- assignments and literals
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._assignment(target, node.value, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._assignment(node.target, node.value, node)
+        self.generic_visit(node)
+
+    def _assignment(self, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
+        if isinstance(target, ast.Attribute) and _is_false(value):
+            if target.attr == "verify":
+                self.hit("verify_false", target, node)
+            elif target.attr == "check_hostname":
+                self.hit("check_hostname", target, node)
+            elif target.attr in VERIFY_OFF_KEYWORDS:
+                self.hit("ssl_false", target, node)
+        elif (
+            isinstance(target, ast.Attribute)
+            and target.attr == "check_hostname"
+            and isinstance(value, ast.Constant)
+            and value.value == 0
+        ):
+            self.hit("check_hostname", target, node)
+        if isinstance(target, ast.Subscript) and _is_environ(target.value):
+            self._env(target.slice, value)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values, strict=False):
+            if key is not None:
+                self._env(key, value)
+        self.generic_visit(node)
+
+    def _env(self, key: ast.AST, value: ast.AST) -> None:
+        name = _const(key)
+        if not isinstance(name, str) or name not in ENV_VARIABLES:
+            return
+        constant = _const(value)
+        if constant is not _MISSING and env_value_disables(name, constant):
+            self.hit("env_disables", key, value)
+
+
+def check_source(source: bytes | str) -> Iterator[Hit] | None:
+    """Hits for every check, or None when the source does not parse as Python 3."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    checker = _Checker()
+    try:
+        checker.visit(tree)
+    except RecursionError:
+        return None
+    return iter(checker.hits)

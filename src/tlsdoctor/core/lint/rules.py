@@ -1,0 +1,122 @@
+"""The rule catalog (data/lint_rules.toml) as typed objects, and rule selection."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from tlsdoctor._data import load_data
+from tlsdoctor.errors import UsageError
+from tlsdoctor.i18n import _, localized
+
+SEVERITIES = ("error", "warning", "info")
+ENGINES = ("python", "text", "cert", "comments")
+DOCS_BASE = "https://github.com/tlsdoctor/tlsdoctor/blob/main/docs/rules/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    default: bool
+    engine: str
+    kinds: frozenset[str]
+    anchors: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    fallback: tuple[re.Pattern[str], ...]
+    checks: tuple[str, ...]
+    entry: Mapping[str, Any]
+
+    def text(self, field: str) -> str:
+        """A documentation field (title, why, fix...) in the current language."""
+        value = localized(self.entry, field)
+        return str(value) if value is not None else ""
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE}{self.id}.md"
+
+
+def _expand_kinds(kinds: Iterable[str], groups: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    out: set[str] = set()
+    for kind in kinds:
+        if kind.startswith("@"):
+            out.update(groups[kind[1:]])
+        else:
+            out.add(kind)
+    return frozenset(out)
+
+
+def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule:
+    severity = str(entry["severity"])
+    engine = str(entry["engine"])
+    if severity not in SEVERITIES or engine not in ENGINES:
+        raise ValueError(f"lint rule {entry.get('id')}: bad severity or engine")
+    return Rule(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        severity=severity,
+        default=bool(entry.get("default", True)),
+        engine=engine,
+        kinds=_expand_kinds(entry.get("kinds", []), groups),
+        anchors=tuple(entry.get("anchors", [])),
+        patterns=tuple(re.compile(p, re.MULTILINE) for p in entry.get("patterns", [])),
+        fallback=tuple(re.compile(p, re.MULTILINE) for p in entry.get("fallback", [])),
+        checks=tuple(entry.get("checks", [])),
+        entry=entry,
+    )
+
+
+@cache
+def catalog() -> tuple[Rule, ...]:
+    data = load_data("lint_rules.toml")
+    groups: dict[str, list[str]] = data.get("groups", {})
+    return tuple(_rule(entry, groups) for entry in data.get("rule", []))
+
+
+def by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in catalog()}
+
+
+def _expand(codes: Iterable[str], option: str) -> set[str]:
+    """Rule ids for codes given as ids or prefixes ('TLS1' -> every TLS1xx rule, 'ALL')."""
+    ids = [rule.id for rule in catalog()]
+    chosen: set[str] = set()
+    for raw in codes:
+        code = raw.strip().upper()
+        if not code:
+            continue
+        matched = ids if code == "ALL" else [i for i in ids if i.startswith(code)]
+        if not matched:
+            raise UsageError(
+                _("unknown rule {code!r} in {option}", code=raw.strip(), option=option),
+                hint=_("run 'tlsdoctor lint --list-rules' to see the rule ids"),
+            )
+        chosen.update(matched)
+    return chosen
+
+
+def split_codes(value: str | Sequence[str] | None) -> list[str]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    return [code for item in items for code in str(item).split(",") if code.strip()]
+
+
+def select_rules(
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    *,
+    extend_select: Sequence[str] = (),
+) -> tuple[Rule, ...]:
+    """Default rules (or ``select``) plus ``extend_select``, minus ``ignore``, in catalog order."""
+    chosen = (
+        _expand(select, "--select") if select else {rule.id for rule in catalog() if rule.default}
+    )
+    chosen |= _expand(extend_select, "extend-select")
+    chosen -= _expand(ignore, "--ignore")
+    return tuple(rule for rule in catalog() if rule.id in chosen)
