@@ -71,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=_("fix for the running lab: its proxy, its hosts and its public root"),
     )
+    parser.add_argument(
+        "--clients",
+        metavar="A,B,...",
+        help=_("clients for the final check (default: every installed client)"),
+    )
     add_json(parser)
 
 
@@ -375,12 +380,16 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
         outcome.applied = True
     # 6. check
     show.step(out, 6, _("Checking with the real clients"))
-    from tlsdoctor.cli.check import execute
+    from tlsdoctor.cli.check import execute, parse_clients
 
     env = environment_after(plan, os.environ)
     outcome.check_urls = check_urls(report, settings.hosts)
     outcome.check = execute(
-        outcome.check_urls, None, env=env, proxy=settings.proxy, timeout=args.timeout
+        outcome.check_urls,
+        parse_clients(args.clients),
+        env=env,
+        proxy=settings.proxy,
+        timeout=args.timeout,
     )
     show.check(out, outcome.check, outcome.check_urls, settings.proxy)
     show.done(out, outcome, UNDO_COMMAND)
@@ -395,11 +404,11 @@ def _may_apply(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> b
         return True
     if args.json or not sys.stdin.isatty():
         outcome.not_applied_reason = _(
-            "Nothing was changed: there is no terminal to ask for confirmation. "
+            "No tool setting was changed: there is no terminal to ask for confirmation. "
             "Run again with --yes to apply this plan."
         )
         return False
     if confirm(out):
         return True
-    outcome.not_applied_reason = _("Nothing was changed (not confirmed).")
+    outcome.not_applied_reason = _("No tool setting was changed (not confirmed).")
     return False

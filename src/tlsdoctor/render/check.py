@@ -206,12 +206,15 @@ def bundle(out: Console, result: Any) -> None:
 
 
 def plan(out: Console, the_plan: Any) -> None:
+    """Each file with its setting, old -> new; OS commands exactly as they would run."""
     for change in the_plan.changes:
         action = _("create") if change.creates else _("change")
-        what = f"{change.setting} = {change.new_value}" if change.setting else change.description
         line(out, f"[{change.tool}] {action} {change.path}")
-        if what:
-            line(out, "    " + str(what), "dim")
+        if change.setting:
+            old = change.old_value if change.old_value is not None else _("(not set)")
+            line(out, f"    {change.setting}: {old} -> {change.new_value}", "dim")
+        elif change.description:
+            line(out, "    " + str(change.description), "dim")
     for command in the_plan.commands:
         line(out, f"[{command.tool}] $ " + " ".join(command.argv))
     for note in the_plan.notes:
