@@ -121,9 +121,10 @@ class ClientResult:
 def finding_to_dict(finding: Any) -> Any:
     if finding is None:
         return None
-    to_dict = getattr(finding, "to_dict", None)
-    if callable(to_dict):
-        return to_dict()
+    for method in ("to_json", "to_dict"):
+        convert = getattr(finding, method, None)
+        if callable(convert):
+            return convert()
     import dataclasses
 
     if dataclasses.is_dataclass(finding) and not isinstance(finding, type):

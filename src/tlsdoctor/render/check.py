@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.i18n import N_, _, localized
+from tlsdoctor.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,30 +34,16 @@ def status_label(status: str) -> str:
     return _(STATUS_LABELS.get(status, status))
 
 
-def _finding_field(finding: Any, *names: str) -> str | None:
-    """A text field of an explain Finding, in the current language when it carries one."""
-    for name in names:
-        value = finding.get(name) if isinstance(finding, dict) else getattr(finding, name, None)
-        if isinstance(finding, dict) and value:
-            localized_value = localized(finding, name)
-            return str(localized_value) if localized_value else str(value)
-        if value and not callable(value):
-            ja = getattr(finding, f"{name}_ja", None)
-            from tlsdoctor.i18n import current_language
-
-            if ja and current_language() == "ja":
-                return str(ja)
-            return str(value)
-    return None
-
-
-def explanation(result: ClientResult) -> tuple[str | None, str | None]:
-    """(cause, fix) from the explain engine's finding, when there is one."""
-    if result.finding is None:
-        return None, None
-    cause = _finding_field(result.finding, "title", "cause", "message", "summary")
-    fix = _finding_field(result.finding, "fix", "remedy")
-    return cause, fix
+def explanation(result: ClientResult) -> tuple[str | None, list[str]]:
+    """(cause title, fix lines) from the explain engine's finding, when there is one."""
+    finding = result.finding
+    if finding is None:
+        return None, []
+    title = getattr(finding, "title", None) or getattr(finding, "cause", None)
+    fixes = getattr(finding, "fix", None) or []
+    if isinstance(fixes, str):
+        fixes = [fixes]
+    return (str(title) if title else None), [str(f) for f in fixes]
 
 
 def check_json(
@@ -124,10 +110,10 @@ def _details(result: ClientResult, verbose: bool) -> list[str]:
         lines.append(_("no answer within {seconds:.0f} s", seconds=result.duration))
     elif result.headline:
         lines.append(_short(result.headline))
-    cause, fix = explanation(result)
+    cause, fixes = explanation(result)
     if cause:
         lines.append(_("cause: {cause}", cause=cause))
-    if fix:
+    for fix in fixes if verbose else fixes[:1]:
         lines.append(_("fix: {fix}", fix=fix))
     if verbose and result.version:
         lines.append(result.version)
