@@ -1,0 +1,153 @@
+"""The setup, undo and doctor commands: plan output, --apply, --json, Japanese, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from setup_helpers import Certs, snapshot
+
+from tlsdoctor import i18n
+from tlsdoctor.cli.main import main
+from tlsdoctor.core.tools import python, system
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards() -> object:
+    yield None
+    i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def no_truststore_shortcut(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+
+
+def files(certs: Certs) -> list[str]:
+    return ["--bundle", str(certs.bundle), "--ca", str(certs.ca)]
+
+
+def test_plan_shows_old_and_new_values_and_writes_nothing(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    (home / ".gitconfig").write_text("[http]\n\tsslCAInfo = /old/bundle.pem\n")
+    before = snapshot(home)
+    assert main(["setup", "git", "curl", *files(certs)]) == 0
+    out = capsys.readouterr().out
+    assert "http.sslCAInfo: /old/bundle.pem -> " + str(certs.bundle) in out
+    assert "cacert: (not set) -> " + str(certs.bundle) in out
+    assert "--apply" in out
+    assert snapshot(home) == before
+
+
+def test_apply_twice_then_undo(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    before = snapshot(home)
+    assert main(["setup", "git", "curl", "npm", "--apply", *files(certs)]) == 0
+    assert "Wrote 3 file(s)" in capsys.readouterr().out
+    assert main(["setup", "git", "curl", "npm", "--apply", *files(certs)]) == 0
+    assert "nothing to change" in capsys.readouterr().out
+    assert main(["undo", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and {f["status"] for f in data["files"]} == {"removed", "restored"}
+    assert snapshot(home, skip=(".local",)) == before
+    assert main(["undo"]) == 0
+    assert "Nothing to undo" in capsys.readouterr().out
+
+
+def test_plan_json(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["setup", "npm", "node", "--json", *files(certs)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["apply"] is False and data["commands"] == [] and data["system_warning"] is None
+    by_tool = {c["tool"]: c for c in data["changes"]}
+    assert by_tool["npm"]["setting"] == "cafile"
+    assert by_tool["npm"]["new_value"] == str(certs.bundle)
+    assert by_tool["npm"]["action"] == "modify"  # the sandbox has an empty .npmrc
+    assert by_tool["shell"]["action"] == "create"
+
+
+def test_system_plan_json_has_the_commands_and_the_warning(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(system, "os_store_has_ca", lambda *a: False)
+    monkeypatch.setattr(system, "detect_family", lambda platform: "debian")
+    monkeypatch.setattr(system, "sudo_prefix", lambda platform: ["sudo"])
+    assert main(["setup", "curl", "--system", "--json", *files(certs)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    argvs = [c["argv"] for c in data["commands"]]
+    assert argvs[-1] == ["sudo", "update-ca-certificates"]
+    assert data["commands"][0]["undo"][-1] == ["sudo", "update-ca-certificates", "--fresh"]
+    assert "every program" in data["system_warning"]
+    assert main(["setup", "curl", "--system", *files(certs)]) == 0
+    out = capsys.readouterr().out
+    assert "$ sudo update-ca-certificates" in out and "every program" in out
+
+
+def test_japanese_plan(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--lang", "ja", "setup", "curl", *files(certs)]) == 0
+    out = capsys.readouterr().out
+    assert "行う変更（1 件）" in out and "（未設定）" in out and "--apply" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["setup", "gti"], "unknown tool 'gti'"),
+        (["setup", "git", "--bundle", "/nonexistent/bundle.pem"], "file not found"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(
+    isolated_process_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.splitlines()[0].startswith("tlsdoctor: error:")
+
+
+def test_doctor_json_and_exit_code(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["doctor", "--json", "--ca", str(certs.ca)]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    monkeypatch.setenv("NODE_TLS_REJECT_UNAUTHORIZED", "0")
+    assert main(["doctor", "--json", "--ca", str(certs.ca)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["error"] == 1
+    assert data["findings"][0]["id"] == "node-tls-reject-unauthorized"
+    assert main(["--lang", "ja", "doctor", "--ca", str(certs.ca)]) == 1
+    assert "証明書の検証を無効にします" in capsys.readouterr().out
+
+
+def test_commands_run_as_a_real_process(clean_env: dict[str, str], certs: Certs) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "setup", "wget", "--apply", *files(certs)],
+        env=clean_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wgetrc = Path(clean_env["WGETRC"]).read_text()
+    assert wgetrc == f"ca_certificate = {certs.bundle}\n"
+    undone = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "undo"],
+        env=clean_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert undone.returncode == 0 and not Path(clean_env["WGETRC"]).exists()

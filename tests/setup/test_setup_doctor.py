@@ -1,0 +1,111 @@
+"""doctor: each insecure setting and each broken CA setting found from a planted sandbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from setup_helpers import Certs
+
+from tlsdoctor.core import changes
+from tlsdoctor.core.doctor import audit
+from tlsdoctor.core.tools import plan_setup, python
+
+Plant = Callable[[Path, dict[str, str], Certs], None]
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+INSECURE: dict[str, Plant] = {
+    "node-tls-reject-unauthorized": lambda h, e, c: e.update(NODE_TLS_REJECT_UNAUTHORIZED="0"),
+    "pythonhttpsverify": lambda h, e, c: e.update(PYTHONHTTPSVERIFY="0"),
+    "git-ssl-no-verify": lambda h, e, c: e.update(GIT_SSL_NO_VERIFY="1"),
+    "npm-strict-ssl": lambda h, e, c: write(h / ".npmrc", "strict-ssl=false\n"),
+    "git-ssl-verify": lambda h, e, c: write(
+        h / ".gitconfig", '[http "https://corp.example"]\n\tsslVerify = false\n'
+    ),
+    "pip-trusted-host": lambda h, e, c: write(
+        h / ".config/pip/pip.conf", "[global]\ntrusted-host = pypi.org files.pythonhosted.org\n"
+    ),
+    "conda-ssl-verify": lambda h, e, c: write(h / ".condarc", "ssl_verify: false\n"),
+    "curl-insecure": lambda h, e, c: write(h / ".curlrc", "silent\ninsecure\n"),
+    "wget-check-certificate": lambda h, e, c: write(h / ".wgetrc", "check_certificate = off\n"),
+    "yarn-strict-ssl": lambda h, e, c: write(h / ".yarnrc.yml", "enableStrictSsl: false\n"),
+}
+
+BROKEN: dict[str, Plant] = {
+    "dangling-path": lambda h, e, c: e.update(SSL_CERT_FILE=str(h / "gone.pem")),
+    "no-public-roots": lambda h, e, c: e.update(REQUESTS_CA_BUNDLE=str(c.ca)),
+    "no-inspection-ca": lambda h, e, c: write(
+        h / ".curlrc", f'cacert = "{__import__("certifi").where()}"\n'
+    ),
+    "full-bundle-in-add": lambda h, e, c: e.update(NODE_EXTRA_CA_CERTS=str(c.bundle)),
+    "expired-ca": lambda h, e, c: e.update(NODE_EXTRA_CA_CERTS=str(expired_ca(h))),
+    "empty-ca-variable": lambda h, e, c: e.update(CURL_CA_BUNDLE=""),
+}
+
+
+def expired_ca(folder: Path) -> Path:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Expired Inspection CA")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=400))
+        .not_valid_after(now - dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path = folder / "expired.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
+@pytest.mark.parametrize("finding_id", sorted({**INSECURE, **BROKEN}))
+def test_doctor_finds_each_planted_problem(
+    isolated_process_env: dict[str, str], certs: Certs, finding_id: str
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    env = dict(isolated_process_env)
+    assert [f.id for f in audit(env, ca=certs.ca)] == []  # the clean sandbox has nothing
+    {**INSECURE, **BROKEN}[finding_id](home, env, certs)
+    findings = audit(env, ca=certs.ca)
+    assert finding_id in [f.id for f in findings], findings
+    found = next(f for f in findings if f.id == finding_id)
+    assert found.fix and found.message
+    if finding_id in INSECURE:
+        assert found.severity == "error"
+
+
+def test_doctor_is_quiet_after_setup(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    tools = ["pip", "npm", "git", "curl", "wget", "conda", "cargo", "aws", "gcloud", "composer"]
+    changes.apply(plan_setup(tools, certs.bundle, certs.ca), changes.Journal())
+    assert audit(dict(isolated_process_env), ca=certs.ca) == []
+
+
+def test_doctor_checks_tool_configs_for_dangling_paths(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    gone = tmp_path / "moved-away.pem"
+    write(home / ".gitconfig", f"[http]\n\tsslCAInfo = {gone}\n")
+    write(home / ".aws/config", f"[default]\nca_bundle = {gone}\n")
+    findings = audit(dict(isolated_process_env), ca=certs.ca)
+    subjects = sorted(f.subject for f in findings if f.id == "dangling-path")
+    assert any(".gitconfig" in s for s in subjects) and any(".aws" in s for s in subjects)

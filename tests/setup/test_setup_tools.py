@@ -1,0 +1,276 @@
+"""plan_setup: each tool's file, key and value; replace vs add; idempotence; undo; bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from setup_helpers import Certs, snapshot
+
+from tlsdoctor.core import changes
+from tlsdoctor.core.tools import _edit, node, parse_tools, plan_setup, python, shell, system
+from tlsdoctor.core.tools._base import os_store_has_ca
+from tlsdoctor.errors import UsageError
+
+FILE_TOOLS = ["pip", "conda", "npm", "git", "curl", "wget", "cargo", "composer", "aws", "gcloud"]
+
+
+def only(plan: changes.Plan, tool: str) -> changes.Change:
+    found = [c for c in plan.changes if c.tool == tool]
+    assert len(found) == 1, [c.path for c in plan.changes]
+    return found[0]
+
+
+def test_each_replace_style_tool_gets_the_full_bundle(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    home = Path(isolated_process_env["HOME"])
+    plan = plan_setup(FILE_TOOLS, certs.bundle, certs.ca)
+    bundle = str(certs.bundle)
+    expected = {
+        "pip": (home / ".config/pip/pip.conf", f"[global]\ncert = {bundle}\n"),
+        "conda": (home / ".condarc", f'ssl_verify: "{bundle}"\n'),
+        "npm": (home / ".npmrc", f"cafile={bundle}\n"),
+        "curl": (home / ".curlrc", f'cacert = "{bundle}"\n'),
+        "wget": (home / ".wgetrc", f"ca_certificate = {bundle}\n"),
+        "cargo": (home / ".cargo/config.toml", f'[http]\ncainfo = "{bundle}"\n'),
+        "aws": (home / ".aws/config", f"[default]\nca_bundle = {bundle}\n"),
+        "gcloud": (
+            home / ".config/gcloud/configurations/config_default",
+            f"[core]\ncustom_ca_certs_file = {bundle}\n",
+        ),
+    }
+    for tool, (path, text) in expected.items():
+        change = only(plan, tool)
+        assert change.path == path, tool
+        assert change.new == text.encode(), tool
+        assert change.new_value == bundle
+    composer = only(plan, "composer")
+    assert json.loads(composer.new or b"") == {"config": {"cafile": bundle}}
+    git = only(plan, "git")
+    assert git.path == home / ".gitconfig" and bundle.encode() in (git.new or b"")
+
+
+def test_edits_keep_every_other_line(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    home = Path(isolated_process_env["HOME"])
+    pip_conf = home / ".config/pip/pip.conf"
+    pip_conf.parent.mkdir(parents=True)
+    pip_conf.write_text(
+        "# mine\n[global]\ntimeout = 60\ncert = /old/ca.pem\n\n[install]\nuser = 1\n"
+    )
+    (home / ".npmrc").write_text("registry=https://registry.example/\n@scope:registry=x\n")
+    (home / ".gitconfig").write_text("[user]\n\tname = A\n[http]\n\tproxy = http://p:3128\n")
+    plan = plan_setup(["pip", "npm", "git"], certs.bundle, certs.ca)
+    b = str(certs.bundle)
+    pip = only(plan, "pip")
+    assert pip.old_value == "/old/ca.pem"
+    assert pip.new == (
+        f"# mine\n[global]\ntimeout = 60\ncert = {b}\n\n[install]\nuser = 1\n".encode()
+    )
+    assert only(plan, "npm").new == (
+        f"registry=https://registry.example/\n@scope:registry=x\ncafile={b}\n".encode()
+    )
+    git_new = (only(plan, "git").new or b"").decode()
+    assert git_new.startswith("[user]\n\tname = A\n[http]\n\tproxy = http://p:3128\n")
+    assert f"sslCAInfo = {b}" in git_new or f"sslcainfo = {b}" in git_new.lower()
+
+
+def test_add_style_settings_get_the_ca_only(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    plan = plan_setup(
+        ["node", "docker:registry.example:5000", "bash", "fish", "powershell"],
+        certs.bundle,
+        certs.ca,
+    )
+    bashrc = only_path(plan, home / ".bashrc").decode()
+    assert f"export NODE_EXTRA_CA_CERTS='{certs.ca}'" in bashrc
+    assert f"export SSL_CERT_FILE='{certs.bundle}'" in bashrc
+    assert f"export REQUESTS_CA_BUNDLE='{certs.bundle}'" in bashrc
+    assert "PIP_CERT" not in bashrc  # pip is decided by version, not by the profile
+    assert bashrc.startswith(shell.BEGIN) and bashrc.rstrip().endswith(shell.END)
+    fish = only_path(plan, home / ".config/fish/conf.d/tlsdoctor.fish").decode()
+    assert f"set -gx NODE_EXTRA_CA_CERTS '{certs.ca}'" in fish
+    pwsh = only_path(plan, home / ".config/powershell/Microsoft.PowerShell_profile.ps1").decode()
+    assert f"$env:SSL_CERT_FILE = '{certs.bundle}'" in pwsh
+    crt = home / ".config/docker/certs.d/registry.example:5000/tlsdoctor-inspection-ca.crt"
+    assert only_path(plan, crt) == certs.authority.cert_pem.bytes()
+    assert not plan.commands  # user scope: no command without --system
+
+
+def only_path(plan: changes.Plan, path: Path) -> bytes:
+    found = [c for c in plan.changes if c.path == path]
+    assert len(found) == 1, [str(c.path) for c in plan.changes]
+    return found[0].new or b""
+
+
+def test_shell_block_is_replaced_in_place(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    (home / ".bashrc").write_text("alias ll='ls -l'\n")
+    journal = changes.Journal()
+    changes.apply(plan_setup(["bash"], certs.bundle, certs.ca), journal)
+    text = (home / ".bashrc").read_text()
+    assert text.startswith("alias ll='ls -l'\n\n" + shell.BEGIN)
+    # a new bundle location: the same block is rewritten, not appended twice
+    other = tmp_path / "other-bundle.pem"
+    other.write_bytes(certs.bundle.read_bytes())
+    changes.apply(plan_setup(["bash"], other, certs.ca), journal)
+    text = (home / ".bashrc").read_text()
+    assert text.count(shell.BEGIN) == 1 and str(other) in text and str(certs.bundle) not in text
+
+
+def test_setup_twice_changes_nothing_and_undo_is_byte_identical(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    home = Path(isolated_process_env["HOME"])
+    (home / ".gitconfig").write_text("[user]\n\temail = a@example.com\n")
+    (home / ".bashrc").write_bytes(b"# no trailing newline")
+    state = ".local"  # tlsdoctor's own journal lives in .local/state/tlsdoctor
+    assert not (home / state).exists()
+    before = snapshot(home, skip=(state,))
+    tools = [*FILE_TOOLS, "shell", "docker:reg.example"]
+    first = changes.apply(plan_setup(tools, certs.bundle, certs.ca), changes.Journal())
+    assert len(first.written) == len(FILE_TOOLS) + 3  # + bashrc + two certs.d files
+    entries = len(changes.Journal().entries())
+    again = plan_setup(tools, certs.bundle, certs.ca)
+    assert again.is_empty(), [str(c.path) for c in again.changes]
+    assert changes.apply(again, changes.Journal()).run_id is None
+    assert len(changes.Journal().entries()) == entries  # the journal did not grow
+    result = changes.undo(changes.Journal())
+    assert result.ok
+    assert snapshot(home, skip=(state,)) == before
+    assert sorted(p.name for p in (home / state).rglob("*") if p.is_file()) != []
+    assert not (home / ".local" / "share").exists()
+
+
+def test_pip_is_left_alone_when_truststore_and_the_os_store_cover_it(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: True)
+    monkeypatch.setattr(python, "pip_versions", lambda ctx: ((24, 2), (3, 10)))
+    plan = plan_setup(["pip"], certs.bundle, certs.ca)
+    assert not plan.changes and plan.notes[0].kind == "skipped"
+    monkeypatch.setattr(python, "pip_versions", lambda ctx: ((24, 1), (3, 12)))
+    assert only(plan_setup(["pip"], certs.bundle, certs.ca), "pip").setting == "global.cert"
+    monkeypatch.setattr(python, "pip_versions", lambda ctx: ((25, 0), (3, 9)))
+    assert only(plan_setup(["pip"], certs.bundle, certs.ca), "pip").setting == "global.cert"
+
+
+def test_os_store_lookup_reads_pem_bundles(certs: Certs) -> None:
+    assert os_store_has_ca(certs.ca.read_bytes(), "darwin") is None
+    assert os_store_has_ca(certs.ca.read_bytes(), "linux") in (False, None)
+
+
+@pytest.mark.parametrize(
+    ("major", "path", "key"),
+    [
+        (1, ".yarnrc", "cafile"),
+        (3, ".yarnrc.yml", "caFilePath"),
+        (4, ".yarnrc.yml", "httpsCaFilePath"),
+    ],
+)
+def test_yarn_key_follows_the_version(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    major: int,
+    path: str,
+    key: str,
+) -> None:
+    monkeypatch.setattr(node, "yarn_major", lambda ctx: major)
+    change = only(plan_setup(["yarn"], certs.bundle, certs.ca), "yarn")
+    assert change.path == Path(isolated_process_env["HOME"]) / path
+    assert change.setting == key and str(certs.bundle) in (change.new or b"").decode()
+
+
+def test_system_plan_shows_exact_commands_and_their_undo(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(system, "os_store_has_ca", lambda *a: False)
+    monkeypatch.setattr(system, "sudo_prefix", lambda platform: ["sudo"])
+    ctx_plan = system.plan_system(_ctx(isolated_process_env, certs, "linux"), family="debian")
+    copy = (
+        Path(isolated_process_env["XDG_DATA_HOME"]) / "tlsdoctor/system/tlsdoctor-inspection-ca.crt"
+    )
+    dest = "/usr/local/share/ca-certificates/tlsdoctor-inspection-ca.crt"
+    assert [c.argv for c in ctx_plan.commands] == [
+        ("sudo", "install", "-m", "0644", str(copy), dest),
+        ("sudo", "update-ca-certificates"),
+    ]
+    assert ctx_plan.commands[0].undo == (
+        ("sudo", "rm", "-f", dest),
+        ("sudo", "update-ca-certificates", "--fresh"),
+    )
+    assert only_path(ctx_plan, copy) == certs.authority.cert_pem.bytes()
+    assert any(n.kind == "warning" for n in ctx_plan.notes)
+    rhel = system.plan_system(_ctx(isolated_process_env, certs, "linux"), family="redhat")
+    assert rhel.commands[1].argv == ("sudo", "update-ca-trust", "extract")
+    mac = system.plan_system(_ctx(isolated_process_env, certs, "darwin"))
+    assert mac.commands[0].argv[:4] == ("sudo", "security", "add-trusted-cert", "-d")
+    win = system.plan_system(_ctx(isolated_process_env, certs, "win32"))
+    sha1 = system.sha1_thumbprint(certs.ca.read_bytes())
+    assert win.commands[0].argv[:4] == ("certutil", "-addstore", "-f", "Root")
+    assert win.commands[0].undo == (("certutil", "-delstore", "Root", sha1),)
+
+
+def _ctx(env: dict[str, str], certs: Certs, platform: str) -> system.Context:
+    return system.Context(environ=env, bundle=certs.bundle, ca=certs.ca, platform=platform)
+
+
+def test_system_flag_adds_commands_only_with_the_flag(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(system, "os_store_has_ca", lambda *a: False)
+    monkeypatch.setattr(system, "detect_family", lambda platform: "debian")
+    assert not plan_setup(["curl"], certs.bundle, certs.ca).commands
+    assert plan_setup(["curl"], certs.bundle, certs.ca, system=True).commands
+
+
+def test_bad_input_is_a_usage_error(certs: Certs, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown tool"):
+        plan_setup(["gti"], certs.bundle, certs.ca)
+    with pytest.raises(UsageError, match="not found"):
+        plan_setup(["git"], tmp_path / "missing.pem", certs.ca)
+    with pytest.raises(UsageError, match="full bundle"):
+        plan_setup(["git"], certs.ca, certs.ca)  # the CA alone in a replace-style setting
+    with pytest.raises(UsageError, match="registry"):
+        parse_tools(["docker:bad/name"])
+    assert parse_tools(["git,curl", "pwsh", "docker:r.example:443"]) == (
+        ["git", "curl", "shell", "docker"],
+        ["r.example:443"],
+        ["powershell"],
+    )
+
+
+def test_ini_editor_handles_crlf_and_missing_newline() -> None:
+    text, old = _edit.set_ini("[global]\r\nx = 1", "global", "cert", "/b.pem")
+    assert text == "[global]\r\nx = 1\r\ncert = /b.pem\r\n" and old is None
+    text, old = _edit.set_ini("[other]\nk = v\n", "global", "cert", "/b.pem")
+    assert text == "[other]\nk = v\n\n[global]\ncert = /b.pem\n"
+    assert _edit.get_ini(text, "global", "cert") == "/b.pem"
+
+
+def test_environment_overrides_pick_the_file(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(tmp_path / "pip-env.conf"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("CARGO_HOME", str(tmp_path / "cargo"))
+    plan = plan_setup(["pip", "aws", "cargo"], certs.bundle, certs.ca, environ=dict(os.environ))
+    assert only(plan, "pip").path == tmp_path / "pip-env.conf"
+    assert only(plan, "aws").path == tmp_path / "aws-config"
+    assert only(plan, "cargo").path == tmp_path / "cargo" / "config.toml"
