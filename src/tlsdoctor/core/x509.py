@@ -147,10 +147,18 @@ def load_certificates(data: bytes, *, source: str = "") -> list[Certificate]:
         raise _fail(_too_large(len(data)), source)
     if not data.strip(b" \t\r\n\x00\x0b\x0c\xef\xbb\xbf\xff\xfe"):
         raise _fail(_("empty file"), source)
+    for magic, message in _MAGIC:
+        if data.startswith(magic):
+            raise _fail(_(message), source)
     text = _as_text(data)
-    if text is not None:
+    if text is None:
+        return _load_binary(data, source)
+    try:
         return _load_text(text, source)
-    return _load_binary(data, source)
+    except InputError:
+        if data[:1] != b"\x30" or "-----BEGIN" in text:
+            raise
+        return _load_binary(data, source)  # DER that happened to decode as text
 
 
 def _as_text(data: bytes) -> str | None:
@@ -164,6 +172,11 @@ def _as_text(data: bytes) -> str | None:
         # UTF-16-LE without a BOM (PowerShell's "Unicode" output): every other byte is NUL.
         try:
             return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            return None
+    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4 and data[1] != 0:
+        try:
+            return data.decode("utf-16-be")
         except UnicodeDecodeError:
             return None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -300,23 +313,21 @@ def _pem_certificate(body: str, label: str, index: int, total: int, source: str)
         der = _first_der_element(der)  # OpenSSL's trusted form: the cert then its trust settings
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError as err:
+    except ValueError:
         if total > 1:
             raise _fail(
                 _(
-                    "certificate {index} of {total} is damaged: {error}",
+                    "certificate {index} of {total} is damaged: its PEM block does not hold a "
+                    "valid certificate",
                     index=index,
                     total=total,
-                    error=_short(err),
                 ),
                 source,
             ) from None
-        raise _fail(_("the certificate is damaged: {error}", error=_short(err)), source) from None
-
-
-def _short(err: Exception) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:160]
+        raise _fail(
+            _("the certificate is damaged: its PEM block does not hold a valid certificate"),
+            source,
+        ) from None
 
 
 def _der_length(der: bytes) -> int | None:
@@ -343,8 +354,8 @@ def _first_der_element(der: bytes) -> bytes:
 def _pkcs7_der(der: bytes, source: str) -> list[Certificate]:
     try:
         certs = pkcs7.load_der_pkcs7_certificates(der)
-    except ValueError as err:
-        raise _fail(_("the PKCS#7 data is damaged: {error}", error=_short(err)), source) from None
+    except ValueError:
+        raise _fail(_("the PKCS#7 data is damaged or truncated"), source) from None
     if not certs:
         raise _fail(_("the PKCS#7 file holds no certificates"), source)
     return list(certs)
@@ -692,7 +703,7 @@ def defect_ids(cert: Certificate) -> list[str]:
             found.append("ku-no-certsign")
     if not self_signed and _ext(cert, ExtensionOID.AUTHORITY_KEY_IDENTIFIER) is None:
         found.append("aki-missing")
-    if acts_as_ca and _ext(cert, ExtensionOID.SUBJECT_KEY_IDENTIFIER) is None:
+    if acts_as_ca and not is_v1 and _ext(cert, ExtensionOID.SUBJECT_KEY_IDENTIFIER) is None:
         found.append("ski-missing")
     eku = _ext(cert, ExtensionOID.EXTENDED_KEY_USAGE)
     if (
