@@ -41,13 +41,6 @@ def _esc(text: object) -> str:
     return escape(str(text))
 
 
-def _home_relative(path: Path) -> str:
-    try:
-        return "~/" + str(path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
-
-
 def command_line(argv: Sequence[str]) -> str:
     return shlex.join(argv)
 
