@@ -1,0 +1,101 @@
+"""`tlsdoctor explain "TEXT" | - | --file LOG`: find TLS failures in text, say why, say the fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import IO, TYPE_CHECKING
+
+from tlsdoctor.cli._options import add_json, add_network, add_roots
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.explain import Matcher
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "text",
+        nargs="?",
+        metavar="TEXT",
+        help=_("the error message ('-' reads standard input)"),
+    )
+    parser.add_argument(
+        "--file", "-f", metavar="LOG", help=_("read a log file (any size, read as a stream)")
+    )
+    add_json(parser)
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help=_("connect to the hosts the messages name to confirm or correct the cause"),
+    )
+    add_network(parser)
+    add_roots(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.core import explain as core
+    from tlsdoctor.render.console import console, print_json
+    from tlsdoctor.render.explain import findings_json, render_findings
+
+    matcher = core.Matcher()
+    _read_input(args, matcher)
+    findings = matcher.close()
+    if args.probe and findings:
+        if args.timeout <= 0 or args.deadline <= 0:
+            raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
+        core.probe_findings(
+            findings,
+            proxy=args.proxy,
+            use_env_proxy=not args.no_proxy,
+            roots_path=args.roots,
+            timeout=args.timeout,
+            deadline=args.deadline,
+        )
+    if args.json:
+        print_json(findings_json(findings))
+    else:
+        render_findings(console(), findings, matcher.insecure_attempts)
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
+    sources = [s for s in (args.text, args.file) if s is not None]
+    if not sources:
+        raise UsageError(
+            _("nothing to explain: give the message, '-' for standard input, or --file LOG"),
+            hint=_('example: tlsdoctor explain "curl: (60) SSL certificate problem: ..."'),
+        )
+    if args.text is not None and args.file is not None:
+        raise UsageError(_("give either the message or --file, not both"))
+    if args.file is not None:
+        _feed_file(args.file, matcher)
+    elif args.text == "-":
+        _feed_binary(sys.stdin.buffer, matcher)
+    else:
+        if not args.text.strip():
+            raise UsageError(_("the message is empty"))
+        matcher.feed(args.text.encode("utf-8", "replace"))
+
+
+def _feed_file(path: str, matcher: Matcher) -> None:
+    try:
+        with open(path, "rb") as stream:
+            _feed_binary(stream, matcher)
+    except IsADirectoryError:
+        raise UsageError(_("{path} is a directory, not a log file", path=path)) from None
+    except FileNotFoundError:
+        raise UsageError(_("no such file: {path}", path=path)) from None
+    except PermissionError:
+        raise UsageError(_("cannot read {path}: permission denied", path=path)) from None
+    except OSError as err:
+        raise UsageError(_("cannot read {path}: {error}", path=path, error=err.strerror)) from None
+
+
+def _feed_binary(stream: IO[bytes], matcher: Matcher) -> None:
+    while True:
+        data = stream.read(1 << 20)
+        if not data:
+            break
+        matcher.feed(data)

@@ -1,0 +1,149 @@
+"""`tlsdoctor run -- CMD ARGS...`: run a command unchanged; when it fails, explain its TLS errors.
+
+The command's stdout and stderr are passed through byte for byte as they arrive (no line
+buffering added), its exit code is kept, and both streams are scanned on the way by the
+explain matcher (one per stream, so interleaved chunks never mix lines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import threading
+from typing import IO, TYPE_CHECKING
+
+from tlsdoctor.errors import UsageError
+from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.explain import Finding, Matcher
+
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        metavar="-- CMD ARGS",
+        help=_("the command to run, after --"),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.core.explain import Matcher
+
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        raise UsageError(
+            _("no command given"), hint=_("example: tlsdoctor run -- pip install requests")
+        )
+    matchers = (Matcher(), Matcher())
+    matchers[1].note_text("$ " + shlex.join(command))
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        sys.stderr.write(_("tlsdoctor: command not found: {command}", command=command[0]) + "\n")
+        return EXIT_NOT_FOUND
+    except PermissionError:
+        sys.stderr.write(_("tlsdoctor: permission denied: {command}", command=command[0]) + "\n")
+        return EXIT_NOT_EXECUTABLE
+    except OSError as err:
+        sys.stderr.write(
+            _(
+                "tlsdoctor: cannot run {command}: {error}",
+                command=command[0],
+                error=err.strerror or str(err),
+            )
+            + "\n"
+        )
+        return EXIT_NOT_EXECUTABLE
+    code = _pump(process, matchers)
+    findings = _merge(matchers[0].close(), matchers[1].close())
+    insecure = matchers[1].insecure_attempts + matchers[0].insecure_attempts
+    if code != 0 and findings:
+        _explain(findings)
+    elif insecure:
+        _warn_insecure(insecure)
+    return code
+
+
+def _pump(process: subprocess.Popen[bytes], matchers: tuple[Matcher, Matcher]) -> int:
+    assert process.stdout is not None and process.stderr is not None
+    threads = [
+        threading.Thread(target=_copy, args=(process.stdout, sys.stdout, matchers[0]), daemon=True),
+        threading.Thread(target=_copy, args=(process.stderr, sys.stderr, matchers[1]), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        code = process.wait()
+    for thread in threads:
+        thread.join()
+    if code < 0:  # killed by a signal: report it the way a shell does
+        code = 128 - code
+    return code
+
+
+def _copy(source: IO[bytes], target: IO[str], matcher: Matcher) -> None:
+    out = getattr(target, "buffer", None)
+    fd = source.fileno()
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        try:
+            if out is not None:
+                out.write(data)
+                out.flush()
+            else:
+                target.write(data.decode("utf-8", "replace"))
+                target.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # our own output is gone: keep draining so the command never blocks
+        matcher.feed(data)
+
+
+def _merge(*groups: list[Finding]) -> list[Finding]:
+    merged: dict[tuple[str, str, str | None], Finding] = {}
+    for group in groups:
+        for finding in group:
+            key = (finding.cause, finding.tool, finding.issuer)
+            if key in merged:
+                merged[key].count += finding.count
+            else:
+                merged[key] = finding
+    return list(merged.values())
+
+
+def _explain(findings: list[Finding]) -> None:
+    from tlsdoctor.render.console import console
+    from tlsdoctor.render.explain import render_findings
+
+    out = console(stderr=True)
+    out.print()
+    out.print(_("tlsdoctor: the command failed with TLS errors:"), style="bold")
+    render_findings(out, findings)
+
+
+def _warn_insecure(insecure: list[str]) -> None:
+    for what in insecure:
+        sys.stderr.write(
+            _(
+                "tlsdoctor: warning: {what} switches certificate checks off; trust the "
+                "inspection CA instead (tlsdoctor fix).",
+                what=what,
+            )
+            + "\n"
+        )
