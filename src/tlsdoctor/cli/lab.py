@@ -76,6 +76,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("delay each intercepted TLS handshake by N milliseconds"),
     )
     group.add_argument(
+        "--ca-key",
+        choices=("rsa", "ec"),
+        help=_(
+            "key type of the inspection CA: rsa (2048, as products use; default) or ec "
+            "(P-256: cheaper handshakes, for benchmarks)"
+        ),
+    )
+    group.add_argument(
         "--sites",
         type=int,
         default=0,
@@ -95,6 +103,7 @@ _START_ONLY: tuple[tuple[str, Any], ...] = (
     ("proxy_auth", None),
     ("handshake_delay_ms", 0),
     ("sites", 0),
+    ("ca_key", None),
 )
 
 
@@ -132,6 +141,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
             proxy_auth=args.proxy_auth,
             handshake_delay_ms=args.handshake_delay_ms,
             sites=args.sites,
+            ca_key=args.ca_key or "rsa",
         )
     except LabStartError as err:
         if err.log:

@@ -45,6 +45,7 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
 MAX_EXTRA_SITES = 500
 MAX_DELAY_MS = 60_000
+CA_KEY_TYPES = ("rsa", "ec")
 
 # Files and folders the lab owns inside its state dir (nothing else there is ever touched).
 RUNTIME_FILES = ("config.json", "proxy.json", "proxy.tmp", STATE_FILE)
@@ -82,6 +83,7 @@ class LabOptions:
     proxy_auth: str | None = None
     handshake_delay_ms: int = 0
     sites: int = 0
+    ca_key: str = "rsa"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +96,7 @@ class LabOptions:
             "no_intercept": self.no_intercept,
             "handshake_delay_ms": self.handshake_delay_ms,
             "sites": self.sites,
+            "ca_key": self.ca_key,
         }
 
 
@@ -117,6 +120,13 @@ def _validate(opts: LabOptions) -> list[str]:
                 "unknown vendor {vendor!r}; choose from: {choices}",
                 vendor=opts.vendor,
                 choices=", ".join(sorted(profiles)),
+            )
+        )
+    if opts.ca_key not in CA_KEY_TYPES:
+        raise UsageError(
+            _(
+                "--ca-key must be one of: {choices}",
+                choices=", ".join(CA_KEY_TYPES),
             )
         )
     if opts.ca_chain and opts.ca_intermediate_only:
@@ -249,7 +259,8 @@ def _make_pki(state_dir: Path, opts: LabOptions, names: Iterable[str], aia_base:
 
     root_name, inter_name = _inspection_names(opts)
     compliant = not opts.ca_noncompliant
-    root_key = pki.rsa_key()
+    new_key = pki.rsa_key if opts.ca_key == "rsa" else pki.ec_key
+    root_key = new_key()
     root = pki.make_ca(root_name, root_key, compliant=compliant)
     inspection_ca = pki.write_public(state_dir / "inspection-ca.pem", pki.cert_pem(root))
     pki.write_public(state_dir / "inspection-ca.der", pki.cert_der(root))
@@ -257,7 +268,7 @@ def _make_pki(state_dir: Path, opts: LabOptions, names: Iterable[str], aia_base:
     aia_url: str | None = None
     if opts.ca_chain or opts.ca_intermediate_only:
         aia_url = f"{aia_base}/root.crt"
-        inter_key = pki.rsa_key()
+        inter_key = new_key()
         inter = pki.make_ca(
             inter_name,
             inter_key,
