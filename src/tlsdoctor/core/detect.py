@@ -171,25 +171,40 @@ def detect(
     import time
 
     started = time.monotonic()
-    public = mozilla_roots(roots_path)
-    system = os_store if os_store is not None else os_roots()
+    public = mozilla_roots(roots_path)  # a bad --roots fails before any probing
     targets = [h if isinstance(h, Target) else parse_target(h) for h in hosts or DEFAULT_HOSTS]
+    # Each chain is examined as soon as it arrives, while the slower hosts are still answering.
+    stores: list[RootStore] = []
+    examined: dict[int, HostEvidence] = {}
+
+    def on_result(result: ProbeResult) -> None:
+        if not stores:
+            stores.append(os_store if os_store is not None else os_roots())
+        examined[id(result)] = _examine(result, public, stores[0])
+        if progress is not None:
+            progress(result)
+
     results = probe_many(
         targets,
         proxy=proxy,
         use_env_proxy=use_env_proxy,
         timeout=timeout,
         deadline=deadline,
-        progress=progress,
+        progress=on_result,
     )
-    report = analyse(results, public, system)
+    system = stores[0] if stores else (os_store if os_store is not None else os_roots())
+    evidence = [examined.get(id(r)) or _examine(r, public, system) for r in results]
+    report = _conclude(evidence, public, system)
     report.elapsed = time.monotonic() - started
     return report
 
 
 def analyse(results: Sequence[ProbeResult], public: RootStore, system: RootStore) -> DetectReport:
     """Turn probe results into evidence and a verdict (no network: usable on recorded chains)."""
-    evidence = [_examine(r, public, system) for r in results]
+    return _conclude([_examine(r, public, system) for r in results], public, system)
+
+
+def _conclude(evidence: list[HostEvidence], public: RootStore, system: RootStore) -> DetectReport:
     _settle_unknown_issuers(evidence)
     cas = _inspection_cas(evidence, system)
     _add_strict_findings(evidence, public, system, cas)

@@ -12,6 +12,7 @@ import datetime
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography import x509
 
@@ -185,6 +186,21 @@ def strict_findings(
     return findings
 
 
+_webpki_stores: dict[int, tuple[RootStore, object]] = {}
+
+
+def _webpki_store(roots: RootStore, factory: Any) -> Any:
+    with _lock:
+        cached = _webpki_stores.get(id(roots))
+        if cached is not None and cached[0] is roots:
+            return cached[1]
+        if len(_webpki_stores) > 32:
+            _webpki_stores.clear()
+        store = factory(list(roots.certificates))
+        _webpki_stores[id(roots)] = (roots, store)
+        return store
+
+
 def _webpki_error(
     chain: Sequence[x509.Certificate], roots: RootStore, hostname: str | None
 ) -> str | None:
@@ -205,7 +221,7 @@ def _webpki_error(
             subject = DNSName(hostname)
     builder = (
         PolicyBuilder()
-        .store(Store(list(roots.certificates)))
+        .store(_webpki_store(roots, Store))
         .time(datetime.datetime.now(datetime.timezone.utc))
     )
     try:

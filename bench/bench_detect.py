@@ -1,0 +1,167 @@
+"""detect on 50 lab hosts with a 100 ms handshake delay, against one probe and `openssl s_client`.
+
+Also: `tlsdoctor --version` start-up against bare `python -c pass`.
+Goals: 50 hosts in at most 1.5x one delayed handshake; start-up at most 4x bare Python.
+Run: ``python -m bench detect`` (starts and stops its own loopback lab; needs the lab extra).
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HOSTS = 50
+DELAY_MS = 100
+DETECT_GOAL = 1.5
+STARTUP_GOAL = 4.0
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``repeat`` runs, in seconds."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), to show where the time goes."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_detect() -> dict[str, float | None]:
+    from tlsdoctor.core.detect import detect
+    from tlsdoctor.core.probe import Target, probe, probe_many
+    from tlsdoctor.core.trust import RootStore
+    from tlsdoctor.lab.control import Lab
+
+    state_dir = Path(tempfile.mkdtemp(prefix="tlsdoctor-bench-"))
+    state = Lab.start(state_dir, exit_with_parent=True, handshake_delay_ms=DELAY_MS, sites=HOSTS)
+    try:
+        hosts = state.intercepted[:HOSTS]
+        proxy = state.proxy_url
+        roots = str(state.public_root)
+        no_os = RootStore("os", None, ())
+
+        def one() -> None:
+            result = probe(hosts[0], 443, proxy=proxy, use_env_proxy=False)
+            assert result.ok, result.error
+
+        def all_hosts() -> None:
+            report = detect(
+                hosts, proxy=proxy, use_env_proxy=False, roots_path=roots, os_store=no_os
+            )
+            assert report.verdict == "intercepted", report.verdict
+            assert len(report.hosts) == HOSTS
+
+        def direct() -> None:
+            targets = [Target("127.0.0.1", state.sites[h]) for h in hosts]
+            assert all(r.ok for r in probe_many(targets, use_env_proxy=False))
+
+        one()  # warm up: imports, certifi, mitmproxy's first certificates
+        all_hosts()
+        proxy_pid = next((p.pid for p in state.processes if p.role == "proxy"), None)
+        cpu_before = cpu_seconds(proxy_pid) if proxy_pid else None
+        figures: dict[str, float | None] = {"detect": timed(all_hosts, 3)}
+        cpu_after = cpu_seconds(proxy_pid) if proxy_pid else None
+        if cpu_before is not None and cpu_after is not None:
+            figures["proxy_cpu"] = (cpu_after - cpu_before) / 3
+        figures["one"] = timed(one, 5)
+        figures["direct"] = timed(direct, 3)
+        figures["openssl"] = bench_openssl(hosts, state.proxy_port)
+    finally:
+        Lab.stop(state_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
+    return figures
+
+
+def bench_openssl(hosts: list[str], proxy_port: int) -> float | None:
+    """A sequential loop of `openssl s_client` through the same proxy (what a script would do)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    started = time.perf_counter()
+    for host in hosts:
+        subprocess.run(
+            [
+                openssl,
+                "s_client",
+                "-connect",
+                f"{host}:443",
+                "-proxy",
+                f"127.0.0.1:{proxy_port}",
+                "-servername",
+                host,
+                "-showcerts",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
+    return time.perf_counter() - started
+
+
+def bench_startup() -> tuple[float, float]:
+    script = shutil.which("tlsdoctor", path=str(Path(sys.executable).parent)) or "tlsdoctor"
+
+    def version() -> None:
+        subprocess.run([script, "--version"], check=True, capture_output=True)
+
+    def bare() -> None:
+        subprocess.run([sys.executable, "-c", "pass"], check=True, capture_output=True)
+
+    version()
+    bare()
+    # Interleaved, so that load from other processes hits both sides alike.
+    versions, bares = [], []
+    for _ in range(25):
+        versions.append(timed(version, 1))
+        bares.append(timed(bare, 1))
+    return statistics.median(versions), statistics.median(bares)
+
+
+def main() -> int:
+    figures = bench_detect()
+    one_probe, detect_all = figures["one"] or 0.0, figures["detect"] or 0.0
+    print(f"one delayed probe ({DELAY_MS} ms delay):   {one_probe * 1000:8.1f} ms")
+    print(f"detect, {HOSTS} hosts through the lab:  {detect_all * 1000:8.1f} ms")
+    ratio = detect_all / one_probe
+    print(f"  ratio detect/one probe:           {ratio:8.2f}x  (goal <= {DETECT_GOAL}x)")
+    if figures.get("proxy_cpu") is not None:
+        cpu = figures["proxy_cpu"] or 0.0
+        print(f"  interceptor CPU per detect run:   {cpu * 1000:8.1f} ms (mitmproxy, one process)")
+    if figures.get("direct") is not None:
+        direct = figures["direct"] or 0.0
+        print(
+            f"client alone, {HOSTS} direct handshakes: {direct * 1000:8.1f} ms (no proxy, no delay)"
+        )
+    openssl = figures.get("openssl")
+    if openssl is not None:
+        print(f"openssl s_client loop, {HOSTS} hosts:   {openssl * 1000:8.1f} ms")
+        print(f"  detect is faster by:              {openssl / detect_all:8.1f}x")
+    version, bare = bench_startup()
+    startup = version / bare
+    print(f"tlsdoctor --version:                {version * 1000:8.1f} ms")
+    print(f"python -c pass:                     {bare * 1000:8.1f} ms")
+    print(f"  ratio start-up/bare python:       {startup:8.2f}x  (goal <= {STARTUP_GOAL}x)")
+    return 0 if ratio <= DETECT_GOAL and startup <= STARTUP_GOAL else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
