@@ -168,9 +168,9 @@ def _print_usage(state: Any, *, default_dir: bool) -> None:
     out.print(_("  inspection CA:    {path}  ({subject})", path=ca, subject=state.ca_subject))
     out.print(_("  lab public root:  {path}", path=root))
     if state.intercepted:
-        out.print(_("  intercepted:      {names}", names=", ".join(state.intercepted[:8])))
+        out.print(_("  intercepted:      {names}", names=_names(state.intercepted)))
     if state.bypassed:
-        out.print(_("  passed through:   {names}", names=", ".join(state.bypassed[:8])))
+        out.print(_("  passed through:   {names}", names=_names(state.bypassed)))
     out.print(_("  look-alikes:      {names}", names=", ".join(list(state.special.values())[:4])))
     if state.aia_url:
         out.print(_("  AIA URL:          {url}", url=state.aia_url))
@@ -186,6 +186,11 @@ def _print_usage(state: Any, *, default_dir: bool) -> None:
     if not default_dir:
         stop += f" --state-dir {shlex.quote(str(state.state_dir))}"
     out.print(_("Stop it with: {command}", command=stop))
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (_(" and {n} more", n=len(names) - limit) if len(names) > limit else "")
 
 
 def _stop(args: argparse.Namespace, state_dir: Any) -> int:
@@ -226,6 +231,17 @@ def _status(args: argparse.Namespace, state_dir: Any) -> int:
         out.print(
             _("running: proxy {url}, state in {path}", url=state.proxy_url, path=str(state_dir))
         )
+        out.print(
+            _(
+                "  inspection CA: {subject} ({vendor})",
+                subject=state.ca_subject,
+                vendor=state.vendor,
+            )
+        )
+        if state.intercepted:
+            out.print(_("  intercepted:   {names}", names=_names(state.intercepted)))
+        if state.bypassed:
+            out.print(_("  passed through: {names}", names=_names(state.bypassed)))
         return EXIT_OK
     if status == "degraded":
         out.print(

@@ -444,6 +444,7 @@ class Lab:
         if unknown:
             raise TypeError(f"unknown lab options: {', '.join(unknown)}")
         opts = LabOptions(**options)
+        _require_mitmproxy()
         opts.bypass = tuple(h.lower().rstrip(".") for h in opts.bypass)
         names = _validate(opts)
         directory = resolve_state_dir(state_dir)
@@ -577,6 +578,16 @@ class Lab:
         if any(alive):
             return "degraded", state
         return "stopped", state
+
+
+def _require_mitmproxy() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("mitmproxy") is None:
+        raise UsageError(
+            _("the lab needs mitmproxy, which is not installed"),
+            hint=_("install the lab extra: pip install 'tlsdoctor[lab]'"),
+        )
 
 
 def _write_private_json(path: Path, data: Any) -> None:
