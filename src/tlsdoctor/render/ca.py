@@ -168,7 +168,7 @@ def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, highlight=False)
-    table.add_column(_("variable"))
+    table.add_column(_("variable"), no_wrap=True)
     table.add_column(_("read by"))
     table.add_column(_("semantics"))
     table.add_column(_("gets"))

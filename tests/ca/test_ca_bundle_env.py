@@ -1,0 +1,243 @@
+"""The combined bundle, its staleness check, and the shell settings that point tools at it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import ssl
+import stat
+import subprocess
+from pathlib import Path
+
+import cafactory
+import certifi
+import pytest
+
+from tlsdoctor.cli.main import main
+from tlsdoctor.core import bundle, envvars
+from tlsdoctor.core.x509 import load_certificates, parse_pem_tolerant, sha256_fingerprint
+from tlsdoctor.errors import InputError, UsageError
+
+REQUIRED_VARS = {
+    "SSL_CERT_FILE",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "NODE_EXTRA_CA_CERTS",
+    "AWS_CA_BUNDLE",
+    "GIT_SSL_CAINFO",
+    "PIP_CERT",
+    "CONDA_SSL_VERIFY",
+    "CARGO_HTTP_CAINFO",
+    "DENO_CERT",
+    "HTTPLIB2_CA_CERTS",
+    "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH",
+    "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE",
+}
+
+
+@pytest.fixture
+def pki(tmp_path: Path) -> dict[str, object]:
+    public_a = cafactory.make_ca("Public A")
+    public_b = cafactory.make_ca("Public B")
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(public_a.pem + public_b.pem + public_a.pem.replace(b"\n", b"\r\n"))
+    inspection = cafactory.make_ca("Inspection Root")
+    return {"roots": roots, "a": public_a, "b": public_b, "ca": inspection}
+
+
+def fps(certs: list) -> list[str]:
+    return [sha256_fingerprint(c) for c in certs]
+
+
+def test_bundle_dedupes_orders_and_says_what_is_inside(tmp_path: Path, pki: dict) -> None:
+    ca, a, b = pki["ca"], pki["a"], pki["b"]
+    out = tmp_path / "out dir" / "bundle.pem"
+    result = bundle.build_bundle([ca.cert, ca.cert, a.cert], roots_path=pki["roots"], out=out)
+    assert result.path == out and result.ca_path == out.with_name("inspection-ca.pem")
+    assert (result.count, result.public_count) == (3, 2)
+    assert fps(result.cas) == fps([ca.cert, a.cert])
+    assert any("public roots already in the base set" in w for w in result.warnings)
+    text = out.read_text()
+    assert fps(parse_pem_tolerant(text)) == fps([ca.cert, a.cert, b.cert])
+    assert text.startswith("# tlsdoctor-bundle: 1\n")
+    assert f"# roots-source: {pki['roots']}" in text
+    assert f"# ca: {sha256_fingerprint(ca.cert)} " in text
+    assert "\r" not in text
+    assert fps(load_certificates(result.ca_path.read_bytes())) == fps([ca.cert, a.cert])
+    for path in (out, result.ca_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "bundle.pem",
+        "inspection-ca.pem",
+        "wgetrc",
+    ]
+    assert (out.parent / "wgetrc").read_text().endswith(f"ca_certificate = {out}\n")
+    # OpenSSL (through Python's ssl) reads the whole thing
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(cafile=str(out))
+    assert len(ctx.get_ca_certs()) == 3
+
+
+def test_default_bundle_uses_certifi_and_the_data_dir(
+    isolated_process_env: dict[str, str],
+    pki: dict,
+) -> None:
+    result = bundle.build_bundle([pki["ca"].cert])
+    expected_dir = Path(isolated_process_env["XDG_DATA_HOME"]) / "tlsdoctor"
+    assert result.path == expected_dir / "bundle.pem"
+    certifi_count = len(set(fps(parse_pem_tolerant(Path(certifi.where()).read_bytes()))))
+    assert result.public_count == certifi_count > 100
+    assert bundle.check_bundle() == []
+
+
+def test_a_bundle_needs_a_ca(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no inspection CA to add"):
+        bundle.build_bundle([], out=tmp_path / "b.pem")
+
+
+def test_check_finds_stale_bundles(tmp_path: Path, pki: dict) -> None:
+    out = tmp_path / "bundle.pem"
+    bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"], out=out)
+    assert bundle.check_bundle(out) == []
+    rotated = cafactory.make_ca("Inspection Root")  # same name, new key
+    assert [f.id for f in bundle.check_bundle(out, current_cas=[rotated.cert])] == ["ca-rotated"]
+    with Path(pki["roots"]).open("ab") as handle:
+        handle.write(cafactory.make_ca("Public C").pem)
+    assert [f.id for f in bundle.check_bundle(out)] == ["roots-changed"]
+    assert [f.id for f in bundle.check_bundle(tmp_path / "none.pem")] == ["missing"]
+
+
+def test_check_finds_expiring_and_expired_cas(tmp_path: Path, pki: dict) -> None:
+    soon = cafactory.make_ca("Soon", not_after=cafactory.NOW + dt.timedelta(days=10))
+    gone = cafactory.make_ca("Gone", not_after=cafactory.NOW - dt.timedelta(hours=1))
+    out = tmp_path / "bundle.pem"
+    bundle.build_bundle([soon.cert, gone.cert], roots_path=pki["roots"], out=out)
+    ids = sorted(f.id for f in bundle.check_bundle(out))
+    assert ids == ["ca-expired", "ca-expiring"]
+
+
+def test_check_finds_a_certifi_update(tmp_path: Path, pki: dict) -> None:
+    out = tmp_path / "bundle.pem"
+    bundle.build_bundle([pki["ca"].cert], out=out)
+    text = out.read_text()
+    end = "-----END CERTIFICATE-----\n"
+    head, last_block = text.rstrip("\n").rsplit("-----BEGIN CERTIFICATE-----", 1)
+    out.write_text(head)  # the last public root is gone, as after a certifi update
+    assert last_block.endswith("-----END CERTIFICATE-----") and end
+    findings = bundle.check_bundle(out)
+    assert [f.id for f in findings] == ["certifi-updated"]
+    assert "1 roots missing" in findings[0].message
+
+
+def test_check_flags_a_ca_only_file_used_as_bundle(tmp_path: Path, pki: dict) -> None:
+    lone = tmp_path / "zscaler.pem"
+    lone.write_bytes(pki["ca"].pem)
+    ids = [f.id for f in bundle.check_bundle(lone)]
+    assert "not-tlsdoctor" in ids and "missing-public-roots" in ids
+
+
+def test_bundle_cli_json_and_check(
+    tmp_path: Path,
+    pki: dict,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ca_file = tmp_path / "ca.cer"
+    ca_file.write_bytes(pki["ca"].der)
+    out = tmp_path / "b.pem"
+    args = ["bundle", "--ca", str(ca_file), "--roots", str(pki["roots"]), "--out", str(out)]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["count"] == 3 and report["public_count"] == 2
+    assert report["cas"][0]["sha256"] == sha256_fingerprint(pki["ca"].cert)
+    assert main(["bundle", "--check", "--out", str(out)]) == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert main(["bundle", "--check", "--out", str(out), "--ca", str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err.startswith("tlsdoctor: error: ")
+    assert main(["bundle", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0].startswith("tlsdoctor: error: no --ca given")
+
+
+# --------------------------------------------------------------------------- env
+
+
+def test_catalog_has_every_required_variable() -> None:
+    names = [v.name for v in envvars.ENV_VARS]
+    assert set(names) >= REQUIRED_VARS
+    assert len(names) == len(set(names))
+    for var in envvars.ENV_VARS:
+        assert var.semantics in ("replace", "add") and var.wants in ("bundle", "ca")
+        assert var.tools and var.note and var.note_ja and var.source
+        assert (var.semantics == "add") == (var.wants == "ca")
+    assert envvars.by_name("NODE_EXTRA_CA_CERTS").wants == "ca"
+    assert envvars.by_name("SSL_CERT_FILE").semantics == "replace"
+
+
+NASTY = '/tmp/dir with spaces/it\'s "quoted" $HOME `cmd` \\back\\slash/bundle.pem'
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_real_shells_read_back_the_exact_paths(shell: str, clean_env: dict[str, str]) -> None:
+    program = shutil.which(shell)
+    if program is None:
+        pytest.skip(f"{shell} is not installed")
+    ca_path = NASTY.replace("bundle.pem", "inspection-ca.pem")
+    code = envvars.render_env(shell, NASTY, ca_path, wgetrc_path="/tmp/w rc")
+    show = 'printf "%s\\n%s\\n%s" "$SSL_CERT_FILE" "$NODE_EXTRA_CA_CERTS" "$WGETRC"'
+    if shell == "fish":
+        show = 'printf "%s\\n%s\\n%s" $SSL_CERT_FILE $NODE_EXTRA_CA_CERTS $WGETRC'
+    done = subprocess.run(
+        [program, "-c", code + "\n" + show],
+        capture_output=True,
+        text=True,
+        env=clean_env,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == [NASTY, ca_path, "/tmp/w rc"]
+
+
+def test_powershell_and_cmd_syntax() -> None:
+    ps = envvars.render_env("powershell", "C:\\Users\\O'Brien\\b.pem", "C:\\ca.pem")
+    assert "$env:SSL_CERT_FILE = 'C:\\Users\\O''Brien\\b.pem'" in ps
+    assert "$env:NODE_EXTRA_CA_CERTS = 'C:\\ca.pem'" in ps
+    cmd = envvars.render_env("cmd", "C:\\Program Files\\b.pem", "C:\\ca.pem")
+    assert 'set "CURL_CA_BUNDLE=C:\\Program Files\\b.pem"' in cmd
+    assert cmd.startswith("rem tlsdoctor:")
+    with pytest.raises(UsageError, match=r"cmd\.exe cannot set safely"):
+        envvars.render_env("cmd", "C:\\100%\\b.pem", "C:\\ca.pem")
+
+
+def test_each_variable_gets_the_right_file_and_a_comment() -> None:
+    code = envvars.render_env("bash", "/b/bundle.pem", "/b/inspection-ca.pem")
+    lines = code.splitlines()
+    assert "production" in code and "THIS shell only" in code
+    for var in envvars.ENV_VARS:
+        want = "/b/inspection-ca.pem" if var.wants == "ca" else "/b/bundle.pem"
+        index = lines.index(f"export {var.name}='{want}'")
+        assert lines[index - 1].startswith(f"# {var.name}: ")
+
+
+def test_env_cli(
+    isolated_process_env: dict[str, str],
+    pki: dict,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["env"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("tlsdoctor: error: no bundle at ")
+    assert err[1].startswith("hint: build it first")
+    result = bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"])
+    assert main(["env", "--shell", "bash"]) == 0
+    out = capsys.readouterr().out
+    assert f"export SSL_CERT_FILE='{result.path}'" in out
+    assert f"export NODE_EXTRA_CA_CERTS='{result.ca_path}'" in out
+    assert f"export WGETRC='{result.wgetrc_path}'" in out
+    assert main(["--lang", "ja", "env", "--shell", "fish"]) == 0
+    ja = capsys.readouterr().out
+    assert "本番環境" in ja and f"set -gx GIT_SSL_CAINFO '{result.path}'" in ja
+    assert main(["env", "--explain"]) == 0
+    table = capsys.readouterr().out
+    for name in REQUIRED_VARS:
+        assert name in table
