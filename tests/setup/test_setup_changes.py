@@ -222,3 +222,11 @@ def test_killed_mid_apply_leaves_whole_files_and_undo_still_works(
     assert outcome.ok
     assert {f.status for f in outcome.files} <= {RESTORED, REMOVED, ALREADY_ORIGINAL}
     assert snapshot(home) == before  # no temp file, no half-written file, folders gone
+
+
+def test_a_second_writer_is_refused_while_one_runs(home: Path, journal: Journal) -> None:
+    from tlsdoctor.core.changes import JournalError
+
+    with journal.locked(), pytest.raises(JournalError):
+        apply(Plan(changes=[change(home / "keep.txt", b"x\n")]), journal)
+    assert (home / "keep.txt").read_bytes() == b"untouched\n"

@@ -143,3 +143,32 @@ def test_java_user_truststore_holds_the_jdk_roots_and_the_ca(
     env = {**clean_env, "SHELL": "/bin/bash"}
     got = run(["bash", "-c", '. "$HOME/.bashrc"; java "$0" "$1"', str(source), https_url], env)
     assert got.stdout.strip() == "200", got.stdout + got.stderr
+
+
+def test_aws_and_gcloud_read_back_what_setup_wrote(
+    isolated_process_env: dict[str, str], clean_env: dict[str, str], certs: Certs
+) -> None:
+    aws = require_optional("aws")
+    gcloud = require_optional("gcloud")
+    changes.apply(plan_setup(["aws", "gcloud"], certs.bundle, certs.ca), changes.Journal())
+    env = {**clean_env, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"}
+    # both CLIs start slowly: run them side by side
+    procs = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for argv in (
+            [aws, "configure", "get", "ca_bundle"],
+            [gcloud, "config", "get", "core/custom_ca_certs_file"],
+        )
+    ]
+    outputs = [p.communicate(timeout=90)[0].strip() for p in procs]
+    assert outputs == [str(certs.bundle), str(certs.bundle)]
+
+
+def require_optional(name: str) -> str:
+    """Tools the issue does not require on every machine: skip (also in CI) when missing."""
+    import shutil
+
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed")
+    return path

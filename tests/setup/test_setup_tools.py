@@ -18,7 +18,7 @@ FILE_TOOLS = ["pip", "conda", "npm", "git", "curl", "wget", "cargo", "composer",
 
 
 def only(plan: changes.Plan, tool: str) -> changes.Change:
-    found = [c for c in plan.changes if c.tool == tool]
+    found = [c for c in plan.changes if c.tool == tool and c.setting != "active_config"]
     assert len(found) == 1, [c.path for c in plan.changes]
     return found[0]
 
@@ -50,6 +50,8 @@ def test_each_replace_style_tool_gets_the_full_bundle(
         assert change.new_value == bundle
     composer = only(plan, "composer")
     assert json.loads(composer.new or b"") == {"config": {"cafile": bundle}}
+    active = [c for c in plan.changes if c.setting == "active_config"]
+    assert [(c.path.name, c.new) for c in active] == [("active_config", b"default")]
     git = only(plan, "git")
     assert git.path == home / ".gitconfig" and bundle.encode() in (git.new or b"")
 
@@ -140,7 +142,8 @@ def test_setup_twice_changes_nothing_and_undo_is_byte_identical(
     before = snapshot(home, skip=(state,))
     tools = [*FILE_TOOLS, "shell", "docker:reg.example"]
     first = changes.apply(plan_setup(tools, certs.bundle, certs.ca), changes.Journal())
-    assert len(first.written) == len(FILE_TOOLS) + 3  # + bashrc + two certs.d files
+    # + bashrc, two certs.d files and gcloud's active_config
+    assert len(first.written) == len(FILE_TOOLS) + 4
     entries = len(changes.Journal().entries())
     again = plan_setup(tools, certs.bundle, certs.ca)
     assert again.is_empty(), [str(c.path) for c in again.changes]
@@ -274,3 +277,18 @@ def test_environment_overrides_pick_the_file(
     assert only(plan, "pip").path == tmp_path / "pip-env.conf"
     assert only(plan, "aws").path == tmp_path / "aws-config"
     assert only(plan, "cargo").path == tmp_path / "cargo" / "config.toml"
+
+
+def test_node_system_ca_variable_versions() -> None:
+    assert not node.supports_system_ca_env((20, 20, 2))
+    assert not node.supports_system_ca_env((22, 15, 0))  # only the flag, not the variable
+    assert node.supports_system_ca_env((22, 19, 0))
+    assert not node.supports_system_ca_env((24, 5, 0))
+    assert node.supports_system_ca_env((24, 6, 0))
+    assert node.supports_system_ca_env((25, 0, 0))
+
+
+def test_shell_plan_previews_the_block(isolated_process_env: dict[str, str], certs: Certs) -> None:
+    plan = plan_setup(["bash"], certs.bundle, certs.ca)
+    (change,) = plan.changes
+    assert change.preview and change.preview.encode() == change.new

@@ -62,6 +62,7 @@ class Change:
     old_value: str | None = None  # that key's value before, for the plan display
     new_value: str | None = None
     mode: int | None = None  # permissions for a file we create (default 0o644)
+    preview: str | None = None  # text to show in the plan (the shell block)
 
     @property
     def creates(self) -> bool:
@@ -76,6 +77,7 @@ class Change:
             "old_value": self.old_value,
             "new_value": self.new_value,
             "description": self.description,
+            "preview": self.preview,
             "old_sha256": _sha(self.old),
             "new_sha256": _sha(self.new),
         }

@@ -91,6 +91,9 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
             )
         else:
             console.print(f"      {_esc(change.description)}")
+        if change.preview:
+            for line in change.preview.splitlines():
+                console.print(f"      [dim]|[/dim] {_esc(line)}")
     if plan.commands:
         console.print()
         console.print(f"[bold red]{_esc(_(SYSTEM_WARNING))}[/bold red]")

@@ -77,6 +77,7 @@ def edit_file(
     editor: Callable[[str], tuple[str, str | None]],
     *,
     mode: int | None = None,
+    preview: str | None = None,
 ) -> Plan:
     """Plan setting one key in a text file; a plan with no change when it is already set."""
     old = read_bytes(path)
@@ -127,6 +128,7 @@ def edit_file(
                 old_value=old_value,
                 new_value=new_value,
                 mode=mode,
+                preview=preview,
             )
         ]
     )

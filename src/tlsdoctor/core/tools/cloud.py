@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tlsdoctor.core.changes import Note, Plan
+from tlsdoctor.core.changes import Change, Note, Plan
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import Context, edit_file, not_installed
 from tlsdoctor.i18n import _
@@ -67,7 +67,7 @@ def plan_gcloud(ctx: Context) -> Plan:
     if not ctx.which("gcloud") and not gcloud_config_dir(ctx).exists() and not ctx.explicit:
         return not_installed("gcloud")
     bundle = str(ctx.bundle)
-    return edit_file(
+    plan = edit_file(
         ctx,
         "gcloud",
         gcloud_config_path(ctx),
@@ -75,3 +75,21 @@ def plan_gcloud(ctx: Context) -> Plan:
         bundle,
         lambda text: _edit.set_ini(text, "core", "custom_ca_certs_file", bundle),
     )
+    active = gcloud_config_dir(ctx) / "active_config"
+    if plan.changes and not active.exists() and not ctx.environ.get("CLOUDSDK_ACTIVE_CONFIG_NAME"):
+        # Without active_config, gcloud's first run creates the default configuration and
+        # empties an existing config_default (seen with gcloud on this project's CI machine).
+        plan.changes.insert(
+            0,
+            Change(
+                path=active,
+                old=None,
+                new=b"default",
+                description=_("name the default configuration, or gcloud resets it"),
+                tool="gcloud",
+                setting="active_config",
+                old_value=None,
+                new_value="default",
+            ),
+        )
+    return plan

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from tlsdoctor.core.changes import Note, Plan
 from tlsdoctor.core.tools import _edit
-from tlsdoctor.core.tools._base import Context, edit_file, not_installed, tool_note
+from tlsdoctor.core.tools._base import (
+    Context,
+    edit_file,
+    not_installed,
+    os_store_has_ca,
+    tool_note,
+)
 from tlsdoctor.i18n import _
 
 
@@ -116,7 +122,45 @@ def plan_yarn(ctx: Context) -> Plan:
     return plan
 
 
+# NODE_USE_SYSTEM_CA=1 arrived in 22.19 and 24.6 (--use-system-ca in 22.15 and 23.8).
+SYSTEM_CA_ENV_SINCE = ((22, 19), (24, 6))
+
+
+def node_version(ctx: Context) -> tuple[int, ...] | None:
+    program = ctx.which("node")
+    if not program:
+        return None
+    try:
+        out = ctx.run([program, "--version"], timeout=20).stdout
+    except (OSError, TimeoutError):
+        return None
+    parts = re.findall(r"\d+", out)[:3]
+    return tuple(int(p) for p in parts) if parts else None
+
+
+def supports_system_ca_env(version: tuple[int, ...] | None) -> bool:
+    if version is None or len(version) < 2:
+        return False
+    major_minor = version[:2]
+    return (
+        any(major_minor[0] == since[0] and major_minor >= since for since in SYSTEM_CA_ENV_SINCE)
+        or major_minor[0] > SYSTEM_CA_ENV_SINCE[-1][0]
+    )
+
+
 def plan_node(ctx: Context) -> Plan:
-    if not ctx.which("node") and not ctx.explicit:
+    version = node_version(ctx)
+    if version is None and not ctx.explicit:
         return not_installed("node")
-    return Plan(notes=[tool_note("node")])
+    plan = Plan(notes=[tool_note("node")])
+    if supports_system_ca_env(version) and os_store_has_ca(ctx.ca_pem, ctx.platform):
+        plan.notes.append(
+            Note(
+                "node",
+                _(
+                    "this Node also reads the OS store with NODE_USE_SYSTEM_CA=1, and the OS "
+                    "store holds the CA: that survives CA rotation by IT"
+                ),
+            )
+        )
+    return plan

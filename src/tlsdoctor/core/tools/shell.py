@@ -167,6 +167,7 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
             _("tlsdoctor block ({shell})", shell=shell),
             _("{count} variables", count=len(pairs)),
             _block_editor(block),
+            preview=block,
         )
         plan.extend(sub)
     plan.notes.append(
