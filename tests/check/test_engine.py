@@ -199,6 +199,31 @@ PIP_TLS = (
         ),
         ("curl", 7, "curl: (7) Failed to connect to 127.0.0.1 port 9: Connection refused", "error"),
         ("curl", None, "", "timeout"),
+        (
+            "aws",
+            255,
+            "SSL validation failed for https://h/ [SSL: CERTIFICATE_VERIFY_FAILED]",
+            "tls-error",
+        ),
+        (
+            "aws",
+            254,
+            "An error occurred (404) when calling the ListBuckets operation",
+            "handshake-ok",
+        ),
+        (
+            "kubectl",
+            1,
+            "Unable to connect to the server: tls: failed to verify certificate: "
+            "x509: certificate signed by unknown authority",
+            "tls-error",
+        ),
+        (
+            "kubectl",
+            1,
+            "Error from server (NotFound): the server could not find the requested resource",
+            "handshake-ok",
+        ),
     ],
 )
 def test_classify(client: str, code: int | None, output: str, status: str) -> None:
