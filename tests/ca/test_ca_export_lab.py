@@ -1,0 +1,185 @@
+"""`ca export` in the lab: from the chain, a fake OS store, anchor folders, agent files, AIA."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import cafactory
+import certifi
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from tlsdoctor.cli.main import main
+from tlsdoctor.core import caexport
+from tlsdoctor.core.x509 import describe, load_certificate_file, sha256_fingerprint
+from tlsdoctor.lab.state import LabState
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="module")
+def chain_lab(start_lab_module: Callable[..., LabState]) -> LabState:
+    return start_lab_module(ca_chain=True)
+
+
+@pytest.fixture(scope="module")
+def inter_lab(start_lab_module: Callable[..., LabState]) -> LabState:
+    return start_lab_module(ca_intermediate_only=True, bypass=["bank.test"])
+
+
+def fp_of(path: Path) -> str:
+    return sha256_fingerprint(load_certificate_file(path)[0])
+
+
+def no_fetch(url: str, proxy: str | None, timeout: float) -> bytes:
+    raise AssertionError(f"AIA must not be fetched here ({url})")
+
+
+def export(lab: LabState, host: str, sysroot: Path, **kwargs: object) -> caexport.ExportResult:
+    return caexport.export_from_host(
+        host,
+        proxy=lab.proxy_url,
+        use_env_proxy=False,
+        roots_path=str(lab.public_root),
+        sysroot=sysroot,
+        timeout=5.0,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def plant(root: Path, relative: str, data: bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def decoy_for(lab: LabState) -> bytes:
+    """A certificate with the lab CA's exact subject but another key: a name match only."""
+    real = load_certificate_file(lab.inspection_ca)[0]
+    return cafactory.make_ca("decoy", subject=real.subject).pem
+
+
+def test_root_from_the_presented_chain(chain_lab: LabState, tmp_path: Path) -> None:
+    result = export(chain_lab, chain_lab.intercepted[0], tmp_path, fetch=no_fetch)
+    assert (result.status, result.method, result.source) == ("found", "chain", "chain")
+    assert [sha256_fingerprint(c) for c in result.roots] == [fp_of(chain_lab.inspection_ca)]
+    assert describe(result.roots[0]).role == "root"
+
+
+def test_intermediate_only_chain_resolved_via_aia(inter_lab: LabState, tmp_path: Path) -> None:
+    result = export(inter_lab, inter_lab.intercepted[0], tmp_path / "empty")
+    assert (result.status, result.method, result.source) == ("found", "aia", inter_lab.aia_url)
+    assert [sha256_fingerprint(c) for c in result.roots] == [fp_of(inter_lab.inspection_ca)]
+    assert inter_lab.inspection_intermediate is not None
+    assert [sha256_fingerprint(c) for c in result.intermediates] == [
+        fp_of(inter_lab.inspection_intermediate)
+    ]
+
+
+def test_fake_os_store_with_a_name_only_decoy(inter_lab: LabState, tmp_path: Path) -> None:
+    bundle = decoy_for(inter_lab) + inter_lab.inspection_ca.read_bytes()
+    store = plant(tmp_path, "etc/ssl/certs/ca-certificates.crt", bundle)
+    result = export(inter_lab, inter_lab.intercepted[1], tmp_path, fetch=no_fetch)
+    assert (result.status, result.method, result.source) == ("found", "os-store", str(store))
+    assert [sha256_fingerprint(c) for c in result.roots] == [fp_of(inter_lab.inspection_ca)]
+
+
+def test_anchor_folder_with_a_der_file(inter_lab: LabState, tmp_path: Path) -> None:
+    der = load_certificate_file(inter_lab.inspection_ca)[0].public_bytes(serialization.Encoding.DER)
+    anchor = plant(tmp_path, "etc/pki/ca-trust/source/anchors/corp.cer", der)
+    result = export(inter_lab, inter_lab.intercepted[0], tmp_path, fetch=no_fetch)
+    assert (result.status, result.method, result.source) == ("found", "os-store", str(anchor))
+
+
+def test_netskope_agent_file(inter_lab: LabState, tmp_path: Path) -> None:
+    path = plant(
+        tmp_path, "opt/netskope/stagent/data/nscacert.pem", inter_lab.inspection_ca.read_bytes()
+    )
+    result = export(inter_lab, inter_lab.intercepted[0], tmp_path, fetch=no_fetch)
+    assert (result.status, result.method) == ("found", "agent-file")
+    assert result.source == f"Netskope: {path}"
+
+
+def test_nothing_found_names_what_to_ask_it_for(inter_lab: LabState, tmp_path: Path) -> None:
+    plant(tmp_path, "etc/ssl/certs/ca-certificates.crt", decoy_for(inter_lab))
+    decoy_der = x509.load_pem_x509_certificate(decoy_for(inter_lab)).public_bytes(
+        serialization.Encoding.DER
+    )
+    result = export(
+        inter_lab, inter_lab.intercepted[0], tmp_path, fetch=lambda url, proxy, t: decoy_der
+    )
+    assert result.status == "not-found" and result.roots == []
+    assert any("did not sign" in note for note in result.notes)
+    assert result.ask_it is not None
+    intermediate = load_certificate_file(inter_lab.inspection_intermediate)[0]  # type: ignore[arg-type]
+    info = describe(intermediate)
+    message = result.ask_it.message()
+    assert f"issuer name {info.issuer}" in message
+    assert f"authority key identifier {info.aki}" in message
+    assert info.aki and info.sha256[:2].upper() in message
+
+
+def test_bypassed_host_is_not_intercepted(inter_lab: LabState, tmp_path: Path) -> None:
+    result = export(inter_lab, inter_lab.bypassed[0], tmp_path, fetch=no_fetch)
+    assert result.status == "not-intercepted" and result.roots == []
+    assert result.public_root == describe(load_certificate_file(inter_lab.public_root)[0]).subject
+
+
+def test_cli_export_json_and_file(
+    inter_lab: LabState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "empty"))
+    out = tmp_path / "ca.pem"
+    args = ["ca", "export", "--lab", str(inter_lab.state_dir), "--out", str(out)]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "found" and report["method"] == "aia"
+    assert report["roots"][0]["sha256"] == fp_of(inter_lab.inspection_ca)
+    assert fp_of(out) == fp_of(inter_lab.inspection_ca)
+    assert main(["--lang", "ja", *args]) == 0
+    ja = capsys.readouterr().out
+    assert "AIA の caIssuers URL" in ja and "に書き出しました" in ja
+    host = ["--host", inter_lab.bypassed[0]]
+    assert main(["ca", "export", "--lab", str(inter_lab.state_dir), *host]) == 1
+    assert "is not intercepted" in capsys.readouterr().err
+
+
+def test_cli_export_to_stdout_in_a_real_process(
+    inter_lab: LabState, tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    env = {**clean_env, "TLSDOCTOR_SYSROOT": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "ca", "export", "--lab", str(inter_lab.state_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == inter_lab.inspection_ca.read_text()
+    assert "Found the inspection root CA of site1.test" in done.stderr
+
+
+def test_export_all_lists_only_what_the_organisation_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corp = cafactory.make_ca("Corp Inspection Root")
+    public = Path(certifi.where()).read_bytes()
+    plant(tmp_path, "etc/ssl/certs/ca-certificates.crt", public + corp.pem)
+    plant(tmp_path, "usr/local/share/ca-certificates/corp-copy.crt", corp.pem)
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path))
+    out = tmp_path / "org.pem"
+    assert main(["ca", "export", "--all", "--out", str(out)]) == 0
+    assert [sha256_fingerprint(c) for c in load_certificate_file(out)] == [
+        sha256_fingerprint(corp.cert)
+    ]
+    assert "Corp Inspection Root" in capsys.readouterr().out
