@@ -292,3 +292,29 @@ def test_shell_plan_previews_the_block(isolated_process_env: dict[str, str], cer
     plan = plan_setup(["bash"], certs.bundle, certs.ca)
     (change,) = plan.changes
     assert change.preview and change.preview.encode() == change.new
+
+
+def test_poetry_sets_each_configured_repository_and_the_profile(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    config = home / ".config/pypoetry/config.toml"
+    config.parent.mkdir(parents=True)
+    b = str(certs.bundle)
+    config.write_text(
+        '[repositories.corp]\nurl = "https://pkgs.corp.example/simple/"\n\n'
+        '[repositories."team.x"]\nurl = "https://team.example/simple/"\n\n'
+        f'[certificates.done]\ncert = "{b}"\n'
+    )
+    plan = plan_setup(["poetry"], certs.bundle, certs.ca)
+    poetry = only(plan, "poetry")
+    text = (poetry.new or b"").decode()
+    assert text.startswith(config.read_text())  # nothing else touched
+    from tlsdoctor._data import tomllib
+
+    parsed = tomllib.loads(text)
+    assert parsed["certificates"]["corp"]["cert"] == b
+    assert parsed["certificates"]["team.x"]["cert"] == b
+    assert {c.tool for c in plan.changes} == {"poetry", "shell"}  # REQUESTS_CA_BUNDLE for PyPI
+    changes.apply(plan, changes.Journal())
+    assert plan_setup(["poetry"], certs.bundle, certs.ca).is_empty()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from tlsdoctor.core.changes import Note, Plan
+from tlsdoctor.core.changes import Change, Note, Plan
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import (
     Context,
@@ -116,10 +117,86 @@ def plan_uv(ctx: Context) -> Plan:
     return Plan(notes=[tool_note("uv")])
 
 
+def poetry_config_dir(ctx: Context) -> Path:
+    explicit = ctx.env_path("POETRY_CONFIG_DIR")
+    if explicit:
+        return explicit
+    if ctx.platform == "win32":
+        appdata = ctx.environ.get("APPDATA") or str(ctx.home / "AppData" / "Roaming")
+        return Path(appdata) / "pypoetry"
+    if ctx.platform == "darwin":
+        return ctx.home / "Library" / "Application Support" / "pypoetry"
+    return ctx.config_home / "pypoetry"
+
+
+def poetry_repositories(path: Path) -> list[str]:
+    """Names of the repositories configured in Poetry's config.toml."""
+    from tlsdoctor._data import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    repos = data.get("repositories")
+    return sorted(repos) if isinstance(repos, dict) else []
+
+
 def plan_poetry(ctx: Context) -> Plan:
-    if not ctx.which("poetry") and not ctx.explicit:
+    """PyPI through REQUESTS_CA_BUNDLE (shell block); each configured repository by name."""
+    path = poetry_config_dir(ctx) / "config.toml"
+    if not ctx.which("poetry") and not path.exists() and not ctx.explicit:
         return not_installed("poetry")
-    return Plan(notes=[tool_note("poetry")])
+    plan = Plan(notes=[tool_note("poetry")])
+    bundle = str(ctx.bundle)
+    text_plan = Plan()
+    current = path
+    for name in poetry_repositories(path):
+        sub = edit_file(
+            ctx,
+            "poetry",
+            current,
+            f"certificates.{name}.cert",
+            bundle,
+            _poetry_editor(name, bundle, text_plan),
+        )
+        text_plan.extend(sub)
+    # several repositories edit the same file: keep one change with every edit in it
+    if text_plan.changes:
+        first, last = text_plan.changes[0], text_plan.changes[-1]
+        plan.changes.append(
+            Change(
+                path=path,
+                old=first.old,
+                new=last.new,
+                description=_("set the certificate of each Poetry repository"),
+                tool="poetry",
+                setting="certificates.<repository>.cert",
+                old_value=first.old_value,
+                new_value=bundle,
+            )
+        )
+    plan.notes.extend(n for n in text_plan.notes if n.kind != "skipped" or not text_plan.changes)
+    return plan
+
+
+def _poetry_editor(name: str, bundle: str, done: Plan) -> Callable[[str], tuple[str, str | None]]:
+    def edit(text: str) -> tuple[str, str | None]:
+        if done.changes:  # continue from the previous repository's result
+            text = (done.changes[-1].new or b"").decode("utf-8", errors="surrogateescape")
+        section = f"certificates.{_toml_key(name)}"
+        return _edit.set_line_value(
+            text,
+            section=section,
+            key_pattern=_edit.ini_key("cert"),
+            line=f"cert = {_edit.toml_string(bundle)}",
+            parse_value=_edit.quoted,
+        )
+
+    return edit
+
+
+def _toml_key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _edit.toml_string(name)
 
 
 # ------------------------------------------------------------------ conda
