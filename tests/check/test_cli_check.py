@@ -38,6 +38,10 @@ def test_json_rows_and_exit_code(tls_site: Site, clean_env: dict[str, str]) -> N
     curl = report["results"][0]
     assert curl["exit_code"] == 60
     assert "unable to get local issuer certificate" in curl["headline"]
+    # explained by the explain engine
+    assert curl["finding"]["cause"] == "inspection_untrusted_ca"
+    assert curl["finding"]["tool"] == "curl"
+    assert curl["finding"]["fix"]
     assert report["summary"] == {"tls-error": 2}
 
 
@@ -69,10 +73,12 @@ def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[st
     assert "TLS failure" in english.stdout
     assert "1 of 1 checks failed." in english.stdout
     assert "SSL certificate problem: unable to get local issuer certificate" in english.stdout
+    assert "cause: The certificate was issued by a CA this tool does not trust" in english.stdout
     japanese = tlsdoctor(clean_env, "--lang", "ja", *args)
     assert japanese.returncode == 1
     assert "TLS エラー" in japanese.stdout
     assert "1 件中 1 件の確認が失敗しました。" in japanese.stdout
+    assert "原因: " in japanese.stdout
 
 
 @pytest.mark.parametrize(

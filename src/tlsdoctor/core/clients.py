@@ -373,15 +373,8 @@ def classify(spec: ClientSpec, exit_code: int | None, output: str) -> str:
 
 def _explain(output: str) -> Any:
     """The explain engine's first finding for this output, or None."""
-    import importlib
+    from tlsdoctor.core.explain import explain_text
 
-    try:
-        explain = importlib.import_module("tlsdoctor.core.explain")
-    except ImportError:  # the explain engine is optional for the matrix itself
-        return None
-    explain_text = getattr(explain, "explain_text", None)
-    if explain_text is None:
-        return None
     try:
         findings = explain_text(output[-8000:])
     except Exception:  # an explanation is a bonus: never lose the row because of it
