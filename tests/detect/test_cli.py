@@ -83,3 +83,43 @@ def test_show_unreachable_host(clean_env: dict[str, str]) -> None:
     done = run_cli("show", f"127.0.0.1:{closed_port()}", "--no-proxy", env=clean_env)
     assert done.returncode == 3
     assert "error: connection refused" in done.stdout
+
+
+def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run with stdout and stderr on a pseudo-terminal; return everything it printed."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_colours_on_a_terminal_and_off_with_no_color(clean_env: dict[str, str]) -> None:
+    args = ["detect", "--no-proxy", "--timeout", "1", f"127.0.0.1:{closed_port()}"]
+    env = {k: v for k, v in clean_env.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm-256color"
+    coloured = run_in_terminal(args, env)
+    assert "inconclusive" in coloured
+    assert "\x1b[" in coloured
+    plain = run_in_terminal(args, dict(env, NO_COLOR="1"))
+    assert "inconclusive" in plain
+    assert "\x1b[1m" not in plain and "\x1b[35m" not in plain
