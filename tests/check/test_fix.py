@@ -106,3 +106,31 @@ def test_fix_bad_input(user_env: dict[str, str], tmp_path: Path) -> None:
     done = tlsdoctor(user_env, "fix", "--lab", str(tmp_path / "nolab"))
     assert done.returncode == 2 and "no lab is running" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_fix_asks_on_a_terminal_and_a_no_changes_nothing(
+    fix_lab: LabState, user_env: dict[str, str], sandbox_home: Path
+) -> None:
+    import os
+    import pty
+
+    before = user_files(sandbox_home)
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, b"n\n")
+        done = subprocess.run(
+            ["tlsdoctor", "fix", "--lab", str(fix_lab.state_dir)],
+            env=user_env,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Apply these changes? [y/N]" in done.stdout
+    assert "No tool setting was changed (not confirmed)." in done.stdout
+    assert user_files(sandbox_home) == before
