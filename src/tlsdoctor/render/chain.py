@@ -57,7 +57,7 @@ def render_chain(report: ChainReport, console: Console) -> None:
             tree = child
         node = child
     if tree is not None:
-        console.print(tree)
+        console.print(tree, soft_wrap=False)  # fold long names inside the tree
     for finding in report.strict_findings:
         console.print(Text("• " + finding, style="yellow"))
 
@@ -79,16 +79,27 @@ def _cert_label(info: Any, index: int, *, from_store: bool) -> Any:
     label = Text(f"[{index}] ", style="dim")
     label.append(f"{role}: ", style="bold")
     label.append(info.subject or "-")
+    label.overflow = "fold"
     if from_store:
         label.append("  " + _("(not sent by the server: from the trust store)"), style="dim")
     return label
 
 
-def _add_details(node: Tree, info: Any) -> None:
+def _add_details(tree: Tree, info: Any) -> None:
     from rich.text import Text
 
     from tlsdoctor.core.x509 import format_fingerprint
 
+    class _Folding:
+        """Long names and fingerprints wrap inside the tree instead of being cut off."""
+
+        @staticmethod
+        def add(item: str | Text) -> None:
+            text = Text(item) if isinstance(item, str) else item
+            text.overflow = "fold"
+            tree.add(text)
+
+    node = _Folding()
     node.add(_("issuer: {name}", name=info.issuer))
     validity = Text(_("valid: {start} to {end}", start=info.not_before, end=info.not_after))
     if info.expired:
