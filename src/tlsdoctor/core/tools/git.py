@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 
-from tlsdoctor.core.changes import Plan, read_bytes
+from tlsdoctor.core.changes import Plan
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import Context, edit_file, not_installed
 
@@ -31,8 +32,6 @@ def _git_edit(ctx: Context, program: str, value: str, text: str) -> tuple[str, s
         copy.write_bytes(text.encode("utf-8", errors="surrogateescape"))
         env = {k: v for k, v in ctx.environ.items() if not k.startswith("GIT_CONFIG")}
         base = [program, "config", "--file", str(copy)]
-        import subprocess
-
         got = subprocess.run(
             [*base, "--get", SETTING], env=env, capture_output=True, text=True, check=False
         )
@@ -72,6 +71,3 @@ def plan_git(ctx: Context) -> Plan:
             case_insensitive_section=True,
         ),
     )
-
-
-__all__ = ["global_config_path", "plan_git", "read_bytes"]
