@@ -230,3 +230,10 @@ def test_a_second_writer_is_refused_while_one_runs(home: Path, journal: Journal)
     with journal.locked(), pytest.raises(JournalError):
         apply(Plan(changes=[change(home / "keep.txt", b"x\n")]), journal)
     assert (home / "keep.txt").read_bytes() == b"untouched\n"
+
+
+def test_journal_and_backups_are_private(home: Path, journal: Journal) -> None:
+    apply(Plan(changes=[change(home / "existing.conf", b"token-free\n")]), journal)
+    assert journal.dir.stat().st_mode & 0o777 == 0o700
+    backup = next(journal.backups.rglob("*.bak"))
+    assert backup.stat().st_mode & 0o077 == 0

@@ -239,6 +239,12 @@ class Journal:
         self.backups = self.dir / "backups"
 
     # -- low level
+    def _ensure_dir(self) -> None:
+        """The journal folder is private: backups may hold tokens from .npmrc or pip.conf."""
+        if not self.dir.is_dir():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.dir, 0o700)
+
     def entries(self) -> list[dict[str, Any]]:
         """Every complete entry; a line torn by a crash mid-append is ignored."""
         try:
@@ -256,7 +262,7 @@ class Journal:
         return out
 
     def append(self, entry: dict[str, Any]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self._ensure_dir()
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
         fd = os.open(self.file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -268,7 +274,7 @@ class Journal:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """One writer at a time (advisory lock; no-op where fcntl is missing)."""
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self._ensure_dir()
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
@@ -423,7 +429,7 @@ def _prepare_write(
     mode: int | None = None
     if change.old is not None:
         backup_path = journal.backups / run_id / f"{seq}.bak"
-        backup_path.parent.mkdir(parents=True, exist_ok=True)
+        backup_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write_new_file(backup_path, change.old, 0o600)
         _fsync_dir(backup_path.parent)
         backup = str(backup_path.relative_to(journal.dir))
