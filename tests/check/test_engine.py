@@ -242,3 +242,10 @@ def test_no_client_turns_verification_off() -> None:
         assert "rejectUnauthorized" not in text
         assert "CERT_NONE" not in text and "verify=False" not in text
         assert "TrustManager" not in text and "HostnameVerifier" not in text
+
+
+def test_stdin_reaches_the_client(tmp_path: Path) -> None:
+    code, out = clients._run(["cat"], {"PATH": "/usr/bin:/bin"}, 10.0, str(tmp_path), "probe\n")
+    assert (code, out) == (0, "probe\n")
+    uv = spec("uv")
+    assert uv.stdin == "tlsdoctor-check-probe\n" and "-" in uv.argv

@@ -82,6 +82,7 @@ class ClientSpec:
     handshake_ok: tuple[str, ...] = ()
     tls_failure: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
+    stdin: str | None = None
 
 
 @dataclass
@@ -159,6 +160,7 @@ def _spec(entry: Mapping[str, Any]) -> ClientSpec:
         handshake_ok=tuple(entry.get("handshake_ok", ())),
         tls_failure=tuple(entry.get("tls_failure", ())),
         env=dict(entry.get("env", {})),
+        stdin=entry.get("stdin"),
     )
 
 
@@ -286,10 +288,11 @@ def build_command(
 
 
 def _child_env(
-    spec: ClientSpec, env: Mapping[str, str], proxy: str | None, explicit: bool
+    spec: ClientSpec, env: Mapping[str, str], proxy: str | None, explicit: bool, timeout: float
 ) -> dict[str, str]:
     child = dict(env)
-    child.update(spec.env)
+    values = {"timeout": f"{max(1, round(timeout)):d}"}
+    child.update({name: _fill(value, values) for name, value in spec.env.items()})
     if spec.proxy == "env" and explicit and proxy:
         child["https_proxy"] = proxy
         child["HTTPS_PROXY"] = proxy
@@ -297,13 +300,17 @@ def _child_env(
 
 
 def _run(
-    argv: list[str], env: Mapping[str, str], timeout: float, cwd: str
+    argv: list[str],
+    env: Mapping[str, str],
+    timeout: float,
+    cwd: str,
+    stdin: str | None = None,
 ) -> tuple[int | None, str]:
     """Run argv; (exit code or None on timeout, combined output). Kills its own group on timeout."""
     try:
         proc = subprocess.Popen(
             argv,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env=dict(env),
@@ -312,8 +319,9 @@ def _run(
         )
     except OSError as err:
         return 127, f"{type(err).__name__}: {err}"
+    data = stdin.encode("utf-8") if stdin is not None else None
     try:
-        out, _ = proc.communicate(timeout=timeout)
+        out, _ = proc.communicate(data, timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         out, _ = proc.communicate()
@@ -422,9 +430,9 @@ def _check_one(
     argv = build_command(
         spec, job.url, job.program, proxy=use_proxy, timeout=timeout, tmpdir=tmpdir
     )
-    child_env = _child_env(spec, env, use_proxy, explicit_proxy)
+    child_env = _child_env(spec, env, use_proxy, explicit_proxy, timeout)
     started = time.monotonic()
-    code, output = _run(argv, child_env, timeout, tmpdir)
+    code, output = _run(argv, child_env, timeout, tmpdir, spec.stdin)
     status = classify(spec, code, output)
     ok = status in OK_STATUSES
     return ClientResult(
