@@ -174,6 +174,11 @@ def print_undo(console: Console, result: UndoResult) -> None:
     for outcome in result.files:
         style = "yellow" if outcome.conflict else "green"
         console.print(f"  [{style}]{_esc(restore_label(outcome))}[/{style}]  {_esc(outcome.path)}")
+        if outcome.conflict and outcome.description:
+            console.print(
+                "      "
+                + _esc(_("setup's change, to revert by hand: {change}", change=outcome.description))
+            )
         if outcome.beside:
             console.print(
                 "      "
