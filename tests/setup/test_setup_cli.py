@@ -151,3 +151,23 @@ def test_commands_run_as_a_real_process(clean_env: dict[str, str], certs: Certs)
         env=clean_env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert undone.returncode == 0 and not Path(clean_env["WGETRC"]).exists()
+
+
+def test_cli_apply_killed_midway_then_undo(clean_env: dict[str, str], certs: Certs) -> None:
+    home = Path(clean_env["HOME"])
+    (home / ".gitconfig").write_text("[user]\n\tname = A\n")
+    before = snapshot(home)
+    env = {**clean_env, "TLSDOCTOR_TEST_CRASH_AFTER": "1"}
+    cmd = [sys.executable, "-m", "tlsdoctor", "setup", "git", "curl", "wget", "--apply"]
+    killed = subprocess.run(
+        [*cmd, *files(certs)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert killed.returncode == -9
+    assert str(certs.bundle) in (home / ".gitconfig").read_text()  # the first file: whole
+    assert not (home / ".curlrc").exists()  # the second: untouched (staged copy only)
+    undone = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "undo", "--json"],
+        env=clean_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert snapshot(home, skip=(".local",)) == before
