@@ -245,3 +245,31 @@ def test_cli_speaks_japanese(tmp_path: Path, clean_env: dict[str, str]) -> None:
     bad = tlsdoctor("lab", "start", "--proxy-auth", "x", env=env)
     assert bad.returncode == 2
     assert "USER:PASS の形で指定してください" in bad.stderr
+
+
+def test_a_lab_that_cannot_start_fails_with_its_log_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tlsdoctor.lab import control
+
+    spawned: list[int] = []
+    real_spawn = control._spawn
+
+    def broken_proxy(module: str, *args: object, **kwargs: object) -> object:
+        if module == "tlsdoctor.lab.proxy":
+            module = "tlsdoctor.lab.no_such_module"
+        proc = real_spawn(module, *args, **kwargs)  # type: ignore[arg-type]
+        spawned.append(proc.pid)
+        return proc
+
+    monkeypatch.setattr(control, "_spawn", broken_proxy)
+    started = time.monotonic()
+    with pytest.raises(control.LabStartError, match="a lab process exited with code 1") as err:
+        Lab.start(tmp_path / "lab", exit_with_parent=True)
+    assert time.monotonic() - started < 20
+    assert "No module named tlsdoctor.lab.no_such_module" in err.value.log
+    assert len(spawned) == 2
+    for pid in spawned:
+        assert not ProcessRecord("x", pid, None, "tlsdoctor-lab").is_running()
+    assert not (tmp_path / "lab" / "state.json").exists()
+    assert not (tmp_path / "lab" / "mitmproxy").exists()

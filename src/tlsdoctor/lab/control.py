@@ -450,43 +450,34 @@ class Lab:
         directory = resolve_state_dir(state_dir)
         _prepare_dir(directory)
         token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
+        logs = directory / "logs"
+        logs.mkdir(exist_ok=True)
 
-        endpoints: list[dict[str, Any]] = []
+        # The proxy starts first: importing mitmproxy is the slow part, and it overlaps with
+        # making the certificates here. It waits for config.json before it listens.
+        procs: list[subprocess.Popen[bytes]] = []
+        records: list[ProcessRecord] = []
         sockets: list[socket.socket] = []
         try:
+            with open(logs / "proxy.log", "wb") as proxy_log:
+                procs.append(_spawn("tlsdoctor.lab.proxy", directory, token, proxy_log))
+            records.append(_record("proxy", procs[-1], token))
+            _children[procs[-1].pid] = procs[-1]
+
             aia_sock = _bind()
             sockets.append(aia_sock)
-            aia_port = aia_sock.getsockname()[1]
-            aia_base = f"http://127.0.0.1:{aia_port}"
+            aia_base = f"http://127.0.0.1:{aia_sock.getsockname()[1]}"
             pki_files = _make_pki(directory, opts, names, aia_base)
-            endpoints.append({"name": "aia", "kind": "aia", "fd": aia_sock.fileno()})
-            ports: dict[str, int] = {}
-            kinds = {name: "https" for name in pki_files.site_files}
-            kinds.update(
-                {
-                    SPECIAL_NAMES["down"]: "down",
-                    SPECIAL_NAMES["hang"]: "hang",
-                    SPECIAL_NAMES["plain"]: "plain",
-                }
-            )
-            for name, kind in kinds.items():
-                sock = _bind(listen=kind != "down")
-                sockets.append(sock)
-                ports[name] = sock.getsockname()[1]
-                entry: dict[str, Any] = {"name": name, "kind": kind, "fd": sock.fileno()}
-                if kind == "https":
-                    chain_file, key_file = pki_files.site_files[name]
-                    entry.update(chain_file=str(chain_file), key_file=str(key_file))
-                endpoints.append(entry)
+            endpoints, ports = _bind_endpoints(pki_files, sockets)
+            endpoints.insert(0, {"name": "aia", "kind": "aia", "fd": aia_sock.fileno()})
 
             intercept = [] if opts.no_intercept else [n for n in names if n not in opts.bypass]
             bypassed = list(names) if opts.no_intercept else [n for n in names if n in opts.bypass]
-            passthrough = [*SPECIAL_NAMES.values(), *bypassed]
             config = {
                 "endpoints": endpoints,
                 "aia_files": pki_files.aia_files,
                 "routes": ports,
-                "passthrough": passthrough,
+                "passthrough": [*SPECIAL_NAMES.values(), *bypassed],
                 "no_intercept": opts.no_intercept,
                 "handshake_delay_ms": opts.handshake_delay_ms,
                 "proxy_auth": opts.proxy_auth,
@@ -494,39 +485,29 @@ class Lab:
                 "public_root": str(pki_files.public_root),
                 "watch_parent": os.getpid() if exit_with_parent else None,
             }
+            # Written before the sites start (they read it) and atomically (the proxy polls it).
             _write_private_json(directory / "config.json", config)
-            logs = directory / "logs"
-            logs.mkdir(exist_ok=True)
-            procs: list[subprocess.Popen[bytes]] = []
-            try:
-                with open(logs / "sites.log", "wb") as sites_log:
-                    procs.append(
-                        _spawn(
-                            "tlsdoctor.lab.sites",
-                            directory,
-                            token,
-                            sites_log,
-                            [s.fileno() for s in sockets],
-                        )
+            with open(logs / "sites.log", "wb") as sites_log:
+                procs.append(
+                    _spawn(
+                        "tlsdoctor.lab.sites",
+                        directory,
+                        token,
+                        sites_log,
+                        [s.fileno() for s in sockets],
                     )
-                with open(logs / "proxy.log", "wb") as proxy_log:
-                    procs.append(_spawn("tlsdoctor.lab.proxy", directory, token, proxy_log))
-            finally:
-                for sock in sockets:
-                    sock.close()
-                sockets = []
-            records = [
-                _record(role, proc, token)
-                for role, proc in zip(("sites", "proxy"), procs, strict=True)
-            ]
-            for proc in procs:
-                _children[proc.pid] = proc
-            try:
-                proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
-            except LabStartError:
-                for record in records:
-                    _end(record, _children.pop(record.pid, None))
-                raise
+                )
+            records.insert(0, _record("sites", procs[-1], token))
+            _children[procs[-1].pid] = procs[-1]
+            for sock in sockets:
+                sock.close()
+            sockets = []
+            proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
+        except BaseException:
+            for record in records:
+                _end(record, _children.pop(record.pid, None))
+            _clean_runtime(directory)
+            raise
         finally:
             for sock in sockets:
                 sock.close()
@@ -578,6 +559,32 @@ class Lab:
         if any(alive):
             return "degraded", state
         return "stopped", state
+
+
+def _bind_endpoints(
+    pki_files: _Pki, sockets: list[socket.socket]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Bind a socket per name on 127.0.0.1:0 (down.test: bound, never listening)."""
+    endpoints: list[dict[str, Any]] = []
+    ports: dict[str, int] = {}
+    kinds = {name: "https" for name in pki_files.site_files}
+    kinds.update(
+        {
+            SPECIAL_NAMES["down"]: "down",
+            SPECIAL_NAMES["hang"]: "hang",
+            SPECIAL_NAMES["plain"]: "plain",
+        }
+    )
+    for name, kind in kinds.items():
+        sock = _bind(listen=kind != "down")
+        sockets.append(sock)
+        ports[name] = sock.getsockname()[1]
+        entry: dict[str, Any] = {"name": name, "kind": kind, "fd": sock.fileno()}
+        if kind == "https":
+            chain_file, key_file = pki_files.site_files[name]
+            entry.update(chain_file=str(chain_file), key_file=str(key_file))
+        endpoints.append(entry)
+    return endpoints, ports
 
 
 def _require_mitmproxy() -> None:

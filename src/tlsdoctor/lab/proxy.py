@@ -23,6 +23,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,24 @@ class LabAddon:
         tmp.replace(self.ready_file)
 
 
+CONFIG_TIMEOUT = 60.0
+
+
+async def read_config(state_dir: Path) -> dict[str, Any]:
+    """The lab starts this process before it has made its certificates: wait for the config."""
+    path = state_dir / "config.json"
+    parent = os.getppid()
+    deadline = time.monotonic() + CONFIG_TIMEOUT
+    while not path.exists():
+        if time.monotonic() > deadline or (os.getppid() != parent and parent != 1):
+            raise SystemExit(f"tlsdoctor lab: no {path} appeared; giving up")
+        await asyncio.sleep(0.02)
+    config: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return config
+
+
 async def run(state_dir: Path) -> None:
-    config = json.loads((state_dir / "config.json").read_text(encoding="utf-8"))
+    config = await read_config(state_dir)
     opts = options.Options(listen_host="127.0.0.1", listen_port=0)
     lab_master = master.Master(opts, with_termlog=True)
     # Only the addons an intercepting proxy needs: mitmproxy calls every addon for every event,
