@@ -7,6 +7,8 @@ import time
 
 import pytest
 from conftest import ConnectProxy, HangServer, PlainHTTPServer, World, make_ca, make_leaf, make_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tlsdoctor.core.probe import (
     Target,
@@ -236,3 +238,19 @@ def test_an_inspection_ca_chain_is_read_even_though_nothing_trusts_it(world: Wor
     server = world.signed_by(inspection, "localhost", send_root=True)
     result = probe("localhost", server.port, use_env_proxy=False)
     assert [c.subject for c in result.chain] == [make_name("localhost"), inspection.cert.subject]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_target_never_fails_with_anything_but_a_usage_error(text: str) -> None:
+    try:
+        target = parse_target(text)
+    except UsageError:
+        return
+    assert 0 < target.port < 65536
+    assert target.host
+
+
+def test_an_unencodable_name_is_a_dns_error_not_an_exception() -> None:
+    result = probe("a..b\u0000", 443, use_env_proxy=False, timeout=1)
+    assert result.error_kind == "dns"

@@ -301,6 +301,8 @@ def probe(
         result.chain, result.tls_version = _handshake(target, parsed_proxy, clock)
     except ProbeError as err:
         result.error, result.error_kind = str(err), err.kind
+    except UsageError as err:  # a name that cannot be encoded (IDNA) cannot be resolved either
+        result.error, result.error_kind = str(err), "dns"
     finally:
         result.elapsed = time.monotonic() - started
     return result
@@ -329,6 +331,10 @@ def _handshake(
 def _connect(host: str, port: int, clock: _Clock, *, to_proxy: bool) -> socket.socket:
     try:
         return socket.create_connection((host, port), timeout=clock.remaining())
+    except (UnicodeError, ValueError) as err:  # empty labels, NUL bytes: not a resolvable name
+        raise ProbeError(
+            "proxy" if to_proxy else "dns", _("not a valid host name: {host}", host=host)
+        ) from err
     except socket.gaierror as err:
         if to_proxy:
             raise ProbeError("proxy", _("cannot resolve the proxy {host}", host=host)) from err
