@@ -1,13 +1,16 @@
 """Start, stop and inspect the lab: certificates, sockets, two detached child processes, state.
 
-``Lab.start(state_dir, **options)`` returns once the proxy listens (typically < 2 s):
+``Lab.start(state_dir, **options)`` returns once the proxy listens (about a second):
 
-1. make the PKI (lab public root + site leaves, the inspection CA as a vendor would name it);
-2. bind every site socket on 127.0.0.1:0 here, so the ports are known at once;
-3. start ``tlsdoctor.lab.sites`` (inherits those sockets) and ``tlsdoctor.lab.proxy`` (mitmproxy)
-   in their own sessions, detached from the terminal;
+1. start ``tlsdoctor.lab.proxy`` (mitmproxy: its import is the slow part, so it goes first and
+   waits for config.json);
+2. make the PKI (lab public root + site leaves, the inspection CA as a vendor would name it);
+3. bind every site socket on 127.0.0.1:0 here, so the ports are known at once, write
+   config.json, and start ``tlsdoctor.lab.sites``, which inherits those sockets;
 4. wait for the proxy's port, then write state.json with each pid, its start time and a token
    from its command line, so ``stop`` only ever signals processes this lab started.
+
+Both children run in their own sessions, detached from the terminal.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ MAX_DELAY_MS = 60_000
 CA_KEY_TYPES = ("rsa", "ec")
 
 # Files and folders the lab owns inside its state dir (nothing else there is ever touched).
-RUNTIME_FILES = ("config.json", "proxy.json", "proxy.tmp", STATE_FILE)
+RUNTIME_FILES = ("config.json", "config.tmp", "proxy.json", "proxy.tmp", STATE_FILE, "state.tmp")
 GENERATED = (
     "public-root.pem",
     "public-intermediate.pem",
