@@ -212,14 +212,31 @@ def render_bundle(
     return "".join(parts)
 
 
-def render_ca_file(cas: Sequence[Certificate]) -> str:
+def render_ca_file(cas: Sequence[Certificate], extra_roots: Sequence[Certificate] = ()) -> str:
+    """The file for additive settings: the CA(s), plus --roots certificates that tools with a
+    built-in Mozilla list would not know (a private "public" base, as in the lab)."""
     lines = [
         "# Inspection CA(s) only, written by tlsdoctor, for additive settings such as",
         "# NODE_EXTRA_CA_CERTS. Replace-style settings need bundle.pem (public roots + these).",
     ]
+    fps = {sha256_fingerprint(c) for c in cas}
+    extra = [c for c in extra_roots if sha256_fingerprint(c) not in fps]
     for cert in cas:
         lines.append(f"# {sha256_fingerprint(cert)} {describe(cert).subject}")
-    return "\n".join(lines) + "\n" + to_pem(cas)
+    for cert in extra:
+        lines.append(f"# --roots, not in Mozilla's set: {describe(cert).subject}")
+    return "\n".join(lines) + "\n" + to_pem([*cas, *extra])
+
+
+def _outside_mozilla(
+    public: Sequence[Certificate], roots_path: str | Path | None
+) -> list[Certificate]:
+    if roots_path is None:
+        return []
+    mozilla = {
+        sha256_fingerprint(c) for c in parse_pem_tolerant(Path(_certifi_path()).read_bytes())
+    }
+    return [c for c in public if sha256_fingerprint(c) not in mozilla]
 
 
 def render_wgetrc(bundle_path: Path, existing: str | None) -> str:
@@ -282,7 +299,7 @@ def build_bundle(
     using_certifi = roots_path is None
     atomic_write(bundle_path, render_bundle(public, extra, source, roots_sha, using_certifi))
     ca_path = ca_path_for(bundle_path)
-    atomic_write(ca_path, render_ca_file(unique_cas))
+    atomic_write(ca_path, render_ca_file(unique_cas, _outside_mozilla(public, roots_path)))
     wgetrc = wgetrc_path_for(bundle_path)
     atomic_write(wgetrc, render_wgetrc(bundle_path, _user_wgetrc()))
     return BundleResult(
