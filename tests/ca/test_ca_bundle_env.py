@@ -67,7 +67,7 @@ def test_bundle_dedupes_orders_and_says_what_is_inside(tmp_path: Path, pki: dict
     # the CA-only file (additive settings) also gets --roots certificates unknown to Mozilla
     ca_text = result.ca_path.read_text()
     assert fps(load_certificates(ca_text.encode())) == fps([ca.cert, a.cert, b.cert])
-    assert "# --roots, not in Mozilla's set: O=tlsdoctor tests,CN=Public B" in ca_text
+    assert "# --roots, not in Mozilla's set: CN=Public B,O=tlsdoctor tests" in ca_text
     for path in (out, result.ca_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert sorted(p.name for p in out.parent.iterdir()) == [
