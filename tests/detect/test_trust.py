@@ -7,6 +7,7 @@ from pathlib import Path
 import certifi
 import pytest
 from conftest import World, make_ca, make_leaf, make_name, write_pem
+from cryptography import x509
 
 from tlsdoctor.core.trust import RootStore, mozilla_roots, os_roots
 from tlsdoctor.core.trust.linux import LINUX_BUNDLES
@@ -136,3 +137,32 @@ def test_a_compliant_chain_has_no_strict_findings(world: World) -> None:
 def test_hostname_matching(world: World, sans: tuple[str, ...], host: str, ok: bool) -> None:
     chain, _ = make_leaf(world.public_issuing, *sans)
     assert hostname_matches(chain[0], host) is ok
+
+
+def test_a_leaf_not_meant_for_tls_servers_is_rejected_as_clients_do(world: World) -> None:
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(make_name("client.test"))
+        .issuer_name(world.public_issuing.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("client.test")]), False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+        .sign(world.public_issuing.key, hashes.SHA256())
+    )
+    result = verify_chain([leaf, world.public_issuing.cert], world.public_store)
+    assert (result.trusted, result.error_code, result.error) == (
+        False,
+        26,
+        "unsuitable certificate purpose",
+    )

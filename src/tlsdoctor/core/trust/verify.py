@@ -63,9 +63,23 @@ def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> object:
             flags |= crypto.X509StoreFlags.PARTIAL_CHAIN
         if flags:
             store.set_flags(flags)
+        _check_purpose_as_tls_clients_do(store)
         store._tlsdoctor_roots = roots  # type: ignore[attr-defined]
         _stores[key] = store
         return store
+
+
+_X509_PURPOSE_SSL_SERVER = 2  # x509v3.h
+
+
+def _check_purpose_as_tls_clients_do(store: object) -> None:
+    """TLS clients verify with the "sslserver" purpose (EKU must allow serverAuth): so do we."""
+    from OpenSSL._util import lib
+
+    setter = getattr(lib, "X509_STORE_set_purpose", None)
+    pointer = getattr(store, "_store", None)
+    if setter is not None and pointer is not None:
+        setter(pointer, _X509_PURPOSE_SSL_SERVER)
 
 
 def verify_chain(
