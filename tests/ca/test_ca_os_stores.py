@@ -43,7 +43,7 @@ def test_macos_runner_gets_the_three_keychains(tmp_path: Path) -> None:
         seen.append(list(argv))
         return (DATA / "macos_find_certificate.txt").read_text()
 
-    certs = macos.load_roots(runner=runner, home=str(tmp_path))
+    certs = macos.load_all_certificates(runner=runner, home=str(tmp_path))
     assert len(certs) == 5
     assert seen == [
         [
@@ -56,6 +56,26 @@ def test_macos_runner_gets_the_three_keychains(tmp_path: Path) -> None:
             str(login),
         ]
     ]
+
+
+def test_macos_trusted_roots_follow_trust_settings(tmp_path: Path) -> None:
+    """Apple's roots + System/login certificates with trust settings; a Deny setting wins."""
+    blocks = (DATA / "macos_find_certificate.txt").read_text().split("-----END CERTIFICATE-----\n")
+    pem = [b + "-----END CERTIFICATE-----\n" for b in blocks if b.strip()]
+    outputs = {
+        "SystemRootCertificates": "".join(pem[1:4]),  # the three public roots
+        "System.keychain": pem[0] + pem[4],  # Zscaler-like root + the login-only certificate
+        "dump-trust-settings -d": (DATA / "macos_dump_trust_settings_admin.txt").read_text(),
+        "dump-trust-settings": "",  # no user-domain settings (security prints to stderr)
+    }
+
+    def runner(argv: Sequence[str]) -> str:
+        line = " ".join(argv)
+        return next(out for key, out in outputs.items() if key in line)
+
+    certs = macos.load_roots(runner=runner, home=str(tmp_path))
+    names = [macos.subject_summary(c) for c in certs]
+    assert names == ["ISRG Root X1", "DigiCert Global Root G2", "GlobalSign", "Zscaler Root CA"]
 
 
 def test_macos_damaged_block_does_not_hide_the_others() -> None:
@@ -80,6 +100,7 @@ def test_macos_trust_settings_capture() -> None:
 
 def test_macos_without_security_command_is_empty() -> None:
     assert macos.load_roots(runner=lambda argv: "") == []
+    assert macos.load_all_certificates(runner=lambda argv: "") == []
 
 
 # --------------------------------------------------------------------------- Windows

@@ -170,6 +170,14 @@ def os_candidates(sysroot: str | Path | None = None) -> list[Candidate]:
     use_tree = sysroot is not None or bool(os.environ.get("TLSDOCTOR_SYSROOT"))
     if use_tree or sys.platform.startswith("linux"):
         found.extend(linux_anchor_certificates(sysroot))
+    if not use_tree and sys.platform == "darwin":
+        from tlsdoctor.core.trust import macos
+
+        # Present in a keychain but without trust settings still counts as a candidate: the
+        # signature check decides, and the user is told where it came from.
+        found.extend(
+            Candidate(c, "os-store", "macOS keychain") for c in macos.load_all_certificates()
+        )
     if not use_tree and sys.platform == "win32":
         from tlsdoctor.core.trust import windows
 

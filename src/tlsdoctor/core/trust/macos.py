@@ -90,11 +90,54 @@ def parse_trust_settings(output: str) -> list[TrustSetting]:
     return entries
 
 
-def load_roots(runner: Runner | None = None, home: str | None = None) -> list[Certificate]:
-    """Every certificate of the system, system-roots and login keychains."""
+def subject_summary(cert: Certificate) -> str:
+    """The name ``security`` prints for a certificate: CN, else OU, else O, else e-mail."""
+    from cryptography.x509.oid import NameOID
+
+    for oid in (
+        NameOID.COMMON_NAME,
+        NameOID.ORGANIZATIONAL_UNIT_NAME,
+        NameOID.ORGANIZATION_NAME,
+        NameOID.EMAIL_ADDRESS,
+    ):
+        values = cert.subject.get_attributes_for_oid(oid)
+        if values:
+            return str(values[0].value).strip()
+    return ""
+
+
+def load_all_certificates(
+    runner: Runner | None = None, home: str | None = None
+) -> list[Certificate]:
+    """Every certificate of the system, system-roots and login keychains (trusted or not)."""
     run = runner or run_command
     output = run([SECURITY, "find-certificate", "-a", "-p", *keychains(home)])
     return parse_find_certificate(output)
+
+
+def select_trusted(
+    system_roots: list[Certificate], others: list[Certificate], settings: list[TrustSetting]
+) -> list[Certificate]:
+    """Apple's roots unless denied, plus System/login certificates that carry trust settings
+    (an administrator's or MDM's "Always Trust"): a certificate merely present is not trusted."""
+    trusted = {s.name for s in settings if s.trusted_as_root and not s.denied}
+    denied = {s.name for s in settings if s.denied}
+    chosen = [c for c in system_roots if subject_summary(c) not in denied]
+    chosen += [c for c in others if subject_summary(c) in trusted]
+    return chosen
+
+
+def load_roots(runner: Runner | None = None, home: str | None = None) -> list[Certificate]:
+    """What macOS trusts for TLS: system roots + admin/user trust settings."""
+    run = runner or run_command
+    roots = parse_find_certificate(
+        run([SECURITY, "find-certificate", "-a", "-p", SYSTEM_ROOTS_KEYCHAIN])
+    )
+    other_chains = [k for k in keychains(home) if k != SYSTEM_ROOTS_KEYCHAIN]
+    others = parse_find_certificate(run([SECURITY, "find-certificate", "-a", "-p", *other_chains]))
+    settings = parse_trust_settings(run([SECURITY, "dump-trust-settings", "-d"]))
+    settings += parse_trust_settings(run([SECURITY, "dump-trust-settings"]))
+    return select_trusted(roots, others, settings)
 
 
 def admin_trust_settings(runner: Runner | None = None) -> list[TrustSetting]:
