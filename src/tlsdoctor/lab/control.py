@@ -593,6 +593,9 @@ def _bind_endpoints(
 def _require_mitmproxy() -> None:
     import importlib.util
 
+    if sys.platform == "win32":
+        raise UsageError(_("the lab runs on Linux and macOS (it needs POSIX processes)"))
+
     if importlib.util.find_spec("mitmproxy") is None:
         raise UsageError(
             _("the lab needs mitmproxy, which is not installed"),
