@@ -253,7 +253,7 @@ def test_handshake_delay_applies_to_concurrent_handshakes_at_once(start_lab: Sta
         times = list(pool.map(one, hosts))
     total = time.monotonic() - started
     assert min(times) >= delay
-    assert total < delay * 3  # overlapped, not 8 x 0.4 s in a row
+    assert total < delay * len(hosts) / 2  # overlapped, not 8 x 0.4 s in a row
 
 
 def test_extra_sites_for_the_benchmark(start_lab: StartLab, clean_env: dict[str, str]) -> None:
