@@ -267,3 +267,47 @@ def test_extra_sites_for_the_benchmark(start_lab: StartLab, clean_env: dict[str,
     peer = verified_peer(state, "site50.test", state.inspection_ca)
     assert ("DNS", "site50.test") in peer["subjectAltName"]
     assert elapsed < 10, f"a 50-site lab took {elapsed:.1f} s to start"
+
+
+def test_incomplete_chain_sends_only_the_leaf_whose_aia_points_to_the_missing_issuer(
+    lab: LabState,
+) -> None:
+    chain = presented_chain(lab, lab.special["incomplete_chain"])
+    assert len(chain) == 1
+    leaf = chain[0]
+    aia = leaf.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    url = aia[0].access_location.value
+    assert url.startswith("http://127.0.0.1:")
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(url, timeout=10) as r:
+        issuer = x509.load_der_x509_certificate(r.read())
+    root = x509.load_pem_x509_certificate(lab.public_root.read_bytes())
+    assert leaf.issuer == issuer.subject
+    assert issuer.issuer == root.subject
+    leaf.verify_directly_issued_by(issuer)
+    issuer.verify_directly_issued_by(root)
+
+
+@pytest.mark.parametrize(
+    ("kind", "check"),
+    [
+        ("expired", "expired"),
+        ("wrong_host", "wrong_host"),
+        ("self_signed", "self_signed"),
+    ],
+)
+def test_look_alike_certificates_have_exactly_their_defect(
+    lab: LabState, kind: str, check: str
+) -> None:
+    name = lab.special[kind]
+    chain = presented_chain(lab, name)
+    assert len(chain) == 1
+    leaf = chain[0]
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    root = x509.load_pem_x509_certificate(lab.public_root.read_bytes())
+    now = time.time()
+    expired = leaf.not_valid_after_utc.timestamp() < now
+    assert expired == (check == "expired")
+    assert (name in sans.get_values_for_type(x509.DNSName)) == (check != "wrong_host")
+    assert (leaf.issuer == leaf.subject) == (check == "self_signed")
+    if check != "self_signed":
+        leaf.verify_directly_issued_by(root)
