@@ -141,6 +141,7 @@ def test_check_flags_a_ca_only_file_used_as_bundle(tmp_path: Path, pki: dict) ->
 
 
 def test_bundle_cli_json_and_check(
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     pki: dict,
     capsys: pytest.CaptureFixture[str],
@@ -157,9 +158,11 @@ def test_bundle_cli_json_and_check(
     assert "is up to date" in capsys.readouterr().out
     assert main(["bundle", "--check", "--out", str(out), "--ca", str(tmp_path / "x")]) == 2
     assert capsys.readouterr().err.startswith("tlsdoctor: error: ")
+    monkeypatch.setattr("tlsdoctor.core.detect.DEFAULT_HOSTS", ("127.0.0.1:1",))
     assert main(["bundle", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert err.splitlines()[0].startswith("tlsdoctor: error: no --ca given")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "no --ca given: looking for an intercepted host first..."
+    assert err[-1].startswith("tlsdoctor: error: no --ca given and no intercepted host found")
 
 
 # --------------------------------------------------------------------------- env

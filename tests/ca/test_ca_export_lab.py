@@ -183,3 +183,27 @@ def test_export_all_lists_only_what_the_organisation_added(
         sha256_fingerprint(corp.cert)
     ]
     assert "Corp Inspection Root" in capsys.readouterr().out
+
+
+def test_without_host_the_first_intercepted_host_is_used(
+    inter_lab: LabState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("tlsdoctor.core.detect.DEFAULT_HOSTS", tuple(inter_lab.hosts))
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "empty"))
+    net = ["--proxy", inter_lab.proxy_url, "--roots", str(inter_lab.public_root)]
+    assert main(["ca", "export", *net, "--out", str(tmp_path / "ca.pem")]) == 0
+    out = capsys.readouterr().out
+    assert f"Found the inspection root CA of {inter_lab.intercepted[0]}" in out
+    assert fp_of(tmp_path / "ca.pem") == fp_of(inter_lab.inspection_ca)
+    # bundle without --ca does the same (through the environment's proxy)
+    monkeypatch.setenv("HTTPS_PROXY", inter_lab.proxy_url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    bundle_path = tmp_path / "b.pem"
+    args = ["bundle", "--roots", str(inter_lab.public_root), "--out", str(bundle_path), "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [c["sha256"] for c in report["cas"]] == [fp_of(inter_lab.inspection_ca)]

@@ -82,6 +82,13 @@ def test_pkcs7_in_pem_and_der_keeps_every_certificate() -> None:
     assert sorted(fingerprints(load_certificates(der))) == sorted(PAIR)
 
 
+def test_pkcs7_wrapped_in_a_certificate_label() -> None:
+    der = pkcs7.serialize_certificates([INTER.cert, ROOT.cert], serialization.Encoding.DER)
+    body = base64.encodebytes(der).decode()
+    text = f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n"
+    assert sorted(fingerprints(load_certificates(text.encode()))) == sorted(PAIR)
+
+
 def test_concatenated_der_and_pem_bundles_keep_order() -> None:
     assert fingerprints(load_certificates(INTER.der + ROOT.der)) == PAIR
     assert fingerprints(load_certificates(INTER.pem + b"# comment\n" + ROOT.pem)) == PAIR

@@ -56,10 +56,16 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
     from tlsdoctor.core.probe import parse_target
 
     if host is None:
-        raise InputError(
-            _("no --ca given: pass --ca FILE, or --host HOST to export the CA from that host"),
-            hint=_("'tlsdoctor ca export' without --host finds an intercepted host first"),
-        )
+        sys.stderr.write(_("no --ca given: looking for an intercepted host first...") + "\n")
+        host, verdict = caexport.first_intercepted_host(roots_path=roots)
+        if host is None:
+            raise InputError(
+                _(
+                    "no --ca given and no intercepted host found (verdict: {verdict}): "
+                    "pass --ca FILE or --host HOST",
+                    verdict=verdict,
+                )
+            )
     target = parse_target(host)
     sys.stderr.write(_("exporting the inspection CA from {host}...", host=host) + "\n")
     result = caexport.export_from_host(target.host, target.port, roots_path=roots)

@@ -187,26 +187,23 @@ def _run_export(args: argparse.Namespace) -> int:
 def _first_intercepted_host(
     args: argparse.Namespace, proxy: str | None, use_env: bool, roots: str | None
 ) -> str | None:
-    from tlsdoctor.core.detect import detect
+    from tlsdoctor.core.caexport import first_intercepted_host
 
     sys.stderr.write(_("no --host given: looking for an intercepted host first...") + "\n")
-    report = detect(
-        None,
+    host, verdict = first_intercepted_host(
         proxy=proxy,
         use_env_proxy=use_env,
         roots_path=roots,
         timeout=args.timeout,
         deadline=args.deadline,
     )
-    for evidence in report.hosts:
-        if evidence.status == "intercepted":
-            return evidence.label
-    sys.stderr.write(
-        _(
-            "no intercepted host found among the default hosts (verdict: {verdict}); "
-            "give --host HOST",
-            verdict=report.verdict,
+    if host is None:
+        sys.stderr.write(
+            _(
+                "no intercepted host found among the default hosts (verdict: {verdict}); "
+                "give --host HOST",
+                verdict=verdict,
+            )
+            + "\n"
         )
-        + "\n"
-    )
-    return None
+    return host

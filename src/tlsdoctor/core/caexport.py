@@ -404,3 +404,28 @@ def organisation_roots(
         seen.add(fp)
         found.append(cand)
     return found
+
+
+def first_intercepted_host(
+    *,
+    proxy: str | None = None,
+    use_env_proxy: bool = True,
+    roots_path: str | None = None,
+    timeout: float = 5.0,
+    deadline: float = 20.0,
+) -> tuple[str | None, str]:
+    """(first intercepted host of a detect run over its default hosts, the verdict)."""
+    from tlsdoctor.core.detect import detect
+
+    report = detect(
+        None,
+        proxy=proxy,
+        use_env_proxy=use_env_proxy,
+        roots_path=roots_path,
+        timeout=timeout,
+        deadline=deadline,
+    )
+    for evidence in report.hosts:
+        if evidence.status == "intercepted":
+            return evidence.label, report.verdict
+    return None, report.verdict

@@ -270,6 +270,10 @@ def _load_pem(text: str, source: str) -> list[Certificate]:
             )
         if label in _CERT_LABELS:
             cert_index += 1
+            der = _safe_b64(block.group(2), label, source)
+            if _PKCS7_SIGNED_MARKER in der[:32]:
+                certs.extend(_pkcs7_der(der, source))  # a .p7b some tools label CERTIFICATE
+                continue
             certs.append(
                 _pem_certificate(block.group(2), label, cert_index, total_cert_blocks, source)
             )
