@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tlsdoctor.cli.main import main
+from tlsdoctor.core.trust import macos
 from tlsdoctor.core.x509 import (
     MAX_INPUT_BYTES,
     format_fingerprint,
     load_certificate_file,
     load_certificates,
+    parse_pem_tolerant,
     sha256_fingerprint,
     to_pem,
 )
@@ -194,3 +196,10 @@ def test_fuzz_mutated_certificates(base: bytes, flips: list[tuple[int, int]], cu
         data[where % len(data)] = value
     _loads_or_clean_error(bytes(data))
     _loads_or_clean_error(bytes(data[: cut % (len(data) + 1)]))
+
+
+@FUZZ
+@given(st.binary(max_size=1024) | st.text(max_size=512))
+def test_fuzz_machine_output_parsers_never_raise(data: bytes | str) -> None:
+    parse_pem_tolerant(data)
+    macos.parse_trust_settings(data if isinstance(data, str) else data.decode("latin-1"))

@@ -80,4 +80,7 @@ def run(args: argparse.Namespace) -> int:
         wgetrc_path=wgetrc if wgetrc.is_file() else None,
     )
     sys.stdout.write(text)
+    for finding in bundle.check_bundle(bundle_path):
+        if finding.severity == "error":  # still printed: the user decides; eval ignores stderr
+            sys.stderr.write(_("warning: {text}", text=finding.message) + "\n")
     return EXIT_OK
