@@ -113,6 +113,21 @@ def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
+def test_progress_on_a_terminal_only(clean_env: dict[str, str]) -> None:
+    from conftest import HangServer
+
+    server = HangServer()
+    try:
+        args = ["detect", "--no-proxy", "--timeout", "1.5", f"127.0.0.1:{server.port}"]
+        on_terminal = run_in_terminal(args, clean_env)
+        piped = run_cli(*args, env=clean_env)
+    finally:
+        server.close()
+    assert "probing 1 host(s)" in on_terminal
+    assert "probing" not in piped.stdout + piped.stderr
+    assert piped.returncode == 3
+
+
 def test_colours_on_a_terminal_and_off_with_no_color(clean_env: dict[str, str]) -> None:
     args = ["detect", "--no-proxy", "--timeout", "1", f"127.0.0.1:{closed_port()}"]
     env = {k: v for k, v in clean_env.items() if k != "NO_COLOR"}

@@ -107,6 +107,6 @@ def _progress(total: int) -> Iterator[Callable[[Any], None] | None]:
         console=console(stderr=True),
         transient=True,
     )
-    task = bar.add_task(_("probing {n} hosts", n=total), total=total)
+    task = bar.add_task(_("probing {n} host(s)", n=total), total=total)
     with bar:
         yield lambda _result: bar.advance(task)
