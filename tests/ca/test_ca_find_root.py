@@ -1,0 +1,113 @@
+"""The root search on its own: deep chains, public issuers, decoys and AIA answers."""
+
+from __future__ import annotations
+
+import cafactory
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from tlsdoctor.core.caexport import Candidate, chain_top, find_root
+from tlsdoctor.core.x509 import sha256_fingerprint
+
+ROOT = cafactory.make_ca("Deep Root")
+INTER1 = cafactory.make_ca("Deep Intermediate 1", issuer=ROOT, aia_url="http://aia.test/root.crt")
+INTER2 = cafactory.make_ca("Deep Intermediate 2", issuer=INTER1, aia_url="http://aia.test/i1.crt")
+LEAF = cafactory.make_leaf("deep.test", INTER2)
+PUBLIC = cafactory.make_ca("Some Public Root")
+
+
+def fp(cert: object) -> str:
+    return sha256_fingerprint(cert)  # type: ignore[arg-type]
+
+
+def served(table: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    def fetch(url: str, proxy: str | None, timeout: float) -> bytes:
+        calls.append(url)
+        return table[url]
+
+    fetch.calls = calls  # type: ignore[attr-defined]
+    return fetch
+
+
+def test_chain_top_follows_signatures_not_order() -> None:
+    top, path = chain_top([LEAF.cert, ROOT.cert, INTER1.cert, INTER2.cert])
+    assert fp(top) == fp(ROOT.cert)
+    assert [fp(c) for c in path] == [fp(INTER2.cert), fp(INTER1.cert), fp(ROOT.cert)]
+
+
+def test_three_deep_chain_climbs_through_os_store_then_agent_file() -> None:
+    candidates = [
+        Candidate(INTER1.cert, "os-store", "store"),
+        Candidate(ROOT.cert, "agent-file", "Netskope: nscacert.pem"),
+    ]
+    result = find_root(
+        [LEAF.cert, INTER2.cert], public=[PUBLIC.cert], candidates=candidates, fetch=served({})
+    )
+    assert (result.status, result.method, result.source) == (
+        "found",
+        "agent-file",
+        "Netskope: nscacert.pem",
+    )
+    assert [fp(c) for c in result.roots] == [fp(ROOT.cert)]
+    assert [fp(c) for c in result.intermediates] == [fp(INTER2.cert), fp(INTER1.cert)]
+
+
+def test_aia_twice_to_reach_the_root() -> None:
+    der = serialization.Encoding.DER
+    fetch = served(
+        {
+            "http://aia.test/i1.crt": INTER1.cert.public_bytes(der),
+            "http://aia.test/root.crt": ROOT.cert.public_bytes(der),
+        }
+    )
+    result = find_root([LEAF.cert, INTER2.cert], public=[], candidates=[], fetch=fetch)
+    assert (result.status, result.method, result.source) == (
+        "found",
+        "aia",
+        "http://aia.test/root.crt",
+    )
+    assert fetch.calls == ["http://aia.test/i1.crt", "http://aia.test/root.crt"]  # type: ignore[attr-defined]
+
+
+def test_https_aia_is_never_fetched() -> None:
+    inter = cafactory.make_ca("TLS AIA", issuer=ROOT, aia_url="https://aia.test/root.crt")
+    leaf = cafactory.make_leaf("x.test", inter)
+    fetch = served({})
+    result = find_root([leaf.cert, inter.cert], public=[], fetch=fetch)
+    assert result.status == "not-found" and fetch.calls == []  # type: ignore[attr-defined]
+    assert any("only plain http://" in note for note in result.notes)
+
+
+def test_name_match_without_signature_is_ignored() -> None:
+    decoy = cafactory.make_ca("decoy", subject=ROOT.cert.subject)
+    result = find_root(
+        [LEAF.cert, INTER2.cert, INTER1.cert],
+        public=[],
+        candidates=[Candidate(decoy.cert, "os-store", "store")],
+        use_aia=False,
+    )
+    assert result.status == "not-found" and result.roots == []
+    assert result.ask_it is not None
+    assert result.ask_it.issuer == "CN=Deep Root,O=tlsdoctor tests"
+
+
+def test_public_chain_is_not_inspection() -> None:
+    inter = cafactory.make_ca("Public Intermediate", issuer=PUBLIC)
+    leaf = cafactory.make_leaf("public.test", inter)
+    result = find_root([leaf.cert, inter.cert], public=[PUBLIC.cert], use_aia=False)
+    assert result.status == "not-intercepted"
+    assert result.public_root == "CN=Some Public Root,O=tlsdoctor tests"
+
+
+def test_self_signed_server_has_no_ca() -> None:
+    key = cafactory.ec_key()
+    selfie = cafactory.make_ca("selfie.test", key=key, with_bc=False, key_usage=False)
+    result = find_root([selfie.cert], public=[])
+    assert result.status == "self-signed-server"
+
+
+@pytest.mark.parametrize("chain", [[], None])
+def test_no_chain(chain: list | None) -> None:  # type: ignore[type-arg]
+    assert find_root(chain or [], public=[]).status == "no-chain"
