@@ -76,6 +76,7 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
     else:
         if not args.text.strip():
             raise UsageError(_("the message is empty"))
+        matcher.note_text(args.text)
         matcher.feed(args.text.encode("utf-8", "replace"))
 
 
@@ -95,7 +96,7 @@ def _feed_file(path: str, matcher: Matcher) -> None:
 
 def _feed_binary(stream: IO[bytes], matcher: Matcher) -> None:
     while True:
-        data = stream.read(1 << 20)
+        data = stream.read(4 << 20)
         if not data:
             break
         matcher.feed(data)

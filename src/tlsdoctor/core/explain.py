@@ -1,7 +1,7 @@
 """Error text -> cause + fix: one matcher over the signature catalog (data/errors.toml).
 
 The matcher streams. Input arrives as bytes blocks (a file, stdin, a command's output) and is
-scanned for a few anchor substrings (``PREFILTER``) with ``bytes.find`` on a lowered copy;
+scanned for a few anchor substrings (``PREFILTER``) with ``bytes.find``, one pass each;
 only lines holding an anchor, plus a window of ``CONTEXT_LINES`` lines around them, are decoded
 and matched against the catalog. Memory stays bounded on logs of any size: one block, a few
 lines of carry-over, and one record per distinct finding.
@@ -14,12 +14,11 @@ cause, tool and issuer are one *finding* with a count.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from tlsdoctor._data import load_data
 from tlsdoctor.i18n import N_, _, localized
@@ -51,19 +50,16 @@ SIGNATURE_TOOL_PRIORITY = 35  # a tool named by the signature beats generic mark
 
 # Every line a non-context signature matches holds one of these (lowercase) substrings;
 # tests/explain/test_catalog.py checks it against the catalog and the sample corpus.
-PREFILTER: tuple[bytes, ...] = (
-    b"cert",
-    b"ssl",
-    b"pkix",
-    b"x509",
-    b"trust",
-    b"407",
-    b"0x80",
-    b"proxy auth",
-    b"verify",
-    b"insecure",
-    b"no-check",
-)
+PREFILTER: dict[str, tuple[bytes, ...]] = {
+    # anchor (lowercase, as matched on a lowered line) -> the spellings searched in raw bytes
+    "cert": (b"cert", b"CERT"),  # certificate, certification, CERT_* codes, java...cert
+    "ssl": (b"SSL",),  # SSL routines, [SSL: ...], SSLError, SSL/TLS
+    " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
+    "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
+    "trustanchors": (b"trustAnchors",),  # Java: an empty truststore
+}
+_ANCHORS: tuple[str, ...] = tuple(PREFILTER)
+_SPELLINGS: tuple[bytes, ...] = tuple(v for variants in PREFILTER.values() for v in variants)
 
 AMBIGUOUS_NOTE = N_(
     "This message reads the same for an inspection proxy, a self-signed or expired "
@@ -95,6 +91,7 @@ class Signature:
     context: bool
     source: str
     literals: tuple[str, ...] | None  # the line must hold one of these (lowercase), or None
+    anchors: frozenset[str] | None  # prefilter anchors a matching line holds one of
 
 
 @dataclass(frozen=True)
@@ -110,6 +107,7 @@ class Insecure:
     what: str
     regex: re.Pattern[str]
     literals: tuple[str, ...] | None
+    anchors: frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -135,17 +133,20 @@ def catalog() -> Catalog:
         ),
         hosts=tuple(re.compile(e["pattern"], re.IGNORECASE) for e in data.get("host", [])),
         issuers=tuple(re.compile(e["pattern"], re.IGNORECASE) for e in data.get("issuer", [])),
-        insecure=tuple(
-            Insecure(
-                str(e["id"]),
-                str(e["what"]),
-                re.compile(e["pattern"], re.IGNORECASE),
-                required_literals(e["pattern"]),
-            )
-            for e in data.get("insecure", [])
-        ),
+        insecure=tuple(_insecure(e) for e in data.get("insecure", [])),
         causes=fixes.get("cause", {}),
         fixes=tuple(fixes.get("fix", [])),
+    )
+
+
+def _insecure(entry: Mapping[str, Any]) -> Insecure:
+    literals = required_literals(entry["pattern"])
+    return Insecure(
+        id=str(entry["id"]),
+        what=str(entry["what"]),
+        regex=re.compile(entry["pattern"], re.IGNORECASE),
+        literals=literals,
+        anchors=_anchors_of(literals),
     )
 
 
@@ -165,24 +166,61 @@ def _signature(entry: Mapping[str, Any]) -> Signature:
         ambiguous=bool(entry.get("ambiguous", False)),
         context=bool(entry.get("context", False)),
         source=str(entry.get("source", "")),
-        literals=required_literals(entry["pattern"]),
+        literals=(literals := required_literals(entry["pattern"])),
+        anchors=_anchors_of(literals) or _declared_anchors(entry),
     )
+
+
+def _declared_anchors(entry: Mapping[str, Any]) -> frozenset[str] | None:
+    declared = entry.get("anchored_by")
+    if not declared:
+        return None
+    unknown = set(declared) - set(_ANCHORS)
+    if unknown:
+        raise ValueError(f"errors.toml: {entry.get('id')}: anchored_by {unknown} not in PREFILTER")
+    return frozenset(declared)
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Lowercase substrings one of which every match must contain (None: no cheap test).
 
-    A small reading of the regex: the top-level alternatives, and in each the longest run of
-    plain characters outside groups and classes that no quantifier makes optional.
+    A small reading of the regex: the top-level alternatives, and in each a run of plain
+    characters outside groups and classes that no quantifier makes optional: the longest run
+    holding a prefilter anchor, else the longest run.
     """
     branches = _top_level_branches(pattern)
     literals: list[str] = []
     for branch in branches:
-        best = max(_literal_runs(branch), key=len, default="")
+        runs = [run.lower() for run in _literal_runs(branch)]
+        anchored = [run for run in runs if any(a in run for a in _ANCHORS)]
+        best = max(anchored or runs, key=len, default="")
         if len(best) < 3:
             return None
-        literals.append(best.lower())
+        literals.append(best)
     return tuple(literals)
+
+
+def _anchors_of(literals: tuple[str, ...] | None) -> frozenset[str] | None:
+    """The anchors a matching line must hold one of, or None when the literals do not say."""
+    if literals is None:
+        return None
+    found: set[str] = set()
+    for literal in literals:
+        held = [a for a in _ANCHORS if a in literal]
+        if not held:
+            return None
+        found.update(held)
+    return frozenset(found)
+
+
+_T = TypeVar("_T", "Signature", "Insecure")
+
+
+def _select(items: Sequence[_T], present: frozenset[str]) -> tuple[_T, ...]:
+    """The items worth trying on a line holding the anchors ``present`` (catalog order)."""
+    return tuple(
+        item for item in items if item.anchors is None or not item.anchors.isdisjoint(present)
+    )
 
 
 def _top_level_branches(pattern: str) -> list[str]:
@@ -321,6 +359,42 @@ def fix_steps(cause: str, tool: str, producer: str = "") -> list[str]:
 # ------------------------------------------------------------------------------------ matching
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What to try on a line holding a given set of anchors (built once per set)."""
+
+    signatures: tuple[Signature, ...]
+    insecure: tuple[Insecure, ...]
+    quick: tuple[str, ...] | None  # the line must hold one of these, or None: try everything
+
+    @classmethod
+    def build(cls, cat: Catalog, present: frozenset[str]) -> _Plan:
+        # Rows without anchors are tried elsewhere: context rows on the lines after a hit,
+        # insecure rows on a hit's context and on pasted text (Matcher.note_text).
+        signatures = tuple(
+            s for s in _select(cat.signatures, present) if s.anchors is not None or not s.context
+        )
+        insecure = tuple(i for i in _select(cat.insecure, present) if i.anchors is not None)
+        literals = [s.literals for s in signatures] + [i.literals for i in insecure]
+        quick: list[str] = []
+        for group in literals:
+            if group is None:
+                return cls(signatures, insecure, None)
+            quick.extend(lit for lit in group if lit not in quick)
+        return cls(signatures, insecure, tuple(quick))
+
+    @classmethod
+    def everything(cls, cat: Catalog) -> _Plan:
+        groups = [s.literals for s in cat.signatures] + [i.literals for i in cat.insecure]
+        quick: list[str] | None = []
+        for group in groups:
+            if group is None or quick is None:
+                quick = None
+                break
+            quick.extend(lit for lit in group if lit not in quick)
+        return cls(cat.signatures, cat.insecure, tuple(quick) if quick is not None else None)
+
+
 @dataclass
 class _LineHit:
     lineno: int
@@ -349,18 +423,24 @@ def _best(hits: Sequence[_LineHit]) -> _LineHit:
 class Matcher:
     """Feed bytes (``feed``) or lines (``feed_line``); ``findings()`` at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, exhaustive: bool = False) -> None:
+        """``exhaustive``: try every line, not only lines holding a prefilter anchor. Inputs
+        smaller than one block (pasted messages, most command output) are always read that
+        way, so a bare error name such as UNABLE_TO_VERIFY_LEAF_SIGNATURE is found too; big
+        logs go through the prefilter."""
         self._cat = catalog()
+        self._exhaustive = exhaustive
         self._findings: dict[tuple[str, str, str | None], Finding] = {}
         self._open: _Occurrence | None = None
         self._insecure: dict[str, str] = {}
-        self._pending_after: list[tuple[_Occurrence, int]] = []
-        self._buf = b""
+        self._buf = bytearray()
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._scanned = 0  # offset in _buf up to which lines were scanned
         self._base_line = 1  # line number of _buf[0]
         self._expired_hosts: set[str] = set()
+        self._plans: dict[frozenset[str], _Plan] = {}
+        self._plan_all = _Plan.everything(self._cat)
         self._done = False
 
     # ---- input
@@ -372,15 +452,18 @@ class Matcher:
             self._scan(final=False)
 
     def _take_pending(self) -> None:
-        self._buf = b"".join([self._buf, *self._pending])
+        for data in self._pending:
+            self._buf += data
         self._pending, self._pending_size = [], 0
 
     def feed_line(self, line: str) -> None:
         self.feed(line.encode("utf-8", "replace") + (b"" if line.endswith("\n") else b"\n"))
 
     def note_text(self, text: str) -> None:
-        """Look at text that is not output (a command line) for verification switched off."""
-        self._note_insecure(text)
+        """Look at text that is not scanned as output (a command line, a pasted message) for
+        signs that verification was switched off: every line, no prefilter."""
+        for line in text.splitlines()[:10000]:
+            self._note_insecure(line, line.lower(), self._cat.insecure)
 
     def close(self) -> list[Finding]:
         if not self._done:
@@ -394,49 +477,69 @@ class Matcher:
     def _scan(self, *, final: bool) -> None:
         buf = self._buf
         if not final:
-            limit = _start_of_last_lines(buf, CONTEXT_LINES + 1)
+            limit = _start_of_last_lines(buf, CONTEXT_LINES + 1, len(buf))
             if limit <= self._scanned:
                 self._cut_long_line(buf)
                 return
         else:
             limit = len(buf)
-        lowered = buf[self._scanned : limit].lower()
-        starts = _candidate_line_starts(buf, lowered, self._scanned)
+        small_input = final and self._base_line == 1 and self._scanned == 0
+        if self._exhaustive or small_input:
+            starts = _all_line_starts(buf, self._scanned, limit)
+        else:
+            starts = _candidate_line_starts(buf, self._scanned, limit)
         counted_pos, counted_line = 0, self._base_line
         for start in starts:
             counted_line += buf.count(b"\n", counted_pos, start)
             counted_pos = start
-            self._examine(buf, start, counted_line)
+            self._examine(buf, start, counted_line, self._exhaustive or small_input)
         # keep CONTEXT_LINES lines before `limit` for the next round's "before" context
-        keep = _start_of_last_lines(buf[:limit], CONTEXT_LINES) if not final else limit
+        keep = _start_of_last_lines(buf, CONTEXT_LINES, limit) if not final else limit
         self._base_line += buf.count(b"\n", 0, keep)
-        self._buf = buf[keep:]
+        del buf[:keep]
         self._scanned = limit - keep
 
-    def _cut_long_line(self, buf: bytes) -> None:
-        if len(buf) - self._scanned > MAX_LINE and b"\n" not in buf[self._scanned :]:
-            self._buf = buf[: self._scanned + MAX_LINE] + b"\n"
+    def _cut_long_line(self, buf: bytearray) -> None:
+        if len(buf) - self._scanned > MAX_LINE and buf.find(b"\n", self._scanned) < 0:
+            del buf[self._scanned + MAX_LINE :]
+            buf += b"\n"
 
-    def _examine(self, buf: bytes, start: int, lineno: int) -> None:
+    def _examine(self, buf: bytearray, start: int, lineno: int, every_line: bool) -> None:
         end = buf.find(b"\n", start)
         end = len(buf) if end < 0 else end
         text = _decode(buf[start:end])
-        before = _lines_before(buf, start, CONTEXT_LINES)
-        after = _lines_after(buf, end, CONTEXT_LINES)
-        self._note_insecure(text)
-        hits = self._match_line(text, lineno, self._cat.signatures)
+        lower = text.lower()
+        if every_line:
+            plan = self._plan_all
+        else:
+            plan = self._plan(frozenset(a for a in _ANCHORS if a in lower))
+        if plan.quick is not None and not any(lit in lower for lit in plan.quick):
+            return  # an anchor by chance ("SSL handshake completed"): the common case
+        if plan.insecure:
+            self._note_insecure(text, lower, plan.insecure)
+        hits = self._match_line(text, lower, lineno, plan.signatures)
         if not hits:
             return
+        before = _lines_before(buf, start, CONTEXT_LINES)
+        after = _lines_after(buf, end, CONTEXT_LINES)
         # Lines right after a hit may carry the reason (wget) in words without any anchor.
         for offset, line in enumerate(after, start=1):
-            if not _has_anchor(line):
-                hits += self._match_line(line, lineno + offset, self._cat.signatures)
+            line_lower = line.lower()
+            if not any(a in line_lower for a in _ANCHORS):
+                hits += self._match_line(line, line_lower, lineno + offset, self._cat.signatures)
+        for line in (*before, *after):
+            self._note_insecure(line, line.lower(), self._cat.insecure)
         self._add(hits, before, after)
 
+    def _plan(self, present: frozenset[str]) -> _Plan:
+        plan = self._plans.get(present)
+        if plan is None:
+            plan = self._plans[present] = _Plan.build(self._cat, present)
+        return plan
+
     def _match_line(
-        self, text: str, lineno: int, signatures: Sequence[Signature]
+        self, text: str, lower: str, lineno: int, signatures: Sequence[Signature]
     ) -> list[_LineHit]:
-        lower = text.lower()
         found: list[_LineHit] = []
         for sig in signatures:
             if sig.literals is not None and not any(lit in lower for lit in sig.literals):
@@ -446,11 +549,10 @@ class Matcher:
                 found.append(_LineHit(lineno, text, sig, m))
         return found
 
-    def _note_insecure(self, text: str) -> None:
+    def _note_insecure(self, text: str, lower: str, items: Sequence[Insecure]) -> None:
         if len(self._insecure) >= len(self._cat.insecure):
             return
-        lower = text.lower()
-        for item in self._cat.insecure:
+        for item in items:
             if item.id in self._insecure:
                 continue
             if item.literals is not None and not any(lit in lower for lit in item.literals):
@@ -576,30 +678,34 @@ _PRODUCER_TOOL = {
 # ------------------------------------------------------------------------------------ helpers
 
 
-def _candidate_line_starts(buf: bytes, lowered: bytes, offset: int) -> list[int]:
-    """Start offsets (in ``buf``) of lines in the scanned region that hold an anchor."""
+def _all_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
+    starts = [begin]
+    pos = buf.find(b"\n", begin, end)
+    while pos >= 0 and pos + 1 < end:
+        starts.append(pos + 1)
+        pos = buf.find(b"\n", pos + 1, end)
+    return starts
+
+
+def _candidate_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
+    """Start offsets of the lines in buf[begin:end] that hold an anchor (one pass each)."""
     starts: set[int] = set()
-    for anchor in PREFILTER:
-        pos = lowered.find(anchor)
+    for spelling in _SPELLINGS:
+        pos = buf.find(spelling, begin, end)
         while pos >= 0:
-            line_start = buf.rfind(b"\n", 0, offset + pos) + 1
-            starts.add(line_start)
-            nl = lowered.find(b"\n", pos)
+            starts.add(buf.rfind(b"\n", begin, pos) + 1 or begin)
+            nl = buf.find(b"\n", pos, end)
             if nl < 0:
                 break
-            pos = lowered.find(anchor, nl)
+            pos = buf.find(spelling, nl, end)
     return sorted(starts)
 
 
-def _has_anchor(line: str) -> bool:
-    lower = line.lower().encode("utf-8", "replace")
-    return any(a in lower for a in PREFILTER)
-
-
-def _start_of_last_lines(buf: bytes, n: int) -> int:
-    """Offset where the last ``n`` complete lines (plus any partial last line) begin."""
-    pos = len(buf)
-    if buf.endswith(b"\n"):
+def _start_of_last_lines(buf: bytearray, n: int, end: int) -> int:
+    """Offset where the last ``n`` complete lines (plus any partial last line) of buf[:end]
+    begin."""
+    pos = end
+    if end > 0 and buf[end - 1] == 0x0A:
         pos -= 1
     else:  # a partial last line is always kept
         pos = buf.rfind(b"\n", 0, pos)
@@ -612,7 +718,7 @@ def _start_of_last_lines(buf: bytes, n: int) -> int:
     return pos + 1
 
 
-def _lines_before(buf: bytes, start: int, n: int) -> list[str]:
+def _lines_before(buf: bytearray, start: int, n: int) -> list[str]:
     lines: list[str] = []
     end = start - 1
     while len(lines) < n and end > 0:
@@ -623,7 +729,7 @@ def _lines_before(buf: bytes, start: int, n: int) -> list[str]:
     return lines
 
 
-def _lines_after(buf: bytes, end: int, n: int) -> list[str]:
+def _lines_after(buf: bytearray, end: int, n: int) -> list[str]:
     lines: list[str] = []
     pos = end + 1
     while len(lines) < n and pos < len(buf):
@@ -634,7 +740,7 @@ def _lines_after(buf: bytes, end: int, n: int) -> list[str]:
     return lines
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes | bytearray) -> str:
     return raw[:MAX_LINE].decode("utf-8", "replace").rstrip("\r")
 
 
@@ -696,7 +802,7 @@ def _product(issuer: str | None) -> str | None:
 # ------------------------------------------------------------------------------------ API
 
 
-def explain_stream(stream: IO[bytes], block_size: int = 1 << 20) -> list[Finding]:
+def explain_stream(stream: IO[bytes], block_size: int = BLOCK_SIZE) -> list[Finding]:
     """Explain everything in a binary stream (a file, stdin), in bounded memory."""
     matcher = Matcher()
     while True:
@@ -708,8 +814,14 @@ def explain_stream(stream: IO[bytes], block_size: int = 1 << 20) -> list[Finding
 
 
 def explain_text(text: str) -> list[Finding]:
-    """Find and explain every TLS failure in ``text``: an empty list when there is none."""
-    return explain_stream(io.BytesIO(text.encode("utf-8", "replace")))
+    """Find and explain every TLS failure in ``text``: an empty list when there is none.
+
+    Texts under one block (4 MiB) have every line tried, bigger ones go through the
+    prefilter."""
+    matcher = Matcher()
+    matcher.note_text(text)
+    matcher.feed(text.encode("utf-8", "replace"))
+    return matcher.close()
 
 
 def explain_lines(lines: Iterable[str]) -> list[Finding]:
