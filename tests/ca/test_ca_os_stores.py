@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from tlsdoctor.core.caexport import windows_store_hints
 from tlsdoctor.core.trust import agents, macos, windows, wsl
 from tlsdoctor.core.x509 import describe, load_certificate_file, sha256_fingerprint
 
@@ -166,6 +167,30 @@ def test_wsl_runner_gets_the_export_script() -> None:
     assert argv[:4] == ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command"]
     assert "Cert:\\LocalMachine\\Root" in argv[4] and "Cert:\\CurrentUser\\Root" in argv[4]
     assert "'InsertLineBreaks'" in argv[4]
+
+
+def test_wsl_certutil_listing_capture() -> None:
+    entries = wsl.parse_certutil_store((DATA / "wsl_certutil_store_root.txt").read_bytes())
+    assert [wsl.common_name(e.subject) for e in entries] == [
+        "Microsoft Root Certificate Authority",
+        "Zscaler Root CA",
+    ]
+    assert entries[1].sha1 == "d72f47d87fef8ea86d9145a4517a4e9af1fa766b"
+    assert entries[1].not_after == "10/27/2042 12:27 AM"
+    seen: list[list[str]] = []
+
+    def runner(argv: Sequence[str]) -> bytes:
+        seen.append(list(argv))
+        return (DATA / "wsl_certutil_store_root.txt").read_bytes()
+
+    assert len(wsl.load_store_entries(runner=runner)) == 2
+    assert seen == [["certutil.exe", "-store", "Root"]]
+    hints = windows_store_hints(
+        "CN=Zscaler Root CA,OU=Zscaler Inc.,O=Zscaler Inc.,L=San Jose,ST=California,C=US",
+        entries,
+    )
+    assert len(hints) == 1 and "SHA-1 d72f47d87fef8ea86d9145a4517a4e9af1fa766b" in hints[0]
+    assert windows_store_hints("CN=Other Root", entries) == []
 
 
 @pytest.mark.parametrize(

@@ -382,7 +382,38 @@ def export_from_host(
         fetch=fetch,
     )
     result.host, result.port = host, port
+    if result.status == "not-found" and sysroot is None and result.ask_it is not None:
+        from tlsdoctor.core.trust import wsl
+
+        if wsl.is_wsl():
+            result.notes.extend(windows_store_hints(result.ask_it.issuer, wsl.load_store_entries()))
     return result
+
+
+def windows_store_hints(issuer: str, entries: Sequence[Any]) -> list[str]:
+    """Under WSL, when PowerShell could not export the store: name the Windows root to export."""
+    from tlsdoctor.core.trust.wsl import common_name
+
+    wanted = common_name(_cn_of_rfc4514(issuer))
+    return [
+        _(
+            "Windows trusts a certificate named {subject} (SHA-1 {sha1}): export it from "
+            "certmgr.msc as Base-64 .cer and give it to 'tlsdoctor ca check' and "
+            "'tlsdoctor bundle --ca'",
+            subject=entry.subject,
+            sha1=entry.sha1,
+        )
+        for entry in entries
+        if common_name(entry.subject) == wanted
+    ]
+
+
+def _cn_of_rfc4514(name: str) -> str:
+    for part in name.split(","):
+        key, _sep, value = part.partition("=")
+        if key.strip().upper() == "CN":
+            return f"CN={value.strip()}"
+    return name
 
 
 def organisation_roots(

@@ -9,8 +9,10 @@ prints each certificate of ``Cert:\\LocalMachine\\Root`` and ``Cert:\\CurrentUse
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tlsdoctor.core.x509 import Certificate, parse_pem_tolerant
@@ -87,3 +89,85 @@ def load_roots(runner: Runner | None = None) -> list[Certificate]:
             return []
         return parse_powershell_output(_run(powershell_command(executable)))
     return parse_powershell_output(runner(powershell_command()))
+
+
+# --------------------------------------------------------------------------- certutil fallback
+# When PowerShell is blocked (constrained language mode is common on managed machines),
+# ``certutil.exe -store Root`` still lists the store. It prints no certificate bytes, only
+# names and SHA-1 hashes, so it can name what to export, not export it.
+
+CERTUTIL_CANDIDATES = ("certutil.exe", "/mnt/c/Windows/System32/certutil.exe")
+
+
+@dataclass(frozen=True)
+class StoreEntry:
+    subject: str
+    issuer: str
+    serial: str
+    sha1: str  # lowercase hex, no spaces
+    not_after: str
+
+
+_ENTRY_START = re.compile(r"^=+ Certificate \d+ =+$")
+_FIELD = re.compile(r"^\s*(Serial Number|Issuer|Subject|NotAfter|Cert Hash\(sha1\)):\s*(.*)$")
+
+
+def parse_certutil_store(output: bytes | str) -> list[StoreEntry]:
+    """Entries of ``certutil -store NAME`` output (English field names, CRLF or LF)."""
+    text = output if isinstance(output, str) else _decode(output)
+    entries: list[StoreEntry] = []
+    fields: dict[str, str] | None = None
+    for line in text.splitlines():
+        if _ENTRY_START.match(line.strip()):
+            if fields is not None:
+                entries.append(_entry(fields))
+            fields = {}
+            continue
+        found = _FIELD.match(line)
+        if found and fields is not None:
+            fields.setdefault(found.group(1), found.group(2).strip())
+    if fields is not None:
+        entries.append(_entry(fields))
+    return [e for e in entries if e.sha1]
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def _entry(fields: dict[str, str]) -> StoreEntry:
+    return StoreEntry(
+        subject=fields.get("Subject", ""),
+        issuer=fields.get("Issuer", ""),
+        serial=fields.get("Serial Number", ""),
+        sha1=fields.get("Cert Hash(sha1)", "").replace(" ", "").lower(),
+        not_after=fields.get("NotAfter", ""),
+    )
+
+
+def certutil_command(executable: str = "certutil.exe", store: str = "Root") -> list[str]:
+    return [executable, "-store", store]
+
+
+def load_store_entries(runner: Runner | None = None) -> list[StoreEntry]:
+    """The Windows Root store as certutil lists it (names and hashes), under WSL."""
+    if runner is not None:
+        return parse_certutil_store(runner(certutil_command()))
+    if not is_wsl():
+        return []
+    for candidate in CERTUTIL_CANDIDATES:
+        found = shutil.which(candidate) if "/" not in candidate else candidate
+        if found and Path(found).exists():
+            return parse_certutil_store(_run(certutil_command(found)))
+    return []
+
+
+def common_name(dn: str) -> str:
+    """The CN of a certutil/Windows style name such as ``CN=Corp Root, O=Corp, C=US``."""
+    for part in re.split(r",\s*(?=[A-Za-z.]+=)", dn):
+        key, _sep, value = part.partition("=")
+        if key.strip().upper() == "CN":
+            return value.strip().strip('"')
+    return dn.strip()
