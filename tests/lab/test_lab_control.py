@@ -163,7 +163,7 @@ def test_stop_never_signals_a_pid_that_is_no_longer_ours(tmp_path: Path) -> None
         decoy.wait()
 
 
-def test_the_lab_ends_when_a_lab_process_is_killed_it_is_reported_degraded(
+def test_a_killed_lab_process_makes_the_lab_degraded(
     start_lab: StartLab,
 ) -> None:
     state = start_lab()
