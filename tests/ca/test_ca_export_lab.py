@@ -207,3 +207,24 @@ def test_without_host_the_first_intercepted_host_is_used(
     assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert [c["sha256"] for c in report["cas"]] == [fp_of(inter_lab.inspection_ca)]
+
+
+def test_cli_fake_os_store_through_tlsdoctor_sysroot(
+    inter_lab: LabState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The Linux reader pointed at a temp tree: the CA is in the distribution bundle there."""
+    store = plant(
+        tmp_path,
+        "etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+        Path(certifi.where()).read_bytes() + inter_lab.inspection_ca.read_bytes(),
+    )
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path))
+    args = ["ca", "export", "--lab", str(inter_lab.state_dir), "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["method"], report["source"]) == ("os-store", str(store))
+    assert report["roots"][0]["sha256"] == fp_of(inter_lab.inspection_ca)
+    assert "Intermediate" in report["intermediates"][0]["subject"]
