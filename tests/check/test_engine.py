@@ -249,3 +249,31 @@ def test_stdin_reaches_the_client(tmp_path: Path) -> None:
     assert (code, out) == (0, "probe\n")
     uv = spec("uv")
     assert uv.stdin == "tlsdoctor-check-probe\n" and "-" in uv.argv
+
+
+@pytest.mark.lab
+def test_a_proxy_with_basic_authentication(
+    start_lab: object, clean_env: dict[str, str], sandbox_home: Path
+) -> None:
+    """Every client reaches the TLS handshake through a proxy that wants a password."""
+    for program in ("curl", "node", "openssl", "java", "git", "wget"):
+        require_client(program)
+    lab = start_lab(proxy_auth="checker:s3cret")  # type: ignore[operator]
+    (sandbox_home / ".wgetrc").touch()
+    names = ["python-ssl", "requests", "curl", "node", "openssl", "java", "git", "wget"]
+    results = clients.run_checks(
+        [lab.url(lab.intercepted[0])], names, env=clean_env,
+        proxy=lab.authenticated_proxy_url, versions=False,
+    )  # fmt: skip
+    assert {r.client: r.status for r in results} == dict.fromkeys(names, "tls-error"), [
+        (r.client, r.headline) for r in results
+    ]
+    for result in results:  # the password never shows on a command line
+        assert not any("s3cret" in arg for arg in result.command)
+    # Without the password the proxy refuses the tunnel: "failed (not TLS)" for every client.
+    refused = clients.run_checks(
+        [lab.url(lab.intercepted[0])], names, env=clean_env, proxy=lab.proxy_url, versions=False
+    )
+    assert {r.client: r.status for r in refused} == dict.fromkeys(names, "error"), [
+        (r.client, r.headline) for r in refused
+    ]

@@ -54,6 +54,8 @@ DETAIL_LINES = 6
 PYTHON_PLACEHOLDER = "{python}"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PROXY_VARS = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+# Where clients that take the proxy on argv find its password (never on a command line).
+PROXY_PASSWORD_VAR = "TLSDOCTOR_PROXY_PASSWORD"
 # Every variable through which a client may pick up a proxy (removed by check --no-proxy).
 PROXY_ENV_VARS = (*_PROXY_VARS, "http_proxy", "HTTP_PROXY")
 
@@ -74,6 +76,7 @@ class ClientSpec:
     argv: tuple[str, ...]
     proxy: str = "env"
     proxy_argv: tuple[str, ...] = ()
+    proxy_auth_argv: tuple[str, ...] = ()
     version: tuple[str, ...] = ()
     tls_library: str = ""
     tls_library_ja: str = ""
@@ -138,11 +141,14 @@ def finding_to_dict(finding: Any) -> Any:
 
 
 @cache
-def _catalog() -> tuple[tuple[ClientSpec, ...], tuple[str, ...]]:
+def _catalog() -> tuple[tuple[ClientSpec, ...], tuple[str, ...], tuple[str, ...]]:
+    """(client specs, shared TLS-failure patterns, shared proxy-failure patterns)."""
     data = load_data("clients.toml")
-    shared = tuple(data.get("classify", {}).get("tls_failure", ()))
+    classify_data = data.get("classify", {})
+    shared = tuple(classify_data.get("tls_failure", ()))
+    proxy_failures = tuple(classify_data.get("proxy_failure", ()))
     specs = tuple(_spec(entry) for entry in data.get("client", ()))
-    return specs, shared
+    return specs, shared, proxy_failures
 
 
 def _spec(entry: Mapping[str, Any]) -> ClientSpec:
@@ -152,6 +158,7 @@ def _spec(entry: Mapping[str, Any]) -> ClientSpec:
         argv=tuple(entry["argv"]),
         proxy=str(entry.get("proxy", "env")),
         proxy_argv=tuple(entry.get("proxy_argv", ())),
+        proxy_auth_argv=tuple(entry.get("proxy_auth_argv", ())),
         version=tuple(entry.get("version", ())),
         tls_library=str(entry.get("tls_library", "")),
         tls_library_ja=str(entry.get("tls_library_ja", "")),
@@ -276,8 +283,14 @@ def build_command(
     proxy_args: list[str] = []
     if spec.proxy == "argv" and proxy:
         p = urllib.parse.urlsplit(proxy)
-        values.update(proxy_url=proxy, proxy_host=p.hostname or "", proxy_port=str(p.port or 8080))
-        proxy_args = [_fill(a, values) for a in spec.proxy_argv]
+        values.update(
+            proxy_url=proxy,
+            proxy_host=p.hostname or "",
+            proxy_port=str(p.port or 8080),
+            proxy_user=urllib.parse.unquote(p.username or ""),
+        )
+        templates = [*spec.proxy_argv, *(spec.proxy_auth_argv if p.username else ())]
+        proxy_args = [_fill(a, values) for a in templates]
     argv: list[str] = []
     for item in spec.argv:
         if item == "{proxy_args}":
@@ -296,6 +309,10 @@ def _child_env(
     if spec.proxy == "env" and explicit and proxy:
         child["https_proxy"] = proxy
         child["HTTPS_PROXY"] = proxy
+    if spec.proxy == "argv" and proxy:
+        password = urllib.parse.urlsplit(proxy).password
+        if password is not None:
+            child[PROXY_PASSWORD_VAR] = urllib.parse.unquote(password)
     return child
 
 
@@ -369,7 +386,9 @@ def classify(spec: ClientSpec, exit_code: int | None, output: str) -> str:
     """One of the row statuses, from the exit code and the output."""
     if exit_code is None:
         return "timeout"
-    shared = _catalog()[1]
+    _specs, shared, proxy_failures = _catalog()
+    if exit_code != 0 and any(re.search(p, output) for p in proxy_failures):
+        return "error"
     if any(re.search(p, output) for p in (*shared, *spec.tls_failure)):
         return "tls-error"
     if exit_code in spec.ok_exit_codes:

@@ -1,7 +1,8 @@
 // One HTTPS GET with Node's own TLS stack, verification on.
 // Usage: node nodefetch.cjs URL TIMEOUT_SECONDS
 // Node 20 ignores https_proxy; this script opens a CONNECT tunnel itself when https_proxy /
-// HTTPS_PROXY is set (as an app with a proxy agent would), then verifies the server with the
+// HTTPS_PROXY is set (as an app with a proxy agent would; user:password in the proxy URL is sent
+// as Basic proxy authentication), then verifies the server with the
 // roots Node trusts in this environment (bundled roots + NODE_EXTRA_CA_CERTS, etc.).
 // Prints "HTTP <status>" and exits 0 on any HTTP answer; prints the error and exits 1 otherwise.
 "use strict";
@@ -68,12 +69,17 @@ if (!proxy || bypassed()) {
   direct();
 } else {
   const p = new URL(proxy.includes("://") ? proxy : "http://" + proxy);
+  const headers = { Host: host + ":" + port };
+  if (p.username) {
+    const user = decodeURIComponent(p.username) + ":" + decodeURIComponent(p.password);
+    headers["Proxy-Authorization"] = "Basic " + Buffer.from(user).toString("base64");
+  }
   const connect = http.request({
     host: p.hostname,
     port: Number(p.port || 8080),
     method: "CONNECT",
     path: host + ":" + port,
-    headers: { Host: host + ":" + port },
+    headers,
     timeout: timeoutMs,
   });
   connect.on("connect", (res, socket) => {

@@ -8,6 +8,7 @@ and verification succeeded); prints the exception and exits 1 otherwise. Run by
 
 from __future__ import annotations
 
+import base64
 import socket
 import ssl
 import sys
@@ -23,7 +24,13 @@ def _tunnel(host: str, port: int, timeout: float) -> socket.socket:
     parsed = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
     sock = socket.create_connection((parsed.hostname, parsed.port or 8080), timeout=timeout)
     target = f"{host}:{port}"
-    sock.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode("ascii"))
+    head = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
+    if parsed.username is not None:
+        user = urllib.parse.unquote(parsed.username)
+        password = urllib.parse.unquote(parsed.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        head += f"Proxy-Authorization: Basic {token}\r\n"
+    sock.sendall((head + "\r\n").encode("ascii"))
     reply = b""
     while b"\r\n\r\n" not in reply:
         chunk = sock.recv(4096)
