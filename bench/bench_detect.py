@@ -89,6 +89,92 @@ def bench_detect() -> dict[str, float | None]:
     return figures
 
 
+def bench_without_interceptor() -> tuple[float, float]:
+    """The client's own ceiling: 50 loopback TLS servers that each wait 100 ms before answering.
+
+    Same delay, no interceptor: shows what detect's concurrency does when the network, not a
+    single proxy process, is the slow part. Returns (one probe, 50-host detect) wall times.
+    """
+    import datetime as dt
+    import socket
+    import ssl
+    import threading
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from tlsdoctor.core.detect import detect
+    from tlsdoctor.core.probe import Target, probe
+    from tlsdoctor.core.trust import RootStore
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bench.test")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    folder = Path(tempfile.mkdtemp(prefix="tlsdoctor-bench-"))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    listeners = []
+
+    def answer(conn: socket.socket) -> None:
+        time.sleep(DELAY_MS / 1000)
+        try:
+            with context.wrap_socket(conn, server_side=True) as tls:
+                tls.recv(1)
+        except OSError:
+            pass
+
+    def serve(listener: socket.socket) -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    for _ in range(HOSTS):
+        listener = socket.create_server(("127.0.0.1", 0), backlog=16)
+        listeners.append(listener)
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+    targets = [Target("127.0.0.1", s.getsockname()[1]) for s in listeners]
+    no_os = RootStore("os", None, ())
+    try:
+
+        def one() -> None:
+            assert probe("127.0.0.1", targets[0].port, use_env_proxy=False).ok
+
+        def all_hosts() -> None:
+            report = detect(targets, use_env_proxy=False, os_store=no_os)
+            assert all(h.chain for h in report.hosts)
+
+        one()
+        all_hosts()
+        return timed(one, 5), timed(all_hosts, 3)
+    finally:
+        for listener in listeners:
+            listener.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def bench_openssl(hosts: list[str], proxy_port: int) -> float | None:
     """A sequential loop of `openssl s_client` through the same proxy (what a script would do)."""
     openssl = shutil.which("openssl")
@@ -155,6 +241,12 @@ def main() -> int:
     if openssl is not None:
         print(f"openssl s_client loop, {HOSTS} hosts:   {openssl * 1000:8.1f} ms")
         print(f"  detect is faster by:              {openssl / detect_all:8.1f}x")
+    alone_one, alone_all = bench_without_interceptor()
+    print(f"without interceptor: one delayed probe {alone_one * 1000:6.1f} ms,")
+    print(
+        f"  detect on {HOSTS} delayed servers {alone_all * 1000:6.1f} ms: "
+        f"{alone_all / alone_one:5.2f}x  (the client's own ceiling)"
+    )
     version, bare = bench_startup()
     startup = version / bare
     print(f"tlsdoctor --version:                {version * 1000:8.1f} ms")

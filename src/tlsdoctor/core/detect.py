@@ -236,15 +236,18 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
         ev.error_kind = result.error_kind or "tls"
         return ev
     chain = result.chain
-    leaf, top = chain[0], chain[-1]
+    leaf = chain[0]
+    # x509.Name objects are rebuilt on every access: read each name once.
+    names = [(c.subject, c.issuer) for c in chain]
     ev.chain = list(chain)
-    ev.issuer = name_text(leaf.issuer)
+    ev.issuer = name_text(names[0][1])
     ev.sha256 = fingerprint(leaf)
     ev.public_result = verify_chain(chain, public)
     ev.os_result = verify_chain(chain, system)
     ev.trusted_public = ev.public_result.trusted
     ev.trusted_os = ev.os_result.trusted
-    root_name = top.subject if top.subject == top.issuer else top.issuer
+    top_subject, top_issuer = names[-1]
+    root_name = top_subject if top_subject == top_issuer else top_issuer
     ev.root = name_text(
         ev.public_result.anchor.subject if ev.public_result.anchor is not None else root_name
     )
@@ -257,16 +260,16 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
     ev.ca_key = root_name.public_bytes()
     ev.error = _("not trusted by the public roots: {reason}", reason=ev.public_result.error or "?")
     ev.error_kind = "untrusted"
-    if _self_signed_leaf(chain):
+    if names[0][0] == names[0][1] and _not_a_ca(leaf):
         ev.error = _(
             "self-signed server certificate: {reason}", reason=ev.public_result.error or "?"
         )
         ev.ca_key = None
         return ev
-    if _public_issuer(chain, public):
+    if _public_issuer(chain, [issuer for _subject, issuer in names], public):
         ev.ca_key = None  # a public CA's certificate with another problem (expired, ...)
         return ev
-    vendor = identify_chain(_ca_names(chain))
+    vendor = identify_chain(_ca_names(names))
     if vendor is not None:
         _mark_intercepted(ev, vendor.product)
     elif ev.trusted_os:
@@ -281,21 +284,20 @@ def _mark_intercepted(ev: HostEvidence, product: str) -> None:
     ev.error_kind = None
 
 
-def _self_signed_leaf(chain: Sequence[x509.Certificate]) -> bool:
-    leaf = chain[0]
-    if leaf.subject != leaf.issuer:
-        return False
+def _not_a_ca(cert: x509.Certificate) -> bool:
     try:
-        constraints = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except (x509.ExtensionNotFound, ValueError):
         return True
     return not constraints.ca
 
 
-def _public_issuer(chain: Sequence[x509.Certificate], public: RootStore) -> bool:
+def _public_issuer(
+    chain: Sequence[x509.Certificate], issuers: Sequence[x509.Name], public: RootStore
+) -> bool:
     """Some certificate of the chain names a public root as its issuer and is signed by it."""
-    for cert in chain:
-        for root in public.by_subject(cert.issuer):
+    for cert, issuer in zip(chain, issuers, strict=True):
+        for root in public.by_subject(issuer):
             try:
                 cert.verify_directly_issued_by(root)
             except Exception:
@@ -304,12 +306,12 @@ def _public_issuer(chain: Sequence[x509.Certificate], public: RootStore) -> bool
     return False
 
 
-def _ca_names(chain: Sequence[x509.Certificate]) -> list[x509.Name]:
+def _ca_names(names: Sequence[tuple[x509.Name, x509.Name]]) -> list[x509.Name]:
     """Issuer of the leaf first, then each CA upwards: where a product's name shows."""
-    names: list[x509.Name] = [chain[0].issuer]
-    for cert in chain[1:]:
-        names.extend([cert.subject, cert.issuer])
-    return names
+    found: list[x509.Name] = [names[0][1]]
+    for subject, issuer in names[1:]:
+        found.extend([subject, issuer])
+    return found
 
 
 def _settle_unknown_issuers(evidence: list[HostEvidence]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -91,6 +91,12 @@ def _split_rfc4514(text: str) -> list[str]:
 
 
 def match(name: x509.Name | str) -> Vendor | None:
+    # Re-signed hosts share their issuer: one regex pass per distinct name is enough.
+    return _match_cached(name)
+
+
+@lru_cache(maxsize=1024)
+def _match_cached(name: x509.Name | str) -> Vendor | None:
     values = name_values(name)
     for vendor in catalog():
         if vendor.matches(values):

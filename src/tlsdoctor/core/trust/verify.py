@@ -12,6 +12,7 @@ import datetime
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -99,8 +100,8 @@ def verify_chain(
     if not chain:
         return VerifyResult(trusted=False, error=_("no certificate presented"))
     store = _x509_store(roots, strict=strict, partial=partial_chain)
-    leaf = crypto.X509.from_cryptography(chain[0])
-    untrusted = [crypto.X509.from_cryptography(c) for c in chain[1:]]
+    leaf = _openssl_certificate(chain[0])
+    untrusted = [_openssl_certificate(c) for c in chain[1:]]
     context = crypto.X509StoreContext(store, leaf, untrusted)  # type: ignore[arg-type]
     try:
         verified = context.get_verified_chain()
@@ -123,6 +124,14 @@ def _error_parts(err: Exception) -> tuple[int | None, int | None, str]:
         code, depth, message = errors[0], errors[1], errors[2]
         return int(code), int(depth), str(message)
     return None, None, str(err)
+
+
+@lru_cache(maxsize=4096)
+def _openssl_certificate(cert: x509.Certificate) -> Any:
+    """pyOpenSSL's copy of a certificate, made once (a chain is checked against several sets)."""
+    from OpenSSL import crypto
+
+    return crypto.X509.from_cryptography(cert)
 
 
 def _top_if_self_issued(chain: Sequence[x509.Certificate]) -> x509.Certificate | None:
