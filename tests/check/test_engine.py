@@ -199,6 +199,15 @@ PIP_TLS = (
         ),
         ("curl", 7, "curl: (7) Failed to connect to 127.0.0.1 port 9: Connection refused", "error"),
         ("curl", None, "", "timeout"),
+        ("curl", 56, "curl: (56) CONNECT tunnel failed, response 407", "error"),
+        (
+            "wget",
+            8,
+            "Proxy tunneling failed: Proxy Authentication Required"
+            "Unable to establish SSL connection.",
+            "error",
+        ),
+        ("java", 1, "Proxy tunneling failed: HTTP 407 Proxy Authentication Required", "error"),
         (
             "aws",
             255,
