@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HOSTS = 50
 DELAY_MS = 100
@@ -89,16 +90,45 @@ def bench_detect() -> dict[str, float | None]:
     return figures
 
 
-def bench_without_interceptor() -> tuple[float, float]:
-    """The client's own ceiling: 50 loopback TLS servers that each wait 100 ms before answering.
-
-    Same delay, no interceptor: shows what detect's concurrency does when the network, not a
-    single proxy process, is the slow part. Returns (one probe, 50-host detect) wall times.
-    """
-    import datetime as dt
+def _delayed_servers(conn: Any, cert_file: str, key_file: str) -> None:
+    """Child process: HOSTS TLS servers that wait DELAY_MS before each handshake."""
     import socket
     import ssl
     import threading
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+
+    def answer(client: socket.socket) -> None:
+        time.sleep(DELAY_MS / 1000)
+        try:
+            with context.wrap_socket(client, server_side=True) as tls:
+                tls.recv(1)
+        except OSError:
+            pass
+
+    def serve(listener: socket.socket) -> None:
+        while True:
+            client, _ = listener.accept()
+            threading.Thread(target=answer, args=(client,), daemon=True).start()
+
+    ports = []
+    for _ in range(HOSTS):
+        listener = socket.create_server(("127.0.0.1", 0), backlog=16)
+        ports.append(listener.getsockname()[1])
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+    conn.send(ports)
+    conn.recv()  # until the parent is done
+
+
+def bench_without_interceptor() -> tuple[float, float]:
+    """The client's own ceiling: HOSTS loopback TLS servers that each wait 100 ms to answer.
+
+    Same delay, no interceptor, servers in a separate process: what detect's concurrency does
+    when the network, not one proxy process, is the slow part. Returns (one probe, detect).
+    """
+    import datetime as dt
+    import multiprocessing
 
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -123,41 +153,23 @@ def bench_without_interceptor() -> tuple[float, float]:
         .sign(key, hashes.SHA256())
     )
     folder = Path(tempfile.mkdtemp(prefix="tlsdoctor-bench-"))
-    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "key.pem").write_bytes(
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
     )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
-    listeners = []
-
-    def answer(conn: socket.socket) -> None:
-        time.sleep(DELAY_MS / 1000)
-        try:
-            with context.wrap_socket(conn, server_side=True) as tls:
-                tls.recv(1)
-        except OSError:
-            pass
-
-    def serve(listener: socket.socket) -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
-
-    for _ in range(HOSTS):
-        listener = socket.create_server(("127.0.0.1", 0), backlog=16)
-        listeners.append(listener)
-        threading.Thread(target=serve, args=(listener,), daemon=True).start()
-    targets = [Target("127.0.0.1", s.getsockname()[1]) for s in listeners]
-    no_os = RootStore("os", None, ())
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(
+        target=_delayed_servers, args=(child, str(cert_file), str(key_file)), daemon=True
+    )
+    server.start()
     try:
+        targets = [Target("127.0.0.1", port) for port in parent.recv()]
+        no_os = RootStore("os", None, ())
 
         def one() -> None:
             assert probe("127.0.0.1", targets[0].port, use_env_proxy=False).ok
@@ -170,8 +182,10 @@ def bench_without_interceptor() -> tuple[float, float]:
         all_hosts()
         return timed(one, 5), timed(all_hosts, 3)
     finally:
-        for listener in listeners:
-            listener.close()
+        parent.send("done")
+        server.join(5)
+        if server.is_alive():
+            server.terminate()
         shutil.rmtree(folder, ignore_errors=True)
 
 
