@@ -277,8 +277,11 @@ def test_a_proxy_with_basic_authentication(
     assert {r.client: r.status for r in results} == dict.fromkeys(names, "tls-error"), [
         (r.client, r.headline) for r in results
     ]
-    for result in results:  # the password never shows on a command line
+    for result in results:  # the password never shows on a command line or in a report
         assert not any("s3cret" in arg for arg in result.command)
+        assert "s3cret" not in str(result.to_dict())
+        assert result.proxy == clients.redact_proxy(lab.authenticated_proxy_url)
+        assert result.proxy and result.proxy.startswith("http://checker:***@127.0.0.1:")
     # Without the password the proxy refuses the tunnel: "failed (not TLS)" for every client.
     refused = clients.run_checks(
         [lab.url(lab.intercepted[0])], names, env=clean_env, proxy=lab.proxy_url, versions=False

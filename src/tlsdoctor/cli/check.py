@@ -11,7 +11,9 @@ import argparse
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json
@@ -81,6 +83,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--verbose", action="store_true", help=_("show versions and the client output of every row")
     )
     add_json(parser)
+
+
+@contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A transient spinner on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from tlsdoctor.render.console import console
+
+    with console(stderr=True).status(message):
+        yield
 
 
 def parse_clients(value: str | None) -> list[str] | None:
@@ -171,7 +185,12 @@ def execute(
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.core.clients import available_clients, client_specs, effective_proxy
+    from tlsdoctor.core.clients import (
+        available_clients,
+        client_specs,
+        effective_proxy,
+        redact_proxy,
+    )
     from tlsdoctor.render.console import console, print_json
 
     if args.timeout <= 0:
@@ -191,10 +210,9 @@ def run(args: argparse.Namespace) -> int:
     if args.no_proxy:
         env = without_proxy(env)
     urls = urls or default_urls()
-    if not args.json:
-        console(stderr=True).print(_("Running clients..."), style="dim")
-    results = execute(urls, clients, env=env, proxy=proxy, timeout=args.timeout)
-    shown_proxy = effective_proxy(env, proxy)
+    with progress(_("Running clients...")):
+        results = execute(urls, clients, env=env, proxy=proxy, timeout=args.timeout)
+    shown_proxy = redact_proxy(effective_proxy(env, proxy))
     from tlsdoctor.core.clients import normalize_url
     from tlsdoctor.render.check import check_json, render_check
 

@@ -96,6 +96,7 @@ class FixOutcome:
     proxy: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        from tlsdoctor.core.clients import redact_proxy
         from tlsdoctor.core.x509 import describe, sha256_fingerprint
         from tlsdoctor.render.check import check_json
 
@@ -114,7 +115,7 @@ class FixOutcome:
             "not_applied_reason": self.not_applied_reason,
             "apply": self.apply_result.to_json() if self.apply_result else None,
             "check": (
-                check_json(self.check, self.check_urls, self.proxy, "setup")
+                check_json(self.check, self.check_urls, redact_proxy(self.proxy), "setup")
                 if self.applied
                 else None
             ),
@@ -381,6 +382,7 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
     # 6. check
     show.step(out, 6, _("Checking with the real clients"))
     from tlsdoctor.cli.check import execute, parse_clients
+    from tlsdoctor.core.clients import redact_proxy
 
     env = environment_after(plan, os.environ)
     outcome.check_urls = check_urls(report, settings.hosts)
@@ -391,7 +393,7 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
         proxy=settings.proxy,
         timeout=args.timeout,
     )
-    show.check(out, outcome.check, outcome.check_urls, settings.proxy)
+    show.check(out, outcome.check, outcome.check_urls, redact_proxy(settings.proxy))
     show.done(out, outcome, UNDO_COMMAND)
     ok = all(r.ok for r in outcome.check) and (
         outcome.apply_result is None or outcome.apply_result.ok

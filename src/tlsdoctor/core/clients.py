@@ -43,6 +43,7 @@ __all__ = [
     "client_specs",
     "effective_proxy",
     "normalize_url",
+    "redact_proxy",
     "run_checks",
 ]
 
@@ -222,6 +223,18 @@ def effective_proxy(env: Mapping[str, str], proxy: str | None = None) -> str | N
         if value:
             return value if "://" in value else "http://" + value
     return None
+
+
+def redact_proxy(proxy: str | None) -> str | None:
+    """The proxy URL for display: its password, if any, replaced by ***."""
+    if not proxy:
+        return proxy
+    parts = urllib.parse.urlsplit(proxy)
+    if parts.password is None:
+        return proxy
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 def _bypassed(host: str, env: Mapping[str, str]) -> bool:
@@ -466,7 +479,7 @@ def _check_one(
         version=version,
         tls_library=spec.tls_library,
         duration=time.monotonic() - started,
-        proxy=use_proxy,
+        proxy=redact_proxy(use_proxy),
         command=argv,
     )
 
