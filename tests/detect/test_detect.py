@@ -225,3 +225,29 @@ def test_summaries_are_translated(world: World, lang: str) -> None:
         "到達できたすべてのホストが公開ルートで信頼されるチェーンを提示しました："
         "TLS インスペクションは見られません"
     ]
+
+
+def test_two_names_of_one_company_signed_by_its_private_ca_are_not_interception(
+    world: World,
+) -> None:
+    private = make_ca(make_name("Corp Internal CA", "Corp"))
+    routes = {h: world.signed_by(private, h).port for h in ("a.corp.test", "b.corp.test")}
+    report = run_detect(world, routes)
+    assert report.verdict == "inconclusive"
+    assert [h.status for h in report.hosts] == ["error", "error"]
+
+
+@pytest.mark.parametrize(
+    ("host", "owner_name"),
+    [
+        ("www.example.com", "example.com"),
+        ("a.b.example.co.uk", "example.co.uk"),
+        ("site1.test", "site1.test"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("::1", "::1"),
+    ],
+)
+def test_owner(host: str, owner_name: str) -> None:
+    from tlsdoctor.core.detect import owner
+
+    assert owner(host) == owner_name

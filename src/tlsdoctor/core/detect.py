@@ -314,12 +314,28 @@ def _ca_names(names: Sequence[tuple[x509.Name, x509.Name]]) -> list[x509.Name]:
     return found
 
 
+# Second-level labels under which each name belongs to a different owner (co.uk, com.au...).
+_SHARED_SUFFIXES = frozenset({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go"})
+
+
+def owner(host: str) -> str:
+    """Who a name belongs to, roughly (the registrable domain): two names of one company's
+    domain signed by its private CA are an intranet, not evidence of interception."""
+    from tlsdoctor.core.probe import is_ip
+
+    if is_ip(host):
+        return host
+    labels = _ascii(host).rstrip(".").lower().split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SHARED_SUFFIXES else 2
+    return ".".join(labels[-keep:])
+
+
 def _settle_unknown_issuers(evidence: list[HostEvidence]) -> None:
     """An unknown issuer that re-signs two or more unrelated hosts is an inspection CA."""
     by_ca: dict[bytes, set[str]] = {}
     for ev in evidence:
         if ev.ca_key is not None and ev.status != "clean":
-            by_ca.setdefault(ev.ca_key, set()).add(ev.host.lower())
+            by_ca.setdefault(ev.ca_key, set()).add(owner(ev.host))
     for ev in evidence:
         if ev.status == "error" and ev.ca_key is not None and len(by_ca[ev.ca_key]) >= 2:
             _mark_intercepted(ev, _(UNKNOWN_ADMIN_CA))
