@@ -45,6 +45,7 @@ BLOCK_SIZE = 4 << 20
 MAX_LINE = 64 << 10  # longer lines are cut (a minified blob must not hold the whole file)
 MAX_HOSTS = 16  # per finding
 MAX_EXCERPT = 300
+MERGE_GAP = 60  # lines: findings this close with one cause are one failure (a traceback)
 UNKNOWN_TOOL = "unknown"
 SIGNATURE_TOOL_PRIORITY = 35  # a tool named by the signature beats generic markers only
 
@@ -119,6 +120,13 @@ class Catalog:
     insecure: tuple[Insecure, ...]
     causes: Mapping[str, Mapping[str, Any]]
     fixes: tuple[Mapping[str, Any], ...]
+    refine: Mapping[str, tuple[str, ...]]  # generic tool -> tools that run on it
+    ignore_hosts: frozenset[str]
+
+    def refines(self, generic: str, specific: str) -> bool:
+        """True when ``specific`` is a tool built on ``generic`` (requests on python)."""
+        more = self.refine.get(generic, ())
+        return "*" in more or specific in more
 
 
 @cache
@@ -136,6 +144,8 @@ def catalog() -> Catalog:
         insecure=tuple(_insecure(e) for e in data.get("insecure", [])),
         causes=fixes.get("cause", {}),
         fixes=tuple(fixes.get("fix", [])),
+        refine={k: tuple(v) for k, v in data.get("refine", {}).items()},
+        ignore_hosts=frozenset(data.get("ignore_hosts", {}).get("names", [])),
     )
 
 
@@ -441,6 +451,8 @@ class Matcher:
         self._expired_hosts: set[str] = set()
         self._plans: dict[frozenset[str], _Plan] = {}
         self._plan_all = _Plan.everything(self._cat)
+        self._last: tuple[tuple[str, str, str | None], int] | None = None
+        self._text_hosts: list[tuple[str, int]] = []  # named anywhere in note_text() input
         self._done = False
 
     # ---- input
@@ -462,8 +474,12 @@ class Matcher:
     def note_text(self, text: str) -> None:
         """Look at text that is not scanned as output (a command line, a pasted message) for
         signs that verification was switched off: every line, no prefilter."""
-        for line in text.splitlines()[:10000]:
+        lines = text.splitlines()[:10000]
+        for line in lines:
             self._note_insecure(line, line.lower(), self._cat.insecure)
+        for host in hosts_in(lines, self._cat):
+            if host not in self._text_hosts and len(self._text_hosts) < MAX_HOSTS:
+                self._text_hosts.append(host)
 
     def close(self) -> list[Finding]:
         if not self._done:
@@ -601,8 +617,12 @@ class Matcher:
         tool = self._resolve_tool(sig, context)
         issuer = _group(occ.hits, "issuer") or _search_groups(self._cat.issuers, context, "issuer")
         issuer = issuer.strip() if issuer else None
-        hosts = _hosts(occ.hits, self._cat.hosts, context)
+        hosts = _hosts(occ.hits, self._cat, context)
+        merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts)
+        if merged:
+            return
         key = (sig.cause, tool, issuer)
+        self._last = (key, occ.last)
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -627,6 +647,51 @@ class Matcher:
         if sig.cause == "expired":
             self._expired_hosts.update(h for h, _ in hosts)
 
+    def _merge_nearby(
+        self,
+        occ: _Occurrence,
+        cause: str,
+        tool: str,
+        issuer: str | None,
+        hosts: Sequence[tuple[str, int]],
+    ) -> bool:
+        """Fold this occurrence into the previous one when both are one failure seen twice
+        (python's ssl error, then requests' SSLError a few lines down the traceback)."""
+        if self._last is None:
+            return False
+        key, last_line = self._last
+        prev_cause, prev_tool, prev_issuer = key
+        if occ.hits[0].lineno - last_line > MERGE_GAP or prev_cause != cause:
+            return False
+        if issuer is not None and prev_issuer not in (None, issuer):
+            return False
+        if tool == UNKNOWN_TOOL:
+            new_tool = prev_tool
+        elif prev_tool == UNKNOWN_TOOL:
+            new_tool = tool
+        elif tool == prev_tool or self._cat.refines(tool, prev_tool):
+            new_tool = prev_tool
+        elif self._cat.refines(prev_tool, tool):
+            new_tool = tool
+        else:
+            return False
+        finding = self._findings.pop(key)
+        finding.tool = new_tool
+        finding.issuer = finding.issuer or issuer
+        finding.product = finding.product or _product(issuer)
+        for host in hosts:
+            if host not in finding.hosts and len(finding.hosts) < MAX_HOSTS:
+                finding.hosts.append(host)
+        new_key = (cause, new_tool, finding.issuer)
+        existing = self._findings.get(new_key)
+        if existing is not None and existing is not finding:
+            existing.count += finding.count
+            existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
+            finding = existing
+        self._findings[new_key] = finding
+        self._last = (new_key, occ.last)
+        return True
+
     def _resolve_tool(self, sig: Signature, context: Sequence[str]) -> str:
         """The most specific marker in the message wins over the signature's own tool."""
         best: tuple[int, str] | None = (SIGNATURE_TOOL_PRIORITY, sig.tool) if sig.tool else None
@@ -645,6 +710,8 @@ class Matcher:
         insecure = list(self._insecure.values())
         many_expired = len(self._expired_hosts) >= 3
         for finding in result:
+            if not finding.hosts:  # the command line of a pasted message names it
+                finding.hosts = list(self._text_hosts)
             finding.fix = fix_steps(finding.cause, finding.tool, finding.producer)
             finding.notes = []
             if finding.ambiguous and finding.confidence != "high":
@@ -768,21 +835,33 @@ def _search_groups(
     return None
 
 
-def _hosts(
-    hits: Sequence[_LineHit], patterns: Sequence[re.Pattern[str]], context: Sequence[str]
-) -> list[tuple[str, int]]:
+def _hosts(hits: Sequence[_LineHit], cat: Catalog, context: Sequence[str]) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
     named = _group(hits, "host")
     if named:
         found.append((_clean_host(named), 443))
-    for pattern in patterns:
-        for line in context:
+    found.extend(hosts_in(context, cat))
+    unique: list[tuple[str, int]] = []
+    for host in found:
+        if host[0] and host not in unique and host[0] not in cat.ignore_hosts:
+            unique.append(host)
+    return unique[:MAX_HOSTS]
+
+
+def hosts_in(lines: Iterable[str], cat: Catalog | None = None) -> list[tuple[str, int]]:
+    """(host, port) pairs named in ``lines`` (URLs, 'host=...', wget's quotes...), in order."""
+    cat = cat or catalog()
+    found: list[tuple[str, int]] = []
+    for line in lines:
+        for pattern in cat.hosts:
             for m in pattern.finditer(line):
                 host = _clean_host(m.group("host"))
                 port = int(m.groupdict().get("port") or 443)
-                if host and (host, port) not in found:
+                if host and (host, port) not in found and host not in cat.ignore_hosts:
                     found.append((host, port))
-    return [h for h in found if h[0]][:MAX_HOSTS]
+                    if len(found) >= MAX_HOSTS:
+                        return found
+    return found
 
 
 def _clean_host(host: str) -> str:
