@@ -162,10 +162,13 @@ PIP_TLS = (
     ("client", "code", "output", "status"),
     [
         ("pip", 1, PIP_TLS, "tls-error"),
+        # pip says "no version" after a refused connection too: only urllib3's response log counts
+        ("pip", 1, "ERROR: Could not find a version that satisfies the requirement p", "error"),
         (
             "pip",
             1,
-            "ERROR: Could not find a version that satisfies the requirement p",
+            'https://h:443 "GET /p/ HTTP/1.1" 404 0\nERROR: Could not find a version that '
+            "satisfies the requirement p",
             "handshake-ok",
         ),
         (

@@ -141,15 +141,24 @@ def finding_to_dict(finding: Any) -> Any:
 # The catalog
 
 
+@dataclass(frozen=True)
+class _Catalog:
+    specs: tuple[ClientSpec, ...]
+    tls_failure: tuple[str, ...]  # shared by every client
+    proxy_failure: tuple[str, ...]
+    error_headline: tuple[str, ...]
+
+
 @cache
-def _catalog() -> tuple[tuple[ClientSpec, ...], tuple[str, ...], tuple[str, ...]]:
-    """(client specs, shared TLS-failure patterns, shared proxy-failure patterns)."""
+def _catalog() -> _Catalog:
     data = load_data("clients.toml")
-    classify_data = data.get("classify", {})
-    shared = tuple(classify_data.get("tls_failure", ()))
-    proxy_failures = tuple(classify_data.get("proxy_failure", ()))
-    specs = tuple(_spec(entry) for entry in data.get("client", ()))
-    return specs, shared, proxy_failures
+    shared = data.get("classify", {})
+    return _Catalog(
+        specs=tuple(_spec(entry) for entry in data.get("client", ())),
+        tls_failure=tuple(shared.get("tls_failure", ())),
+        proxy_failure=tuple(shared.get("proxy_failure", ())),
+        error_headline=tuple(shared.get("error_headline", ())),
+    )
 
 
 def _spec(entry: Mapping[str, Any]) -> ClientSpec:
@@ -173,7 +182,7 @@ def _spec(entry: Mapping[str, Any]) -> ClientSpec:
 
 
 def client_specs() -> list[ClientSpec]:
-    return list(_catalog()[0])
+    return list(_catalog().specs)
 
 
 def _specs_by_id() -> dict[str, ClientSpec]:
@@ -379,7 +388,7 @@ def headline(spec: ClientSpec, status: str, output: str) -> str:
     """The line a person wants to see: the TLS error, else the last error-ish line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     if status == "tls-error":
-        patterns = (*_catalog()[1], *spec.tls_failure)
+        patterns = (*_catalog().tls_failure, *spec.tls_failure)
         for line in lines:
             if any(re.search(p, line) for p in patterns):
                 return line
@@ -387,6 +396,11 @@ def headline(spec: ClientSpec, status: str, output: str) -> str:
         for line in lines:
             if any(re.search(p, line) for p in spec.handshake_ok):
                 return line
+    if status == "error":
+        for pattern in _catalog().error_headline:
+            for line in lines:
+                if re.search(pattern, line):
+                    return line
     for line in reversed(lines):
         if re.search(
             r"(?i)error|fail|refused|denied|not found|unable|could not|cannot|timed out|reset", line
@@ -399,10 +413,10 @@ def classify(spec: ClientSpec, exit_code: int | None, output: str) -> str:
     """One of the row statuses, from the exit code and the output."""
     if exit_code is None:
         return "timeout"
-    _specs, shared, proxy_failures = _catalog()
-    if exit_code != 0 and any(re.search(p, output) for p in proxy_failures):
+    catalog = _catalog()
+    if exit_code != 0 and any(re.search(p, output) for p in catalog.proxy_failure):
         return "error"
-    if any(re.search(p, output) for p in (*shared, *spec.tls_failure)):
+    if any(re.search(p, output) for p in (*catalog.tls_failure, *spec.tls_failure)):
         return "tls-error"
     if exit_code in spec.ok_exit_codes:
         return "ok" if exit_code == 0 else "handshake-ok"
