@@ -433,11 +433,11 @@ def _best(hits: Sequence[_LineHit]) -> _LineHit:
 class Matcher:
     """Feed bytes (``feed``) or lines (``feed_line``); ``findings()`` at the end."""
 
-    def __init__(self, *, exhaustive: bool = False) -> None:
-        """``exhaustive``: try every line, not only lines holding a prefilter anchor. Inputs
-        smaller than one block (pasted messages, most command output) are always read that
-        way, so a bare error name such as UNABLE_TO_VERIFY_LEAF_SIGNATURE is found too; big
-        logs go through the prefilter."""
+    def __init__(self, *, exhaustive: bool | None = None) -> None:
+        """``exhaustive``: True tries every line, False only lines holding a prefilter anchor,
+        None (default) decides by size: inputs smaller than one block (pasted messages, most
+        command output) have every line tried, so that a bare error name such as
+        UNABLE_TO_VERIFY_LEAF_SIGNATURE is found too; big logs go through the prefilter."""
         self._cat = catalog()
         self._exhaustive = exhaustive
         self._findings: dict[tuple[str, str, str | None], Finding] = {}
@@ -453,6 +453,7 @@ class Matcher:
         self._plan_all = _Plan.everything(self._cat)
         self._last: tuple[tuple[str, str, str | None], int] | None = None
         self._text_hosts: list[tuple[str, int]] = []  # named anywhere in note_text() input
+        self._used: dict[int, None] = {}  # recent lines already part of a hit (ordered set)
         self._done = False
 
     # ---- input
@@ -500,7 +501,8 @@ class Matcher:
         else:
             limit = len(buf)
         small_input = final and self._base_line == 1 and self._scanned == 0
-        if self._exhaustive or small_input:
+        every_line = self._exhaustive or (self._exhaustive is None and small_input)
+        if every_line:
             starts = _all_line_starts(buf, self._scanned, limit)
         else:
             starts = _candidate_line_starts(buf, self._scanned, limit)
@@ -508,7 +510,7 @@ class Matcher:
         for start in starts:
             counted_line += buf.count(b"\n", counted_pos, start)
             counted_pos = start
-            self._examine(buf, start, counted_line, self._exhaustive or small_input)
+            self._examine(buf, start, counted_line, every_line)
         # keep CONTEXT_LINES lines before `limit` for the next round's "before" context
         keep = _start_of_last_lines(buf, CONTEXT_LINES, limit) if not final else limit
         self._base_line += buf.count(b"\n", 0, keep)
@@ -533,19 +535,36 @@ class Matcher:
             return  # an anchor by chance ("SSL handshake completed"): the common case
         if plan.insecure:
             self._note_insecure(text, lower, plan.insecure)
+        if lineno in self._used:
+            return  # taken as the context of an earlier hit
         hits = self._match_line(text, lower, lineno, plan.signatures)
         if not hits:
             return
         before = _lines_before(buf, start, CONTEXT_LINES)
         after = _lines_after(buf, end, CONTEXT_LINES)
-        # Lines right after a hit may carry the reason (wget) in words without any anchor.
-        for offset, line in enumerate(after, start=1):
-            line_lower = line.lower()
-            if not any(a in line_lower for a in _ANCHORS):
-                hits += self._match_line(line, line_lower, lineno + offset, self._cat.signatures)
+        hits += self._context_hits(lineno, before, after)
         for line in (*before, *after):
             self._note_insecure(line, line.lower(), self._cat.insecure)
         self._add(hits, before, after)
+
+    def _context_hits(self, lineno: int, before: list[str], after: list[str]) -> list[_LineHit]:
+        """Lines next to a hit may carry the reason in words without any anchor (wget's second
+        line, s_client's "verify error:num=62:hostname mismatch" above the error queue)."""
+        numbered = [(lineno - len(before) + i, line) for i, line in enumerate(before)]
+        numbered += [(lineno + 1 + i, line) for i, line in enumerate(after)]
+        found: list[_LineHit] = []
+        for number, line in numbered:
+            line_lower = line.lower()
+            if number in self._used or any(a in line_lower for a in _ANCHORS):
+                continue  # already counted, or examined on its own
+            hits = self._match_line(line, line_lower, number, self._cat.signatures)
+            if hits:
+                found += hits
+                self._used[number] = None
+        self._used[lineno] = None
+        while len(self._used) > 8 * CONTEXT_LINES:
+            del self._used[next(iter(self._used))]
+        return found
 
     def _plan(self, present: frozenset[str]) -> _Plan:
         plan = self._plans.get(present)
@@ -578,6 +597,7 @@ class Matcher:
 
     # ---- occurrences
     def _add(self, hits: list[_LineHit], before: list[str], after: list[str]) -> None:
+        hits = sorted(hits, key=lambda h: h.lineno)
         line_tool = self._marker_tool([h.text for h in hits])
         occ = self._open
         first = hits[0].lineno
