@@ -44,6 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("ignore .tlsdoctor.toml and [tool.tlsdoctor.lint] in pyproject.toml"),
     )
     parser.add_argument(
+        "--no-ignore",
+        action="store_true",
+        help=_("also lint files that .gitignore excludes"),
+    )
+    parser.add_argument(
         "--output", "-o", metavar="FILE", help=_("write the report to FILE instead of stdout")
     )
     parser.add_argument(
@@ -88,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         ignore=split_codes(args.ignore) or None,
         exclude=args.exclude,
         use_config=not args.no_config,
+        use_git=not args.no_ignore,
         jobs=args.jobs,
     )
     ran = select_rules(list(result.rules))

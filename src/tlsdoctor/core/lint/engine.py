@@ -25,7 +25,16 @@ from .config import LintConfig, find_config
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
 from .rules import Rule, by_id, select_rules, split_codes
-from .text import LineIndex, Match, find_in_comments, find_matches, strip_comments
+from .text import (
+    LineIndex,
+    Match,
+    Window,
+    anchor_windows,
+    find_in_comments,
+    find_matches,
+    search_windows,
+    strip_comments,
+)
 
 _SUPPRESS = re.compile(rb"tlsdoctor:\s*ignore(?:\[([A-Za-z0-9_, ]*)\])?")
 _BINARY_PROBE = 8192
@@ -41,10 +50,35 @@ class Plan:
     max_file_size: int
 
 
+# Up to this many anchors, one `in` test per anchor (fast C search) beats one regex alternation.
+_MAX_SUBSTRING_TESTS = 16
+
+
+class _Anchors:
+    """Does a file contain any anchor? The one cheap test every file goes through."""
+
+    def __init__(self, anchors: Iterable[str]) -> None:
+        needles = sorted({a.encode("utf-8") for a in anchors})
+        # An anchor that contains another one is redundant.
+        self.needles = tuple(n for n in needles if not any(o != n and o in n for o in needles))
+        self.regex = (
+            re.compile(b"|".join(re.escape(n) for n in self.needles))
+            if len(self.needles) > _MAX_SUBSTRING_TESTS
+            else None
+        )
+
+    def found(self, data: bytes) -> bool:
+        if self.regex is not None:
+            return self.regex.search(data) is not None
+        return any(needle in data for needle in self.needles)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     rules_by_kind: dict[str, tuple[Rule, ...]]
-    prefilter: dict[str, re.Pattern[bytes]]
+    anchors: dict[str, _Anchors]
+    python_gates: tuple[re.Pattern[str], ...]
+    python_anchors: tuple[str, ...]
 
 
 @cache
@@ -54,14 +88,14 @@ def _compile(plan: Plan) -> _Compiled:
     for rule in rules:
         for kind in rule.kinds:
             kinds.setdefault(kind, []).append(rule)
-    prefilter = {
-        kind: re.compile(
-            b"|".join(sorted({a.encode("latin-1") for r in kind_rules for a in r.anchors})),
-            re.MULTILINE,
-        )
+    anchors = {
+        kind: _Anchors(a for r in kind_rules for a in r.anchors)
         for kind, kind_rules in kinds.items()
     }
-    return _Compiled({k: tuple(v) for k, v in kinds.items()}, prefilter)
+    python = [r for r in rules if r.engine == "python"]
+    gates = tuple(r.gate for r in python if r.gate is not None)
+    python_anchors = tuple(sorted({a for r in python for a in r.anchors}))
+    return _Compiled({k: tuple(v) for k, v in kinds.items()}, anchors, gates, python_anchors)
 
 
 def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
@@ -84,30 +118,43 @@ def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
     if kind != "cert" and b"\0" in data[:_BINARY_PROBE]:
         return FileResult(skipped="binary")
     result = FileResult(scanned=True)
-    if kind != "cert" and compiled.prefilter[kind].search(data) is None:
+    if kind != "cert" and not compiled.anchors[kind].found(data):
         return result
-    findings = _check(candidate.display, kind, data, compiled.rules_by_kind[kind])
+    findings = _check(candidate.display, kind, data, compiled.rules_by_kind[kind], compiled)
     result.findings = _unsuppressed(findings, data)
     return result
 
 
-def _check(path: str, kind: str, data: bytes, rules: Sequence[Rule]) -> list[Finding]:
+def _check(
+    path: str, kind: str, data: bytes, rules: Sequence[Rule], compiled: _Compiled
+) -> list[Finding]:
     if kind == "cert":
         return _check_certs(path, data, rules)
-    text = data.decode("utf-8", errors="replace")
-    index = LineIndex(text)
-    findings: list[Finding] = []
-    code_rules = [r for r in rules if r.engine != "comments"]
+    python_rules = [r for r in rules if r.engine == "python"]
     comment_rules = [r for r in rules if r.engine == "comments"]
+    text = data.decode("utf-8", errors="replace")
+    python_due = bool(python_rules) and _python_gate_open(text, compiled)
+    # Each text rule looks near its own anchors; one that does not match the raw text there
+    # cannot match once comments are blanked.
+    due: list[tuple[Rule, list[Window]]] = []
+    for rule in rules:
+        if rule.engine != "text":
+            continue
+        windows = anchor_windows(text, rule.anchors)
+        if windows and any(search_windows(p, text, windows) for p in rule.patterns_for(kind)):
+            due.append((rule, windows))
+    if not (python_due or due or comment_rules):
+        return []
+    index = LineIndex(text)
     stripped, comments = strip_comments(text, kind)
-    if kind == "python":
-        findings += _check_python(path, data, stripped, index, code_rules)
-    for rule in code_rules:
-        if rule.engine == "text":
-            matches = find_matches(stripped, rule.patterns)
-            if kind == "toml":
-                matches = [m for m in matches if _at_toml_key(text, m.offset)]
-            findings += _text_findings(path, rule, matches, index)
+    findings: list[Finding] = []
+    if python_due:
+        findings += _check_python(path, data, stripped, index, python_rules)
+    for rule, windows in due:
+        matches = find_matches(stripped, rule.patterns_for(kind), windows)
+        if kind == "toml":
+            matches = [m for m in matches if _at_toml_key(text, m.offset)]
+        findings += _text_findings(path, rule, matches, index)
     for rule in comment_rules:
         matches = (
             find_matches(text, rule.patterns)
@@ -116,6 +163,14 @@ def _check(path: str, kind: str, data: bytes, rules: Sequence[Rule]) -> list[Fin
         )
         findings += _text_findings(path, rule, matches, index)
     return _dedupe(findings)
+
+
+def _python_gate_open(text: str, compiled: _Compiled) -> bool:
+    """Parse only files where some Python rule's gate matches near an anchor."""
+    if not compiled.python_gates:
+        return True
+    windows = anchor_windows(text, compiled.python_anchors)
+    return any(search_windows(gate, text, windows) for gate in compiled.python_gates)
 
 
 _TOML_KEY = re.compile(r"[ \t]*(\"[^\"\s]*\"|'[^'\s]*'|[\w.-]+)[ \t]*=")
@@ -143,11 +198,8 @@ def _text_findings(
 
 
 def _check_python(
-    path: str, data: bytes, stripped: str, index: LineIndex, rules: Sequence[Rule]
+    path: str, data: bytes, stripped: str, index: LineIndex, python_rules: Sequence[Rule]
 ) -> list[Finding]:
-    python_rules = [r for r in rules if r.engine == "python"]
-    if not python_rules:
-        return []
     hits = python_ast.check_source(data)
     if hits is None:  # not Python 3: the rules' plain patterns over the comment-free text
         return [

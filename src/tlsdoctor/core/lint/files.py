@@ -247,15 +247,20 @@ def _inside(path: str, root_real: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def walk_tree(root: str, display_root: str) -> Iterator[Candidate]:
+def walk_tree(root: str, display_root: str, *, gitignore: bool = True) -> Iterator[Candidate]:
     """Walk ``root`` honouring .gitignore files, never leaving the tree through a symlink."""
     root_real = os.path.realpath(root)
-    top = _load_ignore(root, "")
-    yield from _walk(root, "", [top] if top else [], root_real, display_root)
+    top = _load_ignore(root, "") if gitignore else None
+    yield from _walk(root, "", [top] if top else [], root_real, display_root, gitignore)
 
 
 def _walk(
-    directory: str, rel: str, stack: list[_Ignore], root_real: str, display_root: str
+    directory: str,
+    rel: str,
+    stack: list[_Ignore],
+    root_real: str,
+    display_root: str,
+    gitignore: bool,
 ) -> Iterator[Candidate]:
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -273,14 +278,9 @@ def _walk(
         if is_dir:
             if entry.name in ALWAYS_SKIPPED_DIRS or is_link or _ignored(stack, child_rel, True):
                 continue
-            nested = _load_ignore(entry.path, child_rel)
-            yield from _walk(
-                entry.path,
-                child_rel,
-                [*stack, nested] if nested else stack,
-                root_real,
-                display_root,
-            )
+            nested = _load_ignore(entry.path, child_rel) if gitignore else None
+            inner = [*stack, nested] if nested else stack
+            yield from _walk(entry.path, child_rel, inner, root_real, display_root, gitignore)
         elif not _ignored(stack, child_rel, False):
             kind = kind_of(entry.name)
             if kind is None and not _executable(entry):
@@ -340,7 +340,10 @@ def _from_git(root: str, names: Iterable[str], display_root: str) -> Iterator[Ca
 
 
 def candidates(paths: Sequence[str], *, use_git: bool = True) -> Iterator[Candidate]:
-    """Files under each path (directories walked, files taken as given)."""
+    """Files under each path (directories walked, files taken as given).
+
+    ``use_git=False`` is ripgrep's --no-ignore: .gitignore files are not read either.
+    """
     seen: set[str] = set()
     for given in paths:
         display_root = given if given not in ("", ".") else ""
@@ -350,7 +353,7 @@ def candidates(paths: Sequence[str], *, use_git: bool = True) -> Iterator[Candid
             found = (
                 _from_git(given, listing, display_root)
                 if listing is not None
-                else walk_tree(given, display_root)
+                else walk_tree(given, display_root, gitignore=use_git)
             )
         else:
             name = os.path.basename(given)

@@ -26,10 +26,15 @@ class Rule:
     engine: str
     kinds: frozenset[str]
     anchors: tuple[str, ...]
+    gate: re.Pattern[str] | None
     patterns: tuple[re.Pattern[str], ...]
+    kind_patterns: Mapping[str, tuple[re.Pattern[str], ...]]
     fallback: tuple[re.Pattern[str], ...]
     checks: tuple[str, ...]
     entry: Mapping[str, Any]
+
+    def patterns_for(self, kind: str) -> tuple[re.Pattern[str], ...]:
+        return self.patterns + self.kind_patterns.get(kind, ())
 
     def text(self, field: str) -> str:
         """A documentation field (title, why, fix...) in the current language."""
@@ -51,6 +56,10 @@ def _expand_kinds(kinds: Iterable[str], groups: Mapping[str, Sequence[str]]) -> 
     return frozenset(out)
 
 
+def _compile_all(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.MULTILINE) for p in patterns)
+
+
 def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule:
     severity = str(entry["severity"])
     engine = str(entry["engine"])
@@ -64,8 +73,13 @@ def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule
         engine=engine,
         kinds=_expand_kinds(entry.get("kinds", []), groups),
         anchors=tuple(entry.get("anchors", [])),
-        patterns=tuple(re.compile(p, re.MULTILINE) for p in entry.get("patterns", [])),
-        fallback=tuple(re.compile(p, re.MULTILINE) for p in entry.get("fallback", [])),
+        gate=re.compile(entry["gate"], re.MULTILINE) if "gate" in entry else None,
+        patterns=_compile_all(entry.get("patterns", [])),
+        kind_patterns={
+            kind: _compile_all(patterns)
+            for kind, patterns in entry.get("patterns_by_kind", {}).items()
+        },
+        fallback=_compile_all(entry.get("fallback", [])),
         checks=tuple(entry.get("checks", [])),
         entry=entry,
     )

@@ -112,12 +112,63 @@ def strip_comments(text: str, kind: str) -> tuple[str, list[Comment]]:
     return _TOKENS[style].sub(blank, text), comments
 
 
-def find_matches(text: str, patterns: Sequence[re.Pattern[str]]) -> list[Match]:
+# Around each anchor, patterns look this many lines back and ahead (a command continued over
+# several lines, a Java method body below its signature).
+_LINES_BEFORE = 2
+_LINES_AFTER = 12
+
+Window = tuple[int, int]
+
+
+def anchor_windows(text: str, anchors: Iterable[str]) -> list[Window]:
+    """Merged (start, end) regions around every occurrence of any anchor.
+
+    Patterns are matched only there: a regex without a literal prefix is slow in Python's
+    engine over a whole file, and fast over a few lines.
+    """
+    spans: list[Window] = []
+    for anchor in anchors:
+        pos = text.find(anchor)
+        while pos != -1:
+            start = text.rfind("\n", 0, pos) + 1
+            for _ in range(_LINES_BEFORE):
+                if start == 0:
+                    break
+                start = text.rfind("\n", 0, start - 1) + 1
+            end = pos - 1
+            for _ in range(_LINES_AFTER + 1):
+                nxt = text.find("\n", end + 1)
+                if nxt == -1:
+                    end = len(text)
+                    break
+                end = nxt
+            spans.append((start, end))
+            pos = text.find(anchor, max(end, pos + 1))
+    spans.sort()
+    merged: list[Window] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def search_windows(pattern: re.Pattern[str], text: str, windows: Sequence[Window]) -> bool:
+    return any(pattern.search(text, start, end) for start, end in windows)
+
+
+def find_matches(
+    text: str, patterns: Sequence[re.Pattern[str]], windows: Sequence[Window] | None = None
+) -> list[Match]:
     found: list[Match] = []
+    regions = windows if windows is not None else [(0, len(text))]
     for pattern in patterns:
-        for match in pattern.finditer(text):
-            group = "at" if "at" in pattern.groupindex and match.group("at") is not None else 0
-            found.append(Match(match.start(group), match.end(group)))
+        at = "at" in pattern.groupindex
+        for start, end in regions:
+            for match in pattern.finditer(text, start, end):
+                group = "at" if at and match.group("at") is not None else 0
+                found.append(Match(match.start(group), match.end(group)))
     return found
 
 
