@@ -369,6 +369,16 @@ def fix_steps(cause: str, tool: str, producer: str = "") -> list[str]:
 # ------------------------------------------------------------------------------------ matching
 
 
+@dataclass
+class _Last:
+    """The occurrence recorded last: nearby repeats of one failure fold into it."""
+
+    key: tuple[str, str, str | None]
+    line: int
+    text: str
+    hosts: list[tuple[str, int]]
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What to try on a line holding a given set of anchors (built once per set)."""
@@ -451,7 +461,7 @@ class Matcher:
         self._expired_hosts: set[str] = set()
         self._plans: dict[frozenset[str], _Plan] = {}
         self._plan_all = _Plan.everything(self._cat)
-        self._last: tuple[tuple[str, str, str | None], int] | None = None
+        self._last: _Last | None = None
         self._text_hosts: list[tuple[str, int]] = []  # named anywhere in note_text() input
         self._used: dict[int, None] = {}  # recent lines already part of a hit (ordered set)
         self._done = False
@@ -638,11 +648,11 @@ class Matcher:
         issuer = _group(occ.hits, "issuer") or _search_groups(self._cat.issuers, context, "issuer")
         issuer = issuer.strip() if issuer else None
         hosts = _hosts(occ.hits, self._cat, context)
-        merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts)
+        merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts, best.text)
         if merged:
             return
         key = (sig.cause, tool, issuer)
-        self._last = (key, occ.last)
+        self._last = _Last(key, occ.last, best.text, list(hosts))
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -674,14 +684,21 @@ class Matcher:
         tool: str,
         issuer: str | None,
         hosts: Sequence[tuple[str, int]],
+        text: str,
     ) -> bool:
         """Fold this occurrence into the previous one when both are one failure seen twice
-        (python's ssl error, then requests' SSLError a few lines down the traceback)."""
-        if self._last is None:
+        (python's ssl error, then requests' SSLError a few lines down the traceback). The same
+        line again, or another host, is a new failure."""
+        last = self._last
+        if last is None:
             return False
-        key, last_line = self._last
+        key = last.key
         prev_cause, prev_tool, prev_issuer = key
-        if occ.hits[0].lineno - last_line > MERGE_GAP or prev_cause != cause:
+        if occ.hits[0].lineno - last.line > MERGE_GAP or prev_cause != cause:
+            return False
+        if hosts and last.hosts and not set(hosts) & set(last.hosts):
+            return False
+        if tool == prev_tool and text.strip() == last.text.strip():
             return False
         if issuer is not None and prev_issuer not in (None, issuer):
             return False
@@ -709,7 +726,7 @@ class Matcher:
             existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
             finding = existing
         self._findings[new_key] = finding
-        self._last = (new_key, occ.last)
+        self._last = _Last(new_key, occ.last, text, [*last.hosts, *hosts])
         return True
 
     def _resolve_tool(self, sig: Signature, context: Sequence[str]) -> str:
