@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from tlsdoctor.lab.state import LabState
 
 CLIENTS = ("curl", "wget", "git", "openssl", "urllib", "requests", "pip", "node", "npm", "java")
-PROGRAMS = {"urllib": "python", "requests": "python", "pip": "python", "java": "javac"}
+PROGRAMS = {"urllib": "python", "requests": "python", "pip": "python"}
 TIMEOUT = 60
 
 NODE_SCRIPT = r"""
@@ -39,19 +39,8 @@ req.on('error', (e) => { console.error(e); process.exit(3); });
 req.end();
 """
 
-JAVA_SOURCE = """
-import java.net.HttpURLConnection;
-import java.net.URL;
-
-public class Fetch {
-    public static void main(String[] args) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) new URL(args[0]).openConnection();
-        c.setConnectTimeout(20000);
-        c.setReadTimeout(20000);
-        System.out.println(c.getResponseCode());
-    }
-}
-"""
+# Fetch.java and its class compiled with `javac --release 8` (a JRE has no javac).
+JAVA_CLASSES = Path(__file__).parent / "data" / "java"
 
 URLLIB_SCRIPT = (
     "import ssl, sys, urllib.request; "
@@ -71,7 +60,7 @@ class Run:
 
 
 class Workbench:
-    """Files the clients need (node script, compiled Java class, Java truststore)."""
+    """Files the clients need (the node script, a Java truststore with the lab's root)."""
 
     def __init__(self, folder: Path, trust_pem: Path, java: bool) -> None:
         self.folder = folder
@@ -81,8 +70,6 @@ class Workbench:
         self.node_script.write_text(NODE_SCRIPT)
         self.truststore = folder / "trust.p12"
         if java:
-            (folder / "Fetch.java").write_text(JAVA_SOURCE)
-            subprocess.run(["javac", "-d", str(folder), str(folder / "Fetch.java")], check=True)
             subprocess.run(
                 [
                     "keytool", "-importcert", "-noprompt", "-alias", "labroot",
@@ -131,7 +118,7 @@ def command(client: str, url: str, lab: LabState, bench: Workbench, python: str)
         return [
             "java", f"-Dhttps.proxyHost={proxy.hostname}", f"-Dhttps.proxyPort={proxy.port}",
             f"-Djavax.net.ssl.trustStore={bench.truststore}",
-            "-Djavax.net.ssl.trustStorePassword=changeit", "-cp", str(bench.folder),
+            "-Djavax.net.ssl.trustStorePassword=changeit", "-cp", str(JAVA_CLASSES),
             "Fetch", url,
         ]  # fmt: skip
     raise ValueError(client)
