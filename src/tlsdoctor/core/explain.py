@@ -1041,6 +1041,8 @@ def _apply_probe(finding: Finding, host: str, ev: Any, public: Any, fetch: _AiaF
         finding.fix = fix_steps(cause, finding.tool, finding.producer)
     finding.confidence = confidence
     finding.probe = text
+    if confidence == "high":  # settled: the advice to probe is done
+        finding.fix = [step for step in finding.fix if "--probe" not in step]
     if ev.product and not finding.product:
         finding.product = ev.product
     if ev.issuer and not finding.issuer:
