@@ -154,6 +154,8 @@ def _check(
         matches = find_matches(stripped, rule.patterns_for(kind), windows)
         if kind == "toml":
             matches = [m for m in matches if _at_toml_key(text, m.offset)]
+        elif kind in _PROSE_KINDS:
+            matches = [m for m in matches if not _in_prose_value(text, m.offset)]
         findings += _text_findings(path, rule, matches, index)
     for rule in comment_rules:
         matches = (
@@ -184,6 +186,21 @@ def _at_toml_key(text: str, offset: int) -> bool:
     line_start = text.rfind("\n", 0, offset) + 1
     key = _TOML_KEY.match(text, line_start)
     return key is not None and key.start(1) <= offset < key.end(1)
+
+
+_PROSE_KINDS = frozenset({"yaml", "json", "kubeconfig"})
+_PROSE_KEY = re.compile(
+    r"[ \t]*(?:-[ \t]*)?[\"']?(?:name|description|desc|title|summary|help|message|msg|comment"
+    r"|comments|note|notes|label|text|doc)[\"']?[ \t]*:",
+    re.IGNORECASE,
+)
+
+
+def _in_prose_value(text: str, offset: int) -> bool:
+    """YAML/JSON values of keys such as name: or description: are prose, not settings."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    key = _PROSE_KEY.match(text, line_start)
+    return key is not None and key.end() <= offset
 
 
 def _text_findings(

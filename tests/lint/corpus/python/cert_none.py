@@ -1,0 +1,12 @@
+import ssl
+
+import urllib3
+from OpenSSL import SSL
+
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+pool = urllib3.PoolManager(cert_reqs="CERT_NONE")
+redis_client = redis.Redis(host="cache", ssl=True, ssl_cert_reqs="none")
+ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
+ctx.set_verify(SSL.VERIFY_NONE, None)

@@ -1,0 +1,11 @@
+import ssl
+
+import urllib3
+
+context = ssl.create_default_context()
+context.verify_mode = ssl.CERT_REQUIRED
+if context.verify_mode == ssl.CERT_NONE:
+    raise RuntimeError("verification is off")
+assert context.verify_mode != ssl.CERT_NONE
+pool = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs="/etc/ssl/company-bundle.pem")
+MODES = "CERT_NONE CERT_OPTIONAL CERT_REQUIRED"

@@ -1,0 +1,8 @@
+import os
+
+os.environ["REQUESTS_CA_BUNDLE"] = "/etc/ssl/company-bundle.pem"
+os.environ["NODE_EXTRA_CA_CERTS"] = "/etc/ssl/company-ca.pem"
+os.environ["NODE_TLS_REJECT_UNAUTHORIZED"] = "1"
+os.environ.pop("GIT_SSL_NO_VERIFY", None)
+if os.environ.get("PYTHONHTTPSVERIFY") == "0":
+    raise SystemExit("PYTHONHTTPSVERIFY=0 turns verification off; unset it")

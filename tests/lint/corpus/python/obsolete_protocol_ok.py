@@ -1,0 +1,9 @@
+import ssl
+
+from OpenSSL import SSL
+
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+context.minimum_version = ssl.TLSVersion.TLSv1_2
+modern = SSL.Context(SSL.TLS_CLIENT_METHOD)
+if context.protocol == ssl.PROTOCOL_TLSv1:
+    raise RuntimeError("obsolete protocol")

@@ -1,0 +1,4 @@
+import requests
+print "python 2 syntax: the file does not parse, plain patterns take over"
+r = requests.get("https://internal.example.com", verify=False)
+# verify=False in a comment is not a finding
