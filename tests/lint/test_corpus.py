@@ -57,7 +57,7 @@ def test_recall_and_precision(rule: str, default_run: dict[str, set[Key]]) -> No
     recall = len(expected & found) / len(expected) if expected else 0.0
     precision = len(expected & found) / len(found) if found else 0.0
     assert not missed, f"{rule} recall {recall:.2f}, missed {missed}"
-    assert not false_positives, f"{rule} precision {precision:.2f}, false positives {false_positives}"
+    assert not false_positives, f"{rule} precision {precision:.2f}, false: {false_positives}"
     assert recall == precision == 1.0
 
 
