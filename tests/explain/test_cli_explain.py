@@ -195,3 +195,9 @@ def test_run_warns_when_verification_is_switched_off(clean_env: dict[str, str]) 
     )
     assert proc.returncode == 0
     assert "--trusted-host switches certificate checks off" in proc.stderr
+
+
+def test_pasted_stdin_is_read_like_a_message(clean_env: dict[str, str]) -> None:
+    text = "$ curl -k https://x.example/\n" + CURL_19 + "\n"
+    proc = tlsdoctor("explain", "-", env=clean_env, stdin=text)
+    assert "curl -k / --insecure was tried" in proc.stdout

@@ -94,9 +94,19 @@ def _feed_file(path: str, matcher: Matcher) -> None:
         raise UsageError(_("cannot read {path}: {error}", path=path, error=err.strerror)) from None
 
 
+PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
+
+
 def _feed_binary(stream: IO[bytes], matcher: Matcher) -> None:
+    head: list[bytes] = []
+    size = 0
     while True:
         data = stream.read(4 << 20)
         if not data:
             break
+        size += len(data)
+        if size <= PASTE_LIMIT:
+            head.append(data)
         matcher.feed(data)
+    if size <= PASTE_LIMIT:  # a pasted message: its command line names hosts and flags
+        matcher.note_text(b"".join(head).decode("utf-8", "replace"))
