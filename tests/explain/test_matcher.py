@@ -239,3 +239,13 @@ def test_chunking_never_changes_findings(cuts: list[int]) -> None:
 )
 def test_required_literals(pattern: str, literals: tuple[str, ...] | None) -> None:
     assert ex.required_literals(pattern) == literals
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_are_handled(data: bytes) -> None:
+    for exhaustive in (True, False):
+        matcher = Matcher(exhaustive=exhaustive)
+        matcher.feed(data + b"\n" + CURL.encode())
+        findings = matcher.close()
+        assert any(f.tool == "curl" for f in findings)
