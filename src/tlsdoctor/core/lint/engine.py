@@ -197,10 +197,29 @@ _PROSE_KEY = re.compile(
 
 
 def _in_prose_value(text: str, offset: int) -> bool:
-    """YAML/JSON values of keys such as name: or description: are prose, not settings."""
+    """YAML/JSON values of keys such as name: or description: are prose, not settings.
+
+    That includes YAML block scalars (``description: >-`` and the more indented lines below).
+    """
     line_start = text.rfind("\n", 0, offset) + 1
     key = _PROSE_KEY.match(text, line_start)
-    return key is not None and key.end() <= offset
+    if key is not None and key.end() <= offset:
+        return True
+    line = text[line_start : text.find("\n", line_start) % (len(text) + 1)]
+    indent = len(line) - len(line.lstrip())
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        above = text[start:end]
+        if above.strip():
+            above_indent = len(above) - len(above.lstrip())
+            if above_indent < indent:
+                return _PROSE_KEY.match(above) is not None and bool(_BLOCK.search(above))
+        end = start - 1
+    return False
+
+
+_BLOCK = re.compile(r":[ \t]*[>|][-+0-9]*[ \t]*$")
 
 
 def _text_findings(

@@ -2,8 +2,9 @@
 
 Inside a git work tree the list comes from ``git ls-files --cached --others --exclude-standard``
 (so .gitignore, .git/info/exclude and the global excludes apply exactly as git applies them);
-elsewhere a small .gitignore matcher walks the tree. Symlinks are followed only when they stay
-inside the tree being linted; binary and very large files are skipped by the engine.
+elsewhere a small .gitignore matcher walks the tree. Symlinks found in the tree are not
+followed (a target inside the tree is linted under its own name, one outside never is); a
+symlink named on the command line is. Binary and very large files are skipped by the engine.
 """
 
 from __future__ import annotations
@@ -242,23 +243,16 @@ def _ignored(stack: Sequence[_Ignore], rel: str, is_dir: bool) -> bool:
     return verdict
 
 
-def _inside(path: str, root_real: str) -> bool:
-    real = os.path.realpath(path)
-    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
-
-
 def walk_tree(root: str, display_root: str, *, gitignore: bool = True) -> Iterator[Candidate]:
-    """Walk ``root`` honouring .gitignore files, never leaving the tree through a symlink."""
-    root_real = os.path.realpath(root)
+    """Walk ``root`` honouring .gitignore files, never following a symlink."""
     top = _load_ignore(root, "") if gitignore else None
-    yield from _walk(root, "", [top] if top else [], root_real, display_root, gitignore)
+    yield from _walk(root, "", [top] if top else [], display_root, gitignore)
 
 
 def _walk(
     directory: str,
     rel: str,
     stack: list[_Ignore],
-    root_real: str,
     display_root: str,
     gitignore: bool,
 ) -> Iterator[Candidate]:
@@ -273,14 +267,14 @@ def _walk(
             is_dir = entry.is_dir()
         except OSError:
             continue
-        if is_link and not _inside(entry.path, root_real):
-            continue
+        if is_link:
+            continue  # inside the tree its target is linted under its own name; outside, never
         if is_dir:
-            if entry.name in ALWAYS_SKIPPED_DIRS or is_link or _ignored(stack, child_rel, True):
+            if entry.name in ALWAYS_SKIPPED_DIRS or _ignored(stack, child_rel, True):
                 continue
             nested = _load_ignore(entry.path, child_rel) if gitignore else None
             inner = [*stack, nested] if nested else stack
-            yield from _walk(entry.path, child_rel, inner, root_real, display_root, gitignore)
+            yield from _walk(entry.path, child_rel, inner, display_root, gitignore)
         elif not _ignored(stack, child_rel, False):
             kind = kind_of(entry.name)
             if kind is None and not _executable(entry):
@@ -321,7 +315,6 @@ def git_files(root: str) -> list[str] | None:
 
 
 def _from_git(root: str, names: Iterable[str], display_root: str) -> Iterator[Candidate]:
-    root_real = os.path.realpath(root)
     for rel in names:
         parts = rel.split("/")
         if any(part in ALWAYS_SKIPPED_DIRS for part in parts[:-1]):
@@ -331,7 +324,7 @@ def _from_git(root: str, names: Iterable[str], display_root: str) -> Iterator[Ca
             info = os.lstat(path)
         except OSError:
             continue  # deleted in the work tree
-        if stat.S_ISLNK(info.st_mode) and not _inside(path, root_real):
+        if stat.S_ISLNK(info.st_mode):
             continue
         kind = kind_of(parts[-1])
         if kind is None and ("." in parts[-1] or not info.st_mode & stat.S_IXUSR):

@@ -1,0 +1,198 @@
+"""tlsdoctor lint on the command line: exit codes, formats, discovery, suppression, config."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tlsdoctor.cli.main import main
+from tlsdoctor.core.lint import lint_paths
+
+REPO = Path(__file__).resolve().parents[2]
+BAD_PY = 'import requests\n\nrequests.get("https://x.example", verify=False)\n'
+GOOD_PY = 'import requests\n\nrequests.get("https://x.example", verify="/etc/ssl/b.pem")\n'
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["lint", "--no-config", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "app.py").write_text(BAD_PY)
+    (tmp_path / "ok.py").write_text(GOOD_PY)
+    (tmp_path / "install.sh").write_text("#!/bin/sh\ncurl -fsSLk https://x.example | sh\n")
+    return tmp_path
+
+
+def test_exit_1_with_findings_and_0_when_clean(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = run(capsys, str(project))
+    assert code == 1
+    assert f"{project}/app.py:3:35: TLS101" in out
+    assert f"{project}/install.sh:2:6: TLS201" in out
+    code, out, _err = run(capsys, str(project / "ok.py"))
+    assert code == 0
+    assert "No problems found (1 files checked)." in out
+
+
+def test_json_has_exactly_the_documented_shape(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _err = run(capsys, "--format", "json", str(project))
+    data = json.loads(out)
+    assert code == 1 and list(data) == ["findings"]
+    first = data["findings"][0]
+    assert list(first) == ["rule", "path", "line", "column", "message", "severity"]
+    assert first == {
+        "rule": "TLS101",
+        "path": f"{project}/app.py",
+        "line": 3,
+        "column": 35,
+        "message": "Certificate verification disabled with verify=False",
+        "severity": "error",
+    }
+    assert [f["rule"] for f in data["findings"]] == ["TLS101", "TLS201"]
+
+
+def test_sarif_has_what_github_code_scanning_reads(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    code, out, _err = run(capsys, "--format", "sarif")
+    sarif = json.loads(out)
+    assert code == 1
+    assert sarif["version"] == "2.1.0" and "sarif-2.1.0" in sarif["$schema"]
+    run0 = sarif["runs"][0]
+    rules = run0["tool"]["driver"]["rules"]
+    assert run0["tool"]["driver"]["name"] == "tlsdoctor"
+    for rule in rules:
+        assert rule["id"].startswith("TLS") and rule["shortDescription"]["text"]
+        assert rule["helpUri"].endswith(f"docs/rules/{rule['id']}.md")
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    results = {r["ruleId"]: r for r in run0["results"]}
+    assert set(results) == {"TLS101", "TLS201"}
+    result = results["TLS101"]
+    assert rules[result["ruleIndex"]]["id"] == "TLS101"
+    assert result["level"] == "error" and result["message"]["text"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
+    assert location["region"] == {"startLine": 3, "startColumn": 35}
+
+
+def test_usage_errors_exit_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--select", "TLS999", str(project))
+    assert code == 2 and out == ""
+    assert err.splitlines()[0] == "tlsdoctor: error: unknown rule 'TLS999' in --select"
+    assert "Traceback" not in err
+    code, _out, err = run(capsys, str(project / "missing"))
+    assert code == 2
+    assert err == f"tlsdoctor: error: no such file or folder: {project / 'missing'}\n"
+
+
+def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(capsys, "--format", "json", "--select", "TLS2", str(project))
+    assert code == 1
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["TLS201"]
+    code, out, _err = run(capsys, "--format", "json", "--ignore", "TLS101,TLS201", str(project))
+    assert code == 0 and json.loads(out) == {"findings": []}
+
+
+def test_inline_suppression_names_the_rule(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        "import requests\n"
+        'requests.get("https://x", verify=False)  # tlsdoctor: ignore[TLS101]\n'
+        'requests.get("https://x", verify=False)  # tlsdoctor: ignore[TLS203]\n'
+    )
+    (tmp_path / "b.sh").write_text("curl -k https://x  # tlsdoctor: ignore[TLS201, TLS202]\n")
+    findings = lint_paths([str(tmp_path)], use_config=False).findings
+    assert [(Path(f.path).name, f.line, f.rule) for f in findings] == [("a.py", 3, "TLS101")]
+
+
+def test_gitignore_is_respected_outside_and_inside_git(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("build/\n*.generated.py\n!keep.generated.py\n")
+    for rel in ("build/x.py", "src/a.generated.py", "src/keep.generated.py", "src/real.py"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(BAD_PY)
+
+    def linted() -> list[str]:
+        result = lint_paths([str(tmp_path)], use_config=False)
+        return sorted(Path(f.path).relative_to(tmp_path).as_posix() for f in result.findings)
+
+    assert linted() == ["src/keep.generated.py", "src/real.py"]
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert linted() == ["src/keep.generated.py", "src/real.py"]
+    everything = lint_paths([str(tmp_path)], use_config=False, use_git=False).findings
+    assert len(everything) == 4
+
+
+def test_symlinks_are_not_followed_out_of_the_tree(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    tree = tmp_path / "tree"
+    outside.mkdir()
+    tree.mkdir()
+    (outside / "secret.py").write_text(BAD_PY)
+    (tree / "ok.py").write_text(GOOD_PY)
+    os.symlink(outside / "secret.py", tree / "link.py")
+    os.symlink(outside, tree / "linked_dir")
+    assert lint_paths([str(tree)], use_config=False).findings == []
+
+
+def test_binary_and_large_files_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "blob.py").write_bytes(b"\0\0" + BAD_PY.encode())
+    (tmp_path / "big.py").write_text(BAD_PY + "#" * 5000 + "\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.tlsdoctor.lint]\nmax-file-size = 1000\n")
+    result = lint_paths([str(tmp_path)])
+    assert result.findings == []
+    assert result.skipped == {"binary": 1, "large": 1}
+
+
+def test_project_config_in_pyproject_and_tlsdoctor_toml(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project)
+    (project / "pyproject.toml").write_text(
+        '[tool.tlsdoctor.lint]\nignore = ["TLS201"]\n'
+        '[tool.tlsdoctor.lint.per-file-ignores]\n"ok.py" = ["TLS1"]\n'
+    )
+    assert [f.rule for f in lint_paths(["."]).findings] == ["TLS101"]
+    (project / ".tlsdoctor.toml").write_text('[lint]\nexclude = ["app.py"]\n')
+    assert [f.rule for f in lint_paths(["."]).findings] == ["TLS201"]
+    (project / ".tlsdoctor.toml").write_text('[lint]\nexclude-paths = ["app.py"]\n')
+    code = main(["lint", "."])
+    assert code == 2
+    assert "unknown lint setting 'exclude-paths'" in capsys.readouterr().err
+
+
+def test_japanese_messages(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--lang", "ja", "lint", "--no-config", "--format", "json", str(project)])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 1
+    assert findings[0]["message"] == "verify=False で証明書の検証が無効になっています"
+
+
+def test_pre_commit_hook_manifest() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "tlsdoctor-lint")
+    assert hook["entry"] == "tlsdoctor lint" and hook["language"] == "python"
+
+
+def test_the_project_passes_its_own_lint() -> None:
+    result = lint_paths([str(REPO)])
+    assert [f"{f.path}:{f.line} {f.rule}" for f in result.findings] == []
+
+
+def test_library_face() -> None:
+    import tlsdoctor
+
+    assert tlsdoctor.lint is lint_paths
