@@ -43,8 +43,9 @@ def run(args: argparse.Namespace) -> int:
     _read_input(args, matcher)
     findings = matcher.close()
     if args.probe and findings:
-        if args.timeout <= 0 or args.deadline <= 0:
-            raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
+        from tlsdoctor.cli.detect import check_network_options
+
+        check_network_options(args)  # the same checks as detect: timeouts, proxy URL
         core.probe_findings(
             findings,
             proxy=args.proxy,
