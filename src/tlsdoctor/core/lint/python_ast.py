@@ -42,7 +42,6 @@ ENV_VARIABLES = frozenset(
         "NODE_TLS_REJECT_UNAUTHORIZED",
         "GIT_SSL_NO_VERIFY",
         "CURL_CA_BUNDLE",
-        "REQUESTS_CA_BUNDLE",
         "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION",
     }
 )
@@ -64,8 +63,8 @@ def env_value_disables(name: str, value: object) -> bool:
         return text == "0"
     if name == "GIT_SSL_NO_VERIFY":
         return True  # git only checks that the variable exists
-    if name in ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
-        return text == ""  # requests < 2.32 then verifies nothing
+    if name == "CURL_CA_BUNDLE":
+        return text == ""  # requests < 2.28 then verifies nothing (psf/requests#6071)
     if name == "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION":
         return text in ("1", "true", "yes")
     return False

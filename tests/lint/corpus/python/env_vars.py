@@ -10,4 +10,4 @@ subprocess.run(["git", "pull"], env=dict(os.environ, GIT_SSL_NO_VERIFY="true"))
 
 
 def test_insecure(monkeypatch):
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "")
