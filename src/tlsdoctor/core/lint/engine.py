@@ -7,12 +7,13 @@ across a process pool.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -146,10 +147,16 @@ def _check(
     if not (python_due or due or comment_rules):
         return []
     index = LineIndex(text)
-    stripped, comments = strip_comments(text, kind)
     findings: list[Finding] = []
-    if python_due:
-        findings += _check_python(path, data, stripped, index, python_rules)
+    hits = python_ast.check_source(data) if python_due else None
+    if hits is not None:
+        findings += _python_findings(path, hits, python_rules)
+    if not (due or comment_rules or (python_due and hits is None)):
+        return _dedupe(findings)
+    stripped, comments = strip_comments(text, kind)
+    if python_due and hits is None:  # not Python 3: the rules' plain patterns, comments blanked
+        for rule in python_rules:
+            findings += _text_findings(path, rule, find_matches(stripped, rule.fallback), index)
     for rule, windows in due:
         matches = find_matches(stripped, rule.patterns_for(kind), windows)
         if kind == "toml":
@@ -233,16 +240,9 @@ def _text_findings(
     return out
 
 
-def _check_python(
-    path: str, data: bytes, stripped: str, index: LineIndex, python_rules: Sequence[Rule]
+def _python_findings(
+    path: str, hits: Iterable[python_ast.Hit], python_rules: Sequence[Rule]
 ) -> list[Finding]:
-    hits = python_ast.check_source(data)
-    if hits is None:  # not Python 3: the rules' plain patterns over the comment-free text
-        return [
-            finding
-            for rule in python_rules
-            for finding in _text_findings(path, rule, find_matches(stripped, rule.fallback), index)
-        ]
     rule_of = {check: rule for rule in python_rules for check in rule.checks}
     out = []
     for hit in hits:
@@ -328,30 +328,46 @@ def _lint_chunk(chunk: Sequence[Candidate], plan: Plan) -> tuple[list[Finding], 
     return findings, scanned, skipped
 
 
-def _workers(jobs: int, count: int) -> int:
+def _workers(jobs: int) -> int:
     if jobs > 0:
         return jobs
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cpus or 1, 8) if count >= _PARALLEL_THRESHOLD else 1
+    return min(cpus or 1, 8)
 
 
-def _run(
-    files: Sequence[Candidate], plan: Plan, jobs: int
-) -> tuple[list[Finding], int, Counter[str]]:
-    workers = _workers(jobs, len(files))
-    if workers <= 1 or len(files) < 2 * _CHUNK or sys.platform == "win32":
-        return _lint_chunk(files, plan)
+Totals = tuple[list[Finding], int, Counter[str]]
+
+
+def _run(files: Iterable[Candidate], plan: Plan, jobs: int) -> Totals:
+    """Lint serially for small inputs; otherwise hand chunks to worker processes while the walk
+    goes on (the walk and the linting overlap)."""
+    workers = _workers(jobs)
+    stream = iter(files)
+    head = list(itertools.islice(stream, _PARALLEL_THRESHOLD))
+    if workers <= 1 or len(head) < _PARALLEL_THRESHOLD or sys.platform == "win32":
+        return _lint_chunk([*head, *stream], plan)
     import multiprocessing
 
-    chunks = [files[i : i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    _compile(plan)  # compiled once here, inherited by the forked workers
     findings: list[Finding] = []
     scanned = 0
     skipped: Counter[str] = Counter()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part_findings, part_scanned, part_skipped in pool.map(
-            _lint_chunk, chunks, [plan] * len(chunks)
-        ):
+        futures: list[Future[Totals]] = [
+            pool.submit(_lint_chunk, head[i : i + _CHUNK], plan)
+            for i in range(0, len(head), _CHUNK)
+        ]
+        chunk: list[Candidate] = []
+        for candidate in stream:
+            chunk.append(candidate)
+            if len(chunk) == _CHUNK:
+                futures.append(pool.submit(_lint_chunk, chunk, plan))
+                chunk = []
+        if chunk:
+            futures.append(pool.submit(_lint_chunk, chunk, plan))
+        for future in futures:
+            part_findings, part_scanned, part_skipped = future.result()
             findings += part_findings
             scanned += part_scanned
             skipped.update(part_skipped)
@@ -403,15 +419,17 @@ def lint_paths(
     plan = Plan(tuple(rule.id for rule in rules), config.max_file_size)
     excludes = [*config.exclude, *exclude]
     project = _ProjectPaths(config.root)
-    files: list[Candidate] = []
-    seen = 0
-    for candidate in candidates(paths, use_git=use_git):
-        seen += 1
-        rel = project.relative(candidate.display) if excludes else None
-        if rel is not None and matches_any(rel, excludes):
-            continue
-        files.append(candidate)
-    findings, scanned, skipped = _run(files, plan, jobs)
+    counter = itertools.count(1)
+
+    def wanted() -> Iterator[Candidate]:
+        for candidate in candidates(paths, use_git=use_git):
+            next(counter)
+            rel = project.relative(candidate.display) if excludes else None
+            if rel is None or not matches_any(rel, excludes):
+                yield candidate
+
+    findings, scanned, skipped = _run(wanted(), plan, jobs)
+    seen = next(counter) - 1
     findings = _per_file_ignored(findings, config, project)
     catalog = by_id()
     findings = sorted(replace(f, message=_message(catalog[f.rule], f)) for f in findings)

@@ -98,42 +98,57 @@ def _is_environ(node: ast.AST) -> bool:
     )
 
 
-class _Checker(ast.NodeVisitor):
+class _Checker:
+    """One pass over ``ast.walk`` (much cheaper than a recursive NodeVisitor on big files)."""
+
     def __init__(self) -> None:
         self.hits: list[Hit] = []
-        self.compare_depth = 0
-        self.span_start: int | None = None
+        self.in_compare: set[int] = set()
+        self.span_start: dict[int, int] = {}
         self.wrap_socket_names: set[str] = set()
+        self.name_calls: list[ast.Call] = []
 
     def hit(self, check: str, node: ast.AST, end: ast.AST | None = None) -> None:
         line = getattr(node, "lineno", 1)
         last = getattr(end or node, "end_lineno", None) or line
-        start = self.span_start if self.span_start is not None else line
+        start = self.span_start.get(id(node), line)
         column = getattr(node, "col_offset", 0) + 1
         self.hits.append(Hit(check, line, column, min(start, line), max(last, line)))
 
-    # -- structure
-    def visit_Compare(self, node: ast.Compare) -> None:
-        self.compare_depth += 1
-        self.generic_visit(node)
-        self.compare_depth -= 1
+    def run(self, tree: ast.AST) -> None:
+        dispatch = {
+            ast.Attribute: self._attribute,
+            ast.Name: self._name,
+            ast.Call: self._call,
+            ast.Assign: self._assign,
+            ast.AnnAssign: self._annassign,
+            ast.Dict: self._dict,
+            ast.ImportFrom: self._import_from,
+            ast.Compare: self._compare,
+            ast.FunctionDef: self._function,
+            ast.AsyncFunctionDef: self._function,
+        }
+        for node in ast.walk(tree):
+            handler = dispatch.get(type(node))
+            if handler is not None:
+                handler(node)
+        for call in self.name_calls:  # `from ssl import wrap_socket` may come after its use
+            if isinstance(call.func, ast.Name) and call.func.id in self.wrap_socket_names:
+                self.hit("wrap_socket", call, call)
 
-    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
-            self.visit(decorator)
-        previous = self.span_start
-        self.span_start = node.lineno
-        self.visit(node.args)
-        if node.returns:
-            self.visit(node.returns)
-        self.span_start = previous
-        for statement in node.body:
-            self.visit(statement)
+    # -- structure (ast.walk is breadth-first: parents are seen before their children)
+    def _compare(self, node: ast.AST) -> None:
+        self.in_compare.update(id(sub) for sub in ast.walk(node))
 
-    visit_FunctionDef = _visit_function
-    visit_AsyncFunctionDef = _visit_function
+    def _function(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for default in [*node.args.defaults, *node.args.kw_defaults]:
+            if default is not None:
+                for sub in ast.walk(default):
+                    self.span_start[id(sub)] = node.lineno
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def _import_from(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.ImportFrom)
         for alias in node.names:
             if alias.name == "_create_unverified_context":
                 self.hit("unverified_context", node)
@@ -141,11 +156,12 @@ class _Checker(ast.NodeVisitor):
                 self.wrap_socket_names.add(alias.asname or alias.name)
 
     # -- names and attributes
-    def visit_Attribute(self, node: ast.Attribute) -> None:
+    def _attribute(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Attribute)
         self._name_use(node.attr, node, node.value)
-        self.generic_visit(node)
 
-    def visit_Name(self, node: ast.Name) -> None:
+    def _name(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Name)
         if isinstance(node.ctx, ast.Load):
             self._name_use(node.id, node, None)
 
@@ -153,7 +169,7 @@ class _Checker(ast.NodeVisitor):
         if name == "_create_unverified_context":
             self.hit("unverified_context", node)
             return
-        if self.compare_depth:
+        if id(node) in self.in_compare:
             return  # `if ctx.verify_mode == ssl.CERT_NONE:` checks, it does not disable
         if name in NO_VERIFY_MODES:
             self.hit("cert_none", node)
@@ -165,21 +181,19 @@ class _Checker(ast.NodeVisitor):
                 self.hit("obsolete_protocol", node)
 
     # -- calls
-    def visit_Call(self, node: ast.Call) -> None:
+    def _call(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Call)
         name = _func_name(node)
         for keyword in node.keywords:
             self._keyword(node, name, keyword)
-        if self._is_ssl_wrap_socket(node):
-            self.hit("wrap_socket", node, node)
-        if name in ENV_SETTERS and len(node.args) >= 2:
-            self._env(node.args[0], node.args[1])
-        self.generic_visit(node)
-
-    def _is_ssl_wrap_socket(self, node: ast.Call) -> bool:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "wrap_socket":
-            return isinstance(func.value, ast.Name) and func.value.id == "ssl"
-        return isinstance(func, ast.Name) and func.id in self.wrap_socket_names
+            if isinstance(func.value, ast.Name) and func.value.id == "ssl":
+                self.hit("wrap_socket", node, node)
+        elif isinstance(func, ast.Name) and func.id == name:
+            self.name_calls.append(node)
+        if name in ENV_SETTERS and len(node.args) >= 2:
+            self._env(node.args[0], node.args[1])
 
     def _keyword(self, call: ast.Call, name: str, keyword: ast.keyword) -> None:
         arg = keyword.arg
@@ -187,33 +201,30 @@ class _Checker(ast.NodeVisitor):
             return
         value = keyword.value
         if arg == "verify" and _is_false(value):
-            self._keyword_hit("verify_false", keyword, call)
+            self.hit("verify_false", keyword, call)
         elif arg in ("check_hostname", "assert_hostname") and _is_false(value):
-            self._keyword_hit("check_hostname", keyword, call)
+            self.hit("check_hostname", keyword, call)
         elif _is_false(value) and (
             arg in VERIFY_OFF_KEYWORDS or (arg == "ssl" and name in AIOHTTP_SSL_CALLS)
         ):
-            self._keyword_hit("ssl_false", keyword, call)
+            self.hit("ssl_false", keyword, call)
         elif arg in CERT_REQS_KEYWORDS and _const(value) in NO_VERIFY_STRINGS:
-            self._keyword_hit("cert_none", keyword, call)
+            self.hit("cert_none", keyword, call)
         elif arg in ENV_VARIABLES:
             constant = _const(value)
             if constant is not _MISSING and env_value_disables(arg, constant):
-                self._keyword_hit("env_disables", keyword, call)
-
-    def _keyword_hit(self, check: str, keyword: ast.keyword, call: ast.Call) -> None:
-        self.hit(check, keyword, call)
+                self.hit("env_disables", keyword, call)
 
     # -- assignments and literals
-    def visit_Assign(self, node: ast.Assign) -> None:
+    def _assign(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Assign)
         for target in node.targets:
             self._assignment(target, node.value, node)
-        self.generic_visit(node)
 
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+    def _annassign(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.AnnAssign)
         if node.value is not None:
             self._assignment(node.target, node.value, node)
-        self.generic_visit(node)
 
     def _assignment(self, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
         if isinstance(target, ast.Attribute) and _is_false(value):
@@ -233,11 +244,11 @@ class _Checker(ast.NodeVisitor):
         if isinstance(target, ast.Subscript) and _is_environ(target.value):
             self._env(target.slice, value)
 
-    def visit_Dict(self, node: ast.Dict) -> None:
+    def _dict(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=False):
             if key is not None:
                 self._env(key, value)
-        self.generic_visit(node)
 
     def _env(self, key: ast.AST, value: ast.AST) -> None:
         name = _const(key)
@@ -258,7 +269,7 @@ def check_source(source: bytes | str) -> Iterator[Hit] | None:
         return None
     checker = _Checker()
     try:
-        checker.visit(tree)
+        checker.run(tree)
     except RecursionError:
         return None
-    return iter(checker.hits)
+    return iter(sorted(checker.hits, key=lambda h: (h.line, h.column)))
