@@ -196,3 +196,14 @@ def test_library_face() -> None:
     import tlsdoctor
 
     assert tlsdoctor.lint is lint_paths
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    (tmp_path / "u.py").write_text(
+        'import requests\nx = "日本語"; requests.get("u", verify=False)\n'
+    )
+    (tmp_path / "u.sh").write_text('echo "日本語"; curl -k https://x\n')
+    found = {
+        f.rule: (f.line, f.column) for f in lint_paths([str(tmp_path)], use_config=False).findings
+    }
+    assert found == {"TLS101": (2, 30), "TLS201": (1, 18)}

@@ -150,7 +150,7 @@ def _check(
     findings: list[Finding] = []
     hits = python_ast.check_source(data) if python_due else None
     if hits is not None:
-        findings += _python_findings(path, hits, python_rules)
+        findings += _python_findings(path, hits, python_rules, data)
     if not (due or comment_rules or (python_due and hits is None)):
         return _dedupe(findings)
     stripped, comments = strip_comments(text, kind)
@@ -241,18 +241,24 @@ def _text_findings(
 
 
 def _python_findings(
-    path: str, hits: Iterable[python_ast.Hit], python_rules: Sequence[Rule]
+    path: str, hits: Iterable[python_ast.Hit], python_rules: Sequence[Rule], data: bytes
 ) -> list[Finding]:
     rule_of = {check: rule for rule in python_rules for check in rule.checks}
+    lines: list[bytes] | None = None
     out = []
     for hit in hits:
         rule = rule_of.get(hit.check)
         if rule is not None:
+            column = hit.column
+            if not data.isascii():  # ast columns count UTF-8 bytes; report characters
+                lines = lines if lines is not None else data.split(b"\n")
+                line = lines[hit.line - 1] if hit.line <= len(lines) else b""
+                column = len(line[: hit.column - 1].decode("utf-8", errors="replace")) + 1
             out.append(
                 Finding(
                     path,
                     hit.line,
-                    hit.column,
+                    column,
                     rule.id,
                     rule.severity,
                     end_line=hit.end_line,
