@@ -134,6 +134,8 @@ def test_gitignore_is_respected_outside_and_inside_git(tmp_path: Path) -> None:
     assert linted() == ["src/keep.generated.py", "src/real.py"]
     everything = lint_paths([str(tmp_path)], use_config=False, use_git=False).findings
     assert len(everything) == 4
+    named = lint_paths([str(tmp_path / "build")], use_config=False).findings  # ignored, but named
+    assert [Path(f.path).name for f in named] == ["x.py"]
 
 
 def test_symlinks_are_not_followed_out_of_the_tree(tmp_path: Path) -> None:

@@ -310,8 +310,20 @@ def git_files(root: str) -> list[str] | None:
         return None
     if done.returncode != 0:
         return None
-    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
+    names = sorted({n for n in done.stdout.decode("utf-8", "surrogateescape").split("\0") if n})
+    if not names and _ignored_by_git(root):
+        return None  # a folder named explicitly but ignored (a virtualenv...): walk it anyway
+    return names
+
+
+def _ignored_by_git(root: str) -> bool:
+    try:
+        done = subprocess.run(
+            ["git", "check-ignore", "-q", "."], cwd=root, capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
 
 
 def _from_git(root: str, names: Iterable[str], display_root: str) -> Iterator[Candidate]:
