@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import IO
 
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
@@ -71,6 +71,15 @@ def _open_output(path: str | None) -> IO[str] | nullcontext[IO[str]]:
         raise UsageError(_("cannot write {path}: {error}", path=path, error=err)) from None
 
 
+def _progress() -> AbstractContextManager[object]:
+    """A spinner on stderr while linting, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    from tlsdoctor.render.console import console
+
+    return console(stderr=True).status(_("linting..."))
+
+
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.lint import lint_paths
     from tlsdoctor.core.lint.rules import catalog, select_rules, split_codes
@@ -87,15 +96,16 @@ def run(args: argparse.Namespace) -> int:
         else:
             render.write_json(render.rules_json(rules), sys.stdout)
         return EXIT_OK
-    result = lint_paths(
-        args.paths or ["."],
-        select=split_codes(args.select) or None,
-        ignore=split_codes(args.ignore) or None,
-        exclude=args.exclude,
-        use_config=not args.no_config,
-        use_git=not args.no_ignore,
-        jobs=args.jobs,
-    )
+    with _progress():
+        result = lint_paths(
+            args.paths or ["."],
+            select=split_codes(args.select) or None,
+            ignore=split_codes(args.ignore) or None,
+            exclude=args.exclude,
+            use_config=not args.no_config,
+            use_git=not args.no_ignore,
+            jobs=args.jobs,
+        )
     ran = select_rules(list(result.rules))
     if output_format == "text" and args.output is None:
         render.render_text(result, ran)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import IO
 
@@ -10,7 +9,7 @@ from tlsdoctor.core.lint.model import LintResult
 from tlsdoctor.core.lint.rules import Rule
 from tlsdoctor.i18n import _
 
-from .console import console
+from .console import console, print_json
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -61,8 +60,7 @@ def to_json(result: LintResult) -> dict[str, object]:
 
 
 def write_json(data: object, stream: IO[str]) -> None:
-    stream.write(json.dumps(data, ensure_ascii=False, indent=2))
-    stream.write("\n")
+    print_json(data, stream)
 
 
 def render_rules(rules: Sequence[Rule]) -> None:
