@@ -27,7 +27,6 @@ ALWAYS_SKIPPED_DIRS = frozenset(
 
 _BY_SUFFIX: dict[str, str] = {
     ".py": "python",
-    ".pyi": "python",
     ".pyw": "python",
     ".js": "js",
     ".mjs": "js",

@@ -28,6 +28,7 @@ OBSOLETE_TLS_VERSIONS = frozenset({"SSLv3", "TLSv1", "TLSv1_1"})
 NO_VERIFY_MODES = frozenset({"CERT_NONE", "VERIFY_NONE"})
 NO_VERIFY_STRINGS = frozenset({"CERT_NONE", "NONE", "none"})
 CERT_REQS_KEYWORDS = frozenset({"cert_reqs", "ssl_cert_reqs"})
+CERT_REQS_KEYS = CERT_REQS_KEYWORDS | {"verify_mode"}
 VERIFY_OFF_KEYWORDS = frozenset({"verify_ssl", "verify_certs", "ssl_verify"})
 # aiohttp: ssl=False skips verification on the connector and on request methods. Elsewhere
 # (redis, asyncpg...) ssl=False means "plain TCP", which is not this rule's business.
@@ -36,6 +37,29 @@ AIOHTTP_SSL_CALLS = frozenset(
     | {"ws_connect", "_request"}
 )
 ENV_SETTERS = frozenset({"setdefault", "putenv", "setenv", "__setitem__"})
+# Where an obsolete protocol constant actually selects the protocol (elsewhere it sits in a
+# capability table or a comparison): these keywords, these assignment targets, the first
+# argument of these calls, and function defaults.
+PROTOCOL_KEYWORDS = frozenset(
+    {"ssl_version", "method", "protocol", "ssl_protocol", "tls_version", "version"}
+    | {"minimum_version", "maximum_version", "min_version", "max_version"}
+)
+PROTOCOL_TARGETS = PROTOCOL_KEYWORDS - {"method", "version"}
+PROTOCOL_CALLS = frozenset({"SSLContext", "Context", "wrap_socket"})
+# verify=False is a TLS setting in HTTP clients; elsewhere (numpy, mpmath...) it means
+# something else. It counts when the file imports one of these or the call looks like HTTP.
+HTTP_MODULES = frozenset(
+    {"requests", "httpx", "niquests", "urllib3", "aiohttp", "boto3", "botocore", "aioboto3"}
+    | {"aiobotocore", "s3fs", "pip", "hvac", "kubernetes", "docker", "openai", "anthropic"}
+    | {"elasticsearch", "opensearchpy", "zeep", "gitlab", "github", "jira", "atlassian"}
+    | {"minio", "httplib2", "tornado", "websocket", "websockets", "treq", "requests_toolbelt"}
+    | {"google", "azure", "ldap3", "pysnow", "suds", "xmlrpc", "pyVim", "pyVmomi", "ovirtsdk4"}
+)
+HTTP_CALLS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"}
+    | {"urlopen", "Session", "session", "Client", "AsyncClient", "client", "resource"}
+    | {"AsyncSession", "Request", "HTTPAdapter", "PoolManager", "fetch", "mount", "connect"}
+)
 ENV_VARIABLES = frozenset(
     {
         "PYTHONHTTPSVERIFY",
@@ -92,6 +116,19 @@ def _func_name(call: ast.Call) -> str:
     return ""
 
 
+def _base_name(node: ast.AST) -> str:
+    """The object an attribute hangs on: `session` in `session.verify`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _looks_http(node: ast.AST) -> bool:
+    """`requests.get(...)`, `self.session.verify = ...`, `http_client.get(...)`."""
+    text = ast.unparse(node.func if isinstance(node, ast.Call) else node)[:200].lower()
+    return any(word in text for word in ("requests", "httpx", "session", "client", "http"))
+
+
 def _is_environ(node: ast.AST) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
         isinstance(node, ast.Name) and node.id == "environ"
@@ -104,6 +141,10 @@ class _Checker:
     def __init__(self) -> None:
         self.hits: list[Hit] = []
         self.in_compare: set[int] = set()
+        self.listed: set[int] = set()
+        self.protocol_slots: set[int] = set()
+        self.http_imported = False
+        self.verify_false: list[tuple[ast.AST, ast.AST, str]] = []
         self.span_start: dict[int, int] = {}
         self.wrap_socket_names: set[str] = set()
         self.name_calls: list[ast.Call] = []
@@ -122,9 +163,13 @@ class _Checker:
             ast.Call: self._call,
             ast.Assign: self._assign,
             ast.AnnAssign: self._annassign,
-            ast.Dict: self._dict,
             ast.ImportFrom: self._import_from,
             ast.Compare: self._compare,
+            ast.Dict: self._dict,
+            ast.List: self._sequence,
+            ast.Tuple: self._sequence,
+            ast.Set: self._sequence,
+            ast.Import: self._import,
             ast.FunctionDef: self._function,
             ast.AsyncFunctionDef: self._function,
         }
@@ -135,20 +180,39 @@ class _Checker:
         for call in self.name_calls:  # `from ssl import wrap_socket` may come after its use
             if isinstance(call.func, ast.Name) and call.func.id in self.wrap_socket_names:
                 self.hit("wrap_socket", call, call)
+        for node, end, func_name in self.verify_false:
+            if self.http_imported or func_name in HTTP_CALLS or _looks_http(end):
+                self.hit("verify_false", node, end)
 
     # -- structure (ast.walk is breadth-first: parents are seen before their children)
     def _compare(self, node: ast.AST) -> None:
         self.in_compare.update(id(sub) for sub in ast.walk(node))
 
+    def _sequence(self, node: ast.AST) -> None:
+        assert isinstance(node, (ast.List, ast.Tuple, ast.Set))
+        for element in node.elts:
+            self.listed.update(id(sub) for sub in ast.walk(element))
+
+    def _mark_protocol_slot(self, node: ast.AST) -> None:
+        self.protocol_slots.update(id(sub) for sub in ast.walk(node))
+
     def _function(self, node: ast.AST) -> None:
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         for default in [*node.args.defaults, *node.args.kw_defaults]:
             if default is not None:
+                self._mark_protocol_slot(default)
                 for sub in ast.walk(default):
                     self.span_start[id(sub)] = node.lineno
 
+    def _import(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.Import)
+        if any(alias.name.split(".")[0] in HTTP_MODULES for alias in node.names):
+            self.http_imported = True
+
     def _import_from(self, node: ast.AST) -> None:
         assert isinstance(node, ast.ImportFrom)
+        if (node.module or "").split(".")[0] in HTTP_MODULES:
+            self.http_imported = True
         for alias in node.names:
             if alias.name == "_create_unverified_context":
                 self.hit("unverified_context", node)
@@ -172,7 +236,10 @@ class _Checker:
         if id(node) in self.in_compare:
             return  # `if ctx.verify_mode == ssl.CERT_NONE:` checks, it does not disable
         if name in NO_VERIFY_MODES:
-            self.hit("cert_none", node)
+            if id(node) not in self.listed:  # {"none": ssl.CERT_NONE, ...} tables name modes
+                self.hit("cert_none", node)
+        elif id(node) not in self.protocol_slots:
+            return
         elif name in OBSOLETE_PROTOCOLS:
             self.hit("obsolete_protocol", node)
         elif name in OBSOLETE_TLS_VERSIONS and base is not None:
@@ -186,6 +253,8 @@ class _Checker:
         name = _func_name(node)
         for keyword in node.keywords:
             self._keyword(node, name, keyword)
+        if name in PROTOCOL_CALLS and node.args:
+            self._mark_protocol_slot(node.args[0])
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "wrap_socket":
             if isinstance(func.value, ast.Name) and func.value.id == "ssl":
@@ -200,8 +269,10 @@ class _Checker:
         if arg is None:
             return
         value = keyword.value
+        if arg in PROTOCOL_KEYWORDS:
+            self._mark_protocol_slot(value)
         if arg == "verify" and _is_false(value):
-            self.hit("verify_false", keyword, call)
+            self.verify_false.append((keyword, call, name))
         elif arg in ("check_hostname", "assert_hostname") and _is_false(value):
             self.hit("check_hostname", keyword, call)
         elif _is_false(value) and (
@@ -227,9 +298,13 @@ class _Checker:
             self._assignment(node.target, node.value, node)
 
     def _assignment(self, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
+        target_name = target.attr if isinstance(target, ast.Attribute) else ""
+        target_name = target.id if isinstance(target, ast.Name) else target_name
+        if target_name in PROTOCOL_TARGETS:
+            self._mark_protocol_slot(value)
         if isinstance(target, ast.Attribute) and _is_false(value):
             if target.attr == "verify":
-                self.hit("verify_false", target, node)
+                self.verify_false.append((target, node, _base_name(target.value)))
             elif target.attr == "check_hostname":
                 self.hit("check_hostname", target, node)
             elif target.attr in VERIFY_OFF_KEYWORDS:
@@ -249,6 +324,9 @@ class _Checker:
         for key, value in zip(node.keys, node.values, strict=False):
             if key is not None:
                 self._env(key, value)
+                self.listed.update(id(sub) for sub in ast.walk(key))
+            if _const(key) not in CERT_REQS_KEYS:  # {"cert_reqs": CERT_NONE} is a setting
+                self.listed.update(id(sub) for sub in ast.walk(value))
 
     def _env(self, key: ast.AST, value: ast.AST) -> None:
         name = _const(key)

@@ -10,3 +10,4 @@ pool = urllib3.PoolManager(cert_reqs="CERT_NONE")
 redis_client = redis.Redis(host="cache", ssl=True, ssl_cert_reqs="none")
 ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
 ctx.set_verify(SSL.VERIFY_NONE, None)
+options = {"cert_reqs": ssl.CERT_NONE}

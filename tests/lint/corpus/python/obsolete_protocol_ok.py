@@ -7,3 +7,5 @@ context.minimum_version = ssl.TLSVersion.TLSv1_2
 modern = SSL.Context(SSL.TLS_CLIENT_METHOD)
 if context.protocol == ssl.PROTOCOL_TLSv1:
     raise RuntimeError("obsolete protocol")
+_openssl_versions = {ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD, ssl.PROTOCOL_TLS: SSL.SSLv23_METHOD}
+supported = has_protocol(ssl.PROTOCOL_SSLv3)
