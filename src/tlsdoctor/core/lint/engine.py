@@ -350,7 +350,8 @@ def _run(files: Iterable[Candidate], plan: Plan, jobs: int) -> Totals:
     workers = _workers(jobs)
     stream = iter(files)
     head = list(itertools.islice(stream, _PARALLEL_THRESHOLD))
-    if workers <= 1 or len(head) < _PARALLEL_THRESHOLD or sys.platform == "win32":
+    # fork is cheap and safe here on Linux; elsewhere one process is simpler than spawn's cost.
+    if workers <= 1 or len(head) < _PARALLEL_THRESHOLD or not sys.platform.startswith("linux"):
         return _lint_chunk([*head, *stream], plan)
     import multiprocessing
 
