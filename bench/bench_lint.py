@@ -49,6 +49,11 @@ def _portable(pattern: str) -> str | None:
     return text
 
 
+def _for_grep(pattern: str) -> str:
+    """GNU grep -E has no inline flags: drop them (the search gets a little narrower)."""
+    return re.sub(r"\(\?[imsx]+\)", "", pattern).replace("(?i:", "(").replace("(?m:", "(")
+
+
 def equivalent_patterns() -> list[str]:
     """Every default rule's patterns (text rules) and gates (Python rules)."""
     from tlsdoctor.core.lint.rules import select_rules
@@ -94,6 +99,11 @@ def baseline_command(
     flag = ["-F"] if fixed else []
     if rg:
         return "ripgrep", [rg, "--no-ignore", "--hidden", "-c", *flag, "-f", patterns_file, *paths]
+    if not fixed:
+        with open(patterns_file, encoding="utf-8") as f:
+            lines = [_for_grep(line) for line in f.read().splitlines()]
+        with open(patterns_file, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
     return "grep -r", ["grep", "-rcI", *(flag or ["-E"]), "-f", patterns_file, *paths]
 
 
