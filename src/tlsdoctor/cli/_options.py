@@ -46,3 +46,14 @@ def add_roots(parser: argparse.ArgumentParser) -> None:
         metavar="PEMFILE",
         help=_("replace the reference public roots (default: certifi's Mozilla set)"),
     )
+
+
+def add_lab(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """--lab [STATE_DIR]: take proxy, roots and hosts from the running loopback lab.
+
+    With no value it reads the default lab (TLSDOCTOR_LAB_DIR, else the per-user state dir);
+    write ``--lab=DIR`` or put host names before it, since a bare word after --lab is the DIR.
+    """
+    parser.add_argument(
+        "--lab", nargs="?", const="", default=None, metavar="STATE_DIR", help=help_text
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tlsdoctor.cli._options import add_json, add_network, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
 
@@ -34,13 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("export every root the OS trusts that is not in the public set"),
     )
-    export.add_argument(
-        "--lab",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="STATE_DIR",
-        help=_("use the running loopback lab: its proxy, its public root and its first host"),
+    add_lab(
+        export, _("use the running loopback lab: its proxy, its public root and its first host")
     )
     add_json(export)
     add_network(export)

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_json
+from tlsdoctor.cli._options import add_json, add_lab
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
 
@@ -58,14 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("remove proxy variables from the clients' environment"),
     )
-    parser.add_argument(
-        "--lab",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="DIR",
-        help=_("check the running lab's intercepted and bypassed sites through its proxy"),
-    )
+    add_lab(parser, _("check the running lab's intercepted and bypassed sites through its proxy"))
     parser.add_argument(
         "--source",
         metavar="FILE",

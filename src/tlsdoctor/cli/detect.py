@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tlsdoctor.cli._options import add_json, add_network, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
@@ -23,14 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_json(parser)
     add_network(parser)
     add_roots(parser)
-    parser.add_argument(
-        "--lab",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="STATE_DIR",
-        help=_("use the running loopback lab: its proxy, its public root and its hosts"),
-    )
+    add_lab(parser, _("use the running loopback lab: its proxy, its public root and its hosts"))
 
 
 def check_network_options(args: argparse.Namespace) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.cli._options import add_json, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _
 
@@ -63,14 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=_("time limit for each probe and client request (default: %(default)s)"),
     )
-    parser.add_argument(
-        "--lab",
-        nargs="?",
-        const="",
-        default=None,
-        metavar="DIR",
-        help=_("fix for the running lab: its proxy, its hosts and its public root"),
-    )
+    add_lab(parser, _("fix for the running lab: its proxy, its hosts and its public root"))
     parser.add_argument(
         "--clients",
         metavar="A,B,...",
