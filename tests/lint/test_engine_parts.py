@@ -1,0 +1,74 @@
+"""Engine parts against oracles: the .gitignore matcher against git, comment blanking offsets."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tlsdoctor.core.lint.files import kind_of, walk_tree
+from tlsdoctor.core.lint.text import COMMENT_STYLE, strip_comments
+
+GITIGNORE = """\
+# comment
+*.log
+!keep.log
+*.yml
+!keep.yml
+build/
+/top-only.txt
+docs/**/secret.md
+**/cache
+tmp?.py
+[ab].cfg
+nested/*.py
+"""
+NESTED_GITIGNORE = "local.py\n!important.log\n"
+FILES = [
+    "a.log", "keep.log", "src/b.log", "src/keep.log", "build/x.py", "src/build/y.py",
+    "top-only.txt", "src/top-only.txt", "docs/secret.md", "docs/a/b/secret.md", "docs/a/open.md",
+    "cache/z.py", "src/cache/z.py", "tmp1.py", "tmp12.py", "a.cfg", "c.cfg", "nested/x.py",
+    "nested/deeper/x.py", "sub/local.py", "sub/other.py", "sub/important.log", "main.py",
+    "keep.yml", "x.yml", "src/x.yml",
+]  # fmt: skip
+
+
+def test_gitignore_matcher_agrees_with_git(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text(GITIGNORE)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").write_text(NESTED_GITIGNORE)
+    for rel in FILES:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n")
+        path.chmod(0o755)  # every file is a candidate, whatever its name
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    # The walker also drops names no rule looks at (.log, .tmp): compare what both keep.
+    expected = sorted(f for f in listed if kind_of(Path(f).name) and f != "sub/.gitignore")
+    ours = sorted(c.rel for c in walk_tree(str(tmp_path), ""))
+    assert ours == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab #/*;'\"`\\\n<>-")), max_size=120),
+    kind=st.sampled_from(sorted(COMMENT_STYLE)),
+)
+def test_blanking_keeps_every_offset(text: str, kind: str) -> None:
+    stripped, comments = strip_comments(text, kind)
+    assert len(stripped) == len(text)
+    assert [i for i, c in enumerate(stripped) if c == "\n"] == [
+        i for i, c in enumerate(text) if c == "\n"
+    ]
+    for comment in comments:
+        assert text[comment.start : comment.start + len(comment.text)] == comment.text
+        assert stripped[comment.start : comment.start + len(comment.text)].strip() == ""
