@@ -23,6 +23,7 @@ from tlsdoctor.i18n import _
 from . import python_ast
 from .certs import check_certificates
 from .config import LintConfig, find_config
+from .contexts import PROSE_KINDS, at_toml_key, in_prose_value
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
 from .rules import Rule, by_id, select_rules, split_codes
@@ -160,9 +161,9 @@ def _check(
     for rule, windows in due:
         matches = find_matches(stripped, rule.patterns_for(kind), windows)
         if kind == "toml":
-            matches = [m for m in matches if _at_toml_key(text, m.offset)]
-        elif kind in _PROSE_KINDS:
-            matches = [m for m in matches if not _in_prose_value(text, m.offset)]
+            matches = [m for m in matches if at_toml_key(text, m.offset)]
+        elif kind in PROSE_KINDS:
+            matches = [m for m in matches if not in_prose_value(text, m.offset)]
         findings += _text_findings(path, rule, matches, index)
     for rule in comment_rules:
         matches = (
@@ -180,53 +181,6 @@ def _python_gate_open(text: str, compiled: _Compiled) -> bool:
         return True
     windows = anchor_windows(text, compiled.python_anchors)
     return any(search_windows(gate, text, windows) for gate in compiled.python_gates)
-
-
-_TOML_KEY = re.compile(r"[ \t]*(\"[^\"\s]*\"|'[^'\s]*'|[\w.-]+)[ \t]*=")
-
-
-def _at_toml_key(text: str, offset: int) -> bool:
-    """In TOML only settings count: the match must start in a key (``KEY = value``).
-
-    String values there are usually prose (catalogs, messages) that mention a setting.
-    """
-    line_start = text.rfind("\n", 0, offset) + 1
-    key = _TOML_KEY.match(text, line_start)
-    return key is not None and key.start(1) <= offset < key.end(1)
-
-
-_PROSE_KINDS = frozenset({"yaml", "json", "kubeconfig"})
-_PROSE_KEY = re.compile(
-    r"[ \t]*(?:-[ \t]*)?[\"']?(?:name|description|desc|title|summary|help|message|msg|comment"
-    r"|comments|note|notes|label|text|doc)[\"']?[ \t]*:",
-    re.IGNORECASE,
-)
-
-
-def _in_prose_value(text: str, offset: int) -> bool:
-    """YAML/JSON values of keys such as name: or description: are prose, not settings.
-
-    That includes YAML block scalars (``description: >-`` and the more indented lines below).
-    """
-    line_start = text.rfind("\n", 0, offset) + 1
-    key = _PROSE_KEY.match(text, line_start)
-    if key is not None and key.end() <= offset:
-        return True
-    line = text[line_start : text.find("\n", line_start) % (len(text) + 1)]
-    indent = len(line) - len(line.lstrip())
-    end = line_start - 1
-    while end > 0:
-        start = text.rfind("\n", 0, end) + 1
-        above = text[start:end]
-        if above.strip():
-            above_indent = len(above) - len(above.lstrip())
-            if above_indent < indent:
-                return _PROSE_KEY.match(above) is not None and bool(_BLOCK.search(above))
-        end = start - 1
-    return False
-
-
-_BLOCK = re.compile(r":[ \t]*[>|][-+0-9]*[ \t]*$")
 
 
 def _text_findings(

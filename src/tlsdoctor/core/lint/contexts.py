@@ -1,0 +1,55 @@
+"""Where a pattern match in data formats is a setting and where it is prose.
+
+TOML catalogs and YAML/JSON descriptions often *mention* insecure settings; only keys (TOML) and
+values outside prose keys (YAML/JSON) count.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOML_KEY = re.compile(r"[ \t]*(\"[^\"\s]*\"|'[^'\s]*'|[\w.-]+)[ \t]*=")
+
+
+def at_toml_key(text: str, offset: int) -> bool:
+    """In TOML only settings count: the match must start in a key (``KEY = value``).
+
+    String values there are usually prose (catalogs, messages) that mention a setting.
+    """
+    line_start = text.rfind("\n", 0, offset) + 1
+    key = _TOML_KEY.match(text, line_start)
+    return key is not None and key.start(1) <= offset < key.end(1)
+
+
+PROSE_KINDS = frozenset({"yaml", "json", "kubeconfig"})
+_PROSE_KEY = re.compile(
+    r"[ \t]*(?:-[ \t]*)?[\"']?(?:name|description|desc|title|summary|help|message|msg|comment"
+    r"|comments|note|notes|label|text|doc)[\"']?[ \t]*:",
+    re.IGNORECASE,
+)
+
+
+def in_prose_value(text: str, offset: int) -> bool:
+    """YAML/JSON values of keys such as name: or description: are prose, not settings.
+
+    That includes YAML block scalars (``description: >-`` and the more indented lines below).
+    """
+    line_start = text.rfind("\n", 0, offset) + 1
+    key = _PROSE_KEY.match(text, line_start)
+    if key is not None and key.end() <= offset:
+        return True
+    line = text[line_start : text.find("\n", line_start) % (len(text) + 1)]
+    indent = len(line) - len(line.lstrip())
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        above = text[start:end]
+        if above.strip():
+            above_indent = len(above) - len(above.lstrip())
+            if above_indent < indent:
+                return _PROSE_KEY.match(above) is not None and bool(_BLOCK.search(above))
+        end = start - 1
+    return False
+
+
+_BLOCK = re.compile(r":[ \t]*[>|][-+0-9]*[ \t]*$")
