@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Site
+from check_sites import Site
 from fixtures_env import require_client
 
 pytestmark = pytest.mark.clients

@@ -114,7 +114,7 @@ def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
 
 
 def test_progress_on_a_terminal_only(clean_env: dict[str, str]) -> None:
-    from conftest import HangServer
+    from detect_world import HangServer
 
     server = HangServer()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import ConnectProxy, World, make_ca, make_name
+from detect_world import ConnectProxy, World, make_ca, make_name
 
 from tlsdoctor.core.detect import DetectReport, detect
 from tlsdoctor.core.trust import RootStore, fingerprint

@@ -6,7 +6,15 @@ import socket
 import time
 
 import pytest
-from conftest import ConnectProxy, HangServer, PlainHTTPServer, World, make_ca, make_leaf, make_name
+from detect_world import (
+    ConnectProxy,
+    HangServer,
+    PlainHTTPServer,
+    World,
+    make_ca,
+    make_leaf,
+    make_name,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import certifi
 import pytest
-from conftest import World, make_ca, make_leaf, make_name, write_pem
 from cryptography import x509
+from detect_world import World, make_ca, make_leaf, make_name, write_pem
 
 from tlsdoctor.core.trust import RootStore, mozilla_roots, os_roots
 from tlsdoctor.core.trust.linux import LINUX_BUNDLES
