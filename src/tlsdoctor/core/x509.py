@@ -143,6 +143,24 @@ def _too_large(size: int) -> str:
 
 def load_certificates(data: bytes, *, source: str = "") -> list[Certificate]:
     """Every certificate in ``data``, in file order; raises InputError naming what it found."""
+    certificates = _load_any(data, source)
+    for cert in certificates:
+        _check_parses(cert, source)
+    return certificates
+
+
+def _check_parses(cert: Certificate, source: str) -> None:
+    # cryptography parses fields lazily: a damaged field only raises when first read (ValueError,
+    # InvalidVersion, even KeyError), far away from the loader. Read them all here, once.
+    try:
+        for field in ("version", "subject", "issuer", "serial_number", "extensions"):
+            getattr(cert, field)
+        cert.not_valid_before_utc, cert.not_valid_after_utc  # noqa: B018
+    except Exception as err:
+        raise _fail(_("this certificate is damaged: {error}", error=str(err)), source) from None
+
+
+def _load_any(data: bytes, source: str) -> list[Certificate]:
     if len(data) > MAX_INPUT_BYTES:
         raise _fail(_too_large(len(data)), source)
     if not data.strip(b" \t\r\n\x00\x0b\x0c\xef\xbb\xbf\xff\xfe"):
