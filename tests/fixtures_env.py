@@ -109,8 +109,6 @@ def clean_environment(home: Path) -> dict[str, str]:
     config.mkdir(exist_ok=True)
     npmrc = home / ".npmrc"
     npmrc.touch()
-    # wget exits before connecting when WGETRC names a file that does not exist.
-    (home / ".wgetrc").touch()
     env.update(
         HOME=str(home),
         USERPROFILE=str(home),
