@@ -133,7 +133,8 @@ def clean_environment(home: Path) -> dict[str, str]:
         npm_config_fund="false",
         npm_config_audit="false",
         CURL_HOME=str(home),
-        WGETRC=str(home / ".wgetrc"),
+        # wget reads $HOME/.wgetrc when it exists (WGETRC is stripped: wget refuses a WGETRC
+        # naming a missing file, and setup must be able to create ~/.wgetrc itself).
         NO_COLOR="1",
         PYTHONDONTWRITEBYTECODE="1",
     )

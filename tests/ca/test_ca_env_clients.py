@@ -95,7 +95,7 @@ def test_eval_env_makes_every_real_client_trust_the_lab(
 ) -> None:
     for client in ("bash", "curl", "wget", "git", "node"):
         require_client(client)
-    # clean_env points WGETRC at the sandbox's ~/.wgetrc: a user's (here empty) wgetrc.
+    # wget reads the sandbox's ~/.wgetrc: a user's own wgetrc, here with nothing about CAs.
     (sandbox_home / ".wgetrc").write_text("tries = 1\n")
     hosts = [*bypass_lab.intercepted, *bypass_lab.bypassed]
     assert bypass_lab.bypassed == ["bank.test"] and len(hosts) >= 3

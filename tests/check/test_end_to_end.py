@@ -68,7 +68,7 @@ def test_check_fails_then_setup_makes_every_client_pass_and_undo_restores(
     env = dict(clean_env)
     # pip must read the user config file setup writes (the sandbox sets PIP_CONFIG_FILE=devnull).
     env.pop("PIP_CONFIG_FILE")
-    # WGETRC names this file; a user with an empty one (wget refuses a missing WGETRC).
+    # A user who already has an (empty) wgetrc: setup edits it, undo must restore it exactly.
     (sandbox_home / ".wgetrc").touch()
     lab_dir = str(lab.state_dir)
     urls = [lab.url(h) for h in lab.hosts]

@@ -80,7 +80,7 @@ def test_every_client_fails_without_the_ca_and_passes_with_it(
     tls_site: Site, clean_env: dict[str, str], sandbox_home: Path
 ) -> None:
     names = wanted_clients()
-    (sandbox_home / ".wgetrc").touch()  # WGETRC names it; wget refuses a missing one
+    (sandbox_home / ".wgetrc").touch()  # a user who already has an (empty) wgetrc
     before = clients.run_checks([tls_site.url], names, env=clean_env, proxy=tls_site.proxy_url)
     assert [r.client for r in before] == names
     wrong = {r.client: (r.status, r.headline) for r in before if r.status != "tls-error"}

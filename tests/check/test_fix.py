@@ -48,7 +48,7 @@ def fix_lab(start_lab_module: object) -> LabState:
 def user_env(clean_env: dict[str, str], sandbox_home: Path) -> dict[str, str]:
     env = dict(clean_env)
     env.pop("PIP_CONFIG_FILE")  # pip reads the user config that fix writes
-    (sandbox_home / ".wgetrc").touch()  # WGETRC names it
+    (sandbox_home / ".wgetrc").touch()  # a user who already has an (empty) wgetrc
     return env
 
 

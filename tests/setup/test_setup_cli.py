@@ -144,13 +144,13 @@ def test_commands_run_as_a_real_process(clean_env: dict[str, str], certs: Certs)
         env=clean_env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    wgetrc = Path(clean_env["WGETRC"]).read_text()
+    wgetrc = Path(clean_env["HOME"], ".wgetrc").read_text()
     assert wgetrc == f"ca_certificate = {certs.bundle}\n"
     undone = subprocess.run(
         [sys.executable, "-m", "tlsdoctor", "undo"],
         env=clean_env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert undone.returncode == 0 and not Path(clean_env["WGETRC"]).exists()
+    assert undone.returncode == 0 and not Path(clean_env["HOME"], ".wgetrc").exists()
 
 
 def test_cli_apply_killed_midway_then_undo(clean_env: dict[str, str], certs: Certs) -> None:

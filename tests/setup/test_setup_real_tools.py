@@ -89,7 +89,7 @@ def test_curl_and_wget_connect_only_while_set_up(
     curl = require_client("curl")
     wget = require_client("wget")
     home = Path(clean_env["HOME"])
-    (home / ".wgetrc").touch()  # WGETRC names it; wget exits 1 when that file is missing
+    (home / ".wgetrc").touch()  # a user who already has an (empty) wgetrc
     before = snapshot(home, skip=(".local",))
 
     def fetch() -> tuple[int, int]:
