@@ -54,6 +54,15 @@ class Context:
             check=False,
         )
 
+    def version_output(self, program: str | None) -> str | None:
+        """What ``program --version`` prints; None when there is no program or it cannot run."""
+        if not program:
+            return None
+        try:
+            return self.run([program, "--version"], timeout=20).stdout
+        except (OSError, TimeoutError):
+            return None
+
     @cached_property
     def ca_pem(self) -> bytes:
         return self.ca.read_bytes()

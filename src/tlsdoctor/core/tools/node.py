@@ -72,12 +72,8 @@ def plan_pnpm(ctx: Context, *, npm_planned: bool) -> Plan:
 
 
 def yarn_major(ctx: Context) -> int | None:
-    program = ctx.which("yarn")
-    if not program:
-        return None
-    try:
-        out = ctx.run([program, "--version"], timeout=20).stdout
-    except (OSError, TimeoutError):
+    out = ctx.version_output(ctx.which("yarn"))
+    if out is None:
         return None
     match = re.match(r"\s*(\d+)\.", out)
     return int(match.group(1)) if match else None
@@ -127,12 +123,8 @@ SYSTEM_CA_ENV_SINCE = ((22, 19), (24, 6))
 
 
 def node_version(ctx: Context) -> tuple[int, ...] | None:
-    program = ctx.which("node")
-    if not program:
-        return None
-    try:
-        out = ctx.run([program, "--version"], timeout=20).stdout
-    except (OSError, TimeoutError):
+    out = ctx.version_output(ctx.which("node"))
+    if out is None:
         return None
     parts = re.findall(r"\d+", out)[:3]
     return tuple(int(p) for p in parts) if parts else None

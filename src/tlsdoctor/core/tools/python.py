@@ -47,12 +47,8 @@ def pip_config_path(ctx: Context) -> Path:
 
 def pip_versions(ctx: Context) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
     """(pip version, Python version) of the pip on PATH, from ``pip --version``."""
-    program = pip_program(ctx)
-    if not program:
-        return None
-    try:
-        out = ctx.run([program, "--version"], timeout=20).stdout
-    except (OSError, TimeoutError):
+    out = ctx.version_output(pip_program(ctx))
+    if out is None:
         return None
     match = re.search(r"pip (\S+) from .*\(python (\d+\.\d+)\)", out)
     if not match:
