@@ -15,6 +15,7 @@ from typing import Any
 from tlsdoctor import paths
 from tlsdoctor._data import load_data
 from tlsdoctor.core.changes import Change, Note, Plan, read_bytes
+from tlsdoctor.core.tools._edit import set_line_value
 from tlsdoctor.i18n import _, localized
 
 
@@ -140,6 +141,37 @@ def edit_file(
                 preview=preview,
             )
         ]
+    )
+
+
+def edit_line(
+    ctx: Context,
+    tool: str,
+    path: Path,
+    setting: str,
+    new_value: str,
+    *,
+    section: str | None,
+    key_pattern: str,
+    line: str,
+    parse_value: Callable[[str], str],
+    case_insensitive_section: bool = False,
+) -> Plan:
+    """Plan setting one ``key value`` line of a text file (``_edit.set_line_value``)."""
+    return edit_file(
+        ctx,
+        tool,
+        path,
+        setting,
+        new_value,
+        lambda text: set_line_value(
+            text,
+            section=section,
+            key_pattern=key_pattern,
+            line=line,
+            parse_value=parse_value,
+            case_insensitive_section=case_insensitive_section,
+        ),
     )
 
 

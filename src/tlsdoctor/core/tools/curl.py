@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tlsdoctor.core.changes import Plan
 from tlsdoctor.core.tools import _edit
-from tlsdoctor.core.tools._base import Context, edit_file, not_installed
+from tlsdoctor.core.tools._base import Context, edit_line, not_installed
 
 CURLRC_KEY = r"^\s*(?:--)?cacert(?:\s*[=:]\s*|\s+)(?P<value>.*)$"
 WGETRC_KEY = r"^\s*ca_?certificate\s*=\s*(?P<value>.*)$"
@@ -32,19 +32,16 @@ def plan_curl(ctx: Context) -> Plan:
     if not ctx.which("curl") and not ctx.explicit:
         return not_installed("curl")
     bundle = str(ctx.bundle)
-    return edit_file(
+    return edit_line(
         ctx,
         "curl",
         curlrc_path(ctx),
         "cacert",
         bundle,
-        lambda text: _edit.set_line_value(
-            text,
-            section=None,
-            key_pattern=CURLRC_KEY,
-            line=f"cacert = {curl_quote(bundle)}",
-            parse_value=_edit.quoted,
-        ),
+        section=None,
+        key_pattern=CURLRC_KEY,
+        line=f"cacert = {curl_quote(bundle)}",
+        parse_value=_edit.quoted,
     )
 
 
@@ -56,17 +53,14 @@ def plan_wget(ctx: Context) -> Plan:
     if not ctx.which("wget") and not ctx.explicit:
         return not_installed("wget")
     bundle = str(ctx.bundle)
-    return edit_file(
+    return edit_line(
         ctx,
         "wget",
         wgetrc_path(ctx),
         "ca_certificate",
         bundle,
-        lambda text: _edit.set_line_value(
-            text,
-            section=None,
-            key_pattern=WGETRC_KEY,
-            line=f"ca_certificate = {bundle}",
-            parse_value=_edit.plain,
-        ),
+        section=None,
+        key_pattern=WGETRC_KEY,
+        line=f"ca_certificate = {bundle}",
+        parse_value=_edit.plain,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tlsdoctor.core.changes import Plan
 from tlsdoctor.core.tools import _edit
-from tlsdoctor.core.tools._base import Context, edit_file, not_installed
+from tlsdoctor.core.tools._base import Context, edit_file, edit_line, not_installed
 
 SETTING = "http.sslCAInfo"
 
@@ -56,18 +56,15 @@ def plan_git(ctx: Context) -> Plan:
         return edit_file(
             ctx, "git", path, SETTING, bundle, lambda text: _git_edit(ctx, program, bundle, text)
         )
-    return edit_file(
+    return edit_line(
         ctx,
         "git",
         path,
         SETTING,
         bundle,
-        lambda text: _edit.set_line_value(
-            text,
-            section="http",
-            key_pattern=_edit.ini_key("sslCAInfo"),
-            line=f"\tsslCAInfo = {bundle}",
-            parse_value=_edit.quoted,
-            case_insensitive_section=True,
-        ),
+        section="http",
+        key_pattern=_edit.ini_key("sslCAInfo"),
+        line=f"\tsslCAInfo = {bundle}",
+        parse_value=_edit.quoted,
+        case_insensitive_section=True,
     )

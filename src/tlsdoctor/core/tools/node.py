@@ -10,6 +10,7 @@ from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import (
     Context,
     edit_file,
+    edit_line,
     not_installed,
     os_store_has_ca,
     tool_note,
@@ -27,19 +28,16 @@ def npmrc_path(ctx: Context) -> Path:
 
 def _set_npmrc(path: Path, ctx: Context, tool: str) -> Plan:
     bundle = str(ctx.bundle)
-    plan = edit_file(
+    plan = edit_line(
         ctx,
         tool,
         path,
         "cafile",
         bundle,
-        lambda text: _edit.set_line_value(
-            text,
-            section=None,
-            key_pattern=_edit.ini_key("cafile"),
-            line=f"cafile={bundle}",
-            parse_value=_edit.quoted,
-        ),
+        section=None,
+        key_pattern=_edit.ini_key("cafile"),
+        line=f"cafile={bundle}",
+        parse_value=_edit.quoted,
     )
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     if _edit.get_ini(text, None, "ca"):
@@ -96,19 +94,16 @@ def plan_yarn(ctx: Context) -> Plan:
             lambda text: _edit.set_yaml_top(text, key, bundle),
         )
     else:
-        plan = edit_file(
+        plan = edit_line(
             ctx,
             "yarn",
             ctx.home / ".yarnrc",
             "cafile",
             bundle,
-            lambda text: _edit.set_line_value(
-                text,
-                section=None,
-                key_pattern=r"^\s*cafile\s+(?P<value>.*)$",
-                line=f"cafile {_edit.toml_string(bundle)}",
-                parse_value=_edit.quoted,
-            ),
+            section=None,
+            key_pattern=r"^\s*cafile\s+(?P<value>.*)$",
+            line=f"cafile {_edit.toml_string(bundle)}",
+            parse_value=_edit.quoted,
         )
         if major is None:
             plan.notes.append(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tlsdoctor.core.changes import Plan
 from tlsdoctor.core.tools import _edit
-from tlsdoctor.core.tools._base import Context, edit_file, not_installed
+from tlsdoctor.core.tools._base import Context, edit_line, not_installed
 
 
 def cargo_home(ctx: Context) -> Path:
@@ -24,17 +24,14 @@ def plan_cargo(ctx: Context) -> Plan:
     if not ctx.which("cargo") and not cargo_home(ctx).exists() and not ctx.explicit:
         return not_installed("cargo")
     bundle = str(ctx.bundle)
-    return edit_file(
+    return edit_line(
         ctx,
         "cargo",
         cargo_config_path(ctx),
         "http.cainfo",
         bundle,
-        lambda text: _edit.set_line_value(
-            text,
-            section="http",
-            key_pattern=_edit.ini_key("cainfo"),
-            line=f"cainfo = {_edit.toml_string(bundle)}",
-            parse_value=_edit.quoted,
-        ),
+        section="http",
+        key_pattern=_edit.ini_key("cainfo"),
+        line=f"cainfo = {_edit.toml_string(bundle)}",
+        parse_value=_edit.quoted,
     )
