@@ -10,8 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from tlsdoctor.cli._journal import journal_errors
 from tlsdoctor.cli._options import add_json
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK
 from tlsdoctor.i18n import _
 
 
@@ -76,14 +77,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         render.print_plan(console(), plan, applying=True)
         sys.stdout.flush()
-    try:
+    with journal_errors():
         result = changes.apply(plan, changes.Journal())
-    except changes.JournalError as err:
-        raise UsageError(str(err)) from err
-    except OSError as err:
-        raise UsageError(
-            _("could not write {path}: {error}", path=str(err.filename or ""), error=err.strerror)
-        ) from err
     if args.json:
         data = render.plan_to_json(plan, bundle=bundle, ca=ca, applied=True)
         data["result"] = render.apply_to_json(result)

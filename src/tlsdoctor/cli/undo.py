@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from tlsdoctor.cli._journal import journal_errors
 from tlsdoctor.cli._options import add_json
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK
 from tlsdoctor.i18n import _
 
 
@@ -23,14 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render import setup as render
     from tlsdoctor.render.console import console, print_json
 
-    try:
+    with journal_errors():
         result = changes.undo(changes.Journal(), last=not args.all)
-    except changes.JournalError as err:
-        raise UsageError(str(err)) from err
-    except OSError as err:
-        raise UsageError(
-            _("could not write {path}: {error}", path=str(err.filename or ""), error=err.strerror)
-        ) from err
     if args.json:
         print_json(result.to_json())
     else:
