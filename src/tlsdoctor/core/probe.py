@@ -492,13 +492,7 @@ def _flush(conn: object, sock: socket.socket, clock: _Clock) -> None:
         except TimeoutError as err:
             raise ProbeError("timeout", _("timed out during the TLS handshake")) from err
         except OSError as err:
-            raise ProbeError(
-                "tls",
-                _(
-                    "connection lost during the TLS handshake: {reason}",
-                    reason=err.strerror or str(err),
-                ),
-            ) from err
+            raise _handshake_lost(err) from err
 
 
 def _recv(sock: socket.socket, clock: _Clock) -> bytes:
@@ -514,13 +508,17 @@ def _recv(sock: socket.socket, clock: _Clock) -> bytes:
             "tls", _("the server reset the connection during the TLS handshake")
         ) from err
     except OSError as err:
-        raise ProbeError(
-            "tls",
-            _(
-                "connection lost during the TLS handshake: {reason}",
-                reason=err.strerror or str(err),
-            ),
-        ) from err
+        raise _handshake_lost(err) from err
+
+
+def _handshake_lost(err: OSError) -> ProbeError:
+    return ProbeError(
+        "tls",
+        _(
+            "connection lost during the TLS handshake: {reason}",
+            reason=err.strerror or str(err),
+        ),
+    )
 
 
 def _close_quietly(conn: object, sock: socket.socket) -> None:
