@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
+from cli_runner import run_cli
 
 from tlsdoctor import __version__, i18n
 from tlsdoctor.cli.main import COMMANDS, main
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tlsdoctor", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_version_from_module_and_script(clean_env: dict[str, str]) -> None:

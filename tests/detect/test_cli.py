@@ -9,16 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tlsdoctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from cli_runner import run_cli
 
 
 def closed_port() -> int:

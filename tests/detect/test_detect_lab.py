@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from cryptography import x509
 
 from tlsdoctor.core.detect import DetectReport, detect
@@ -175,16 +174,6 @@ def test_show_describes_the_re_signed_chain(start_lab: object) -> None:
     assert report.certificates[0].sans[0] == "DNS:site1.test"
     assert report.certificates[2].sha256 == fingerprint(cert(state.inspection_ca))
     assert report.pem().count("BEGIN CERTIFICATE") == 3
-
-
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tlsdoctor", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_cli_detect_lab_json_and_human(

@@ -9,25 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 CURL_19 = "curl: (60) SSL certificate problem: self-signed certificate in certificate chain"
 
 
-def tlsdoctor(
-    *args: str, env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tlsdoctor", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
 def test_explain_text_exit_1_and_human_output(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("explain", CURL_19, env=clean_env)
+    proc = run_cli("explain", CURL_19, env=clean_env)
     assert proc.returncode == 1
     assert "does not trust" in proc.stdout
     assert "CURL_CA_BUNDLE" in proc.stdout
@@ -35,7 +23,7 @@ def test_explain_text_exit_1_and_human_output(clean_env: dict[str, str]) -> None
 
 
 def test_json_schema_is_exact(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("explain", "--json", CURL_19, env=clean_env)
+    proc = run_cli("explain", "--json", CURL_19, env=clean_env)
     data = json.loads(proc.stdout)
     assert list(data) == ["findings"]
     (finding,) = data["findings"]
@@ -59,19 +47,19 @@ def test_json_schema_is_exact(clean_env: dict[str, str]) -> None:
 
 
 def test_no_finding_exit_0(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("explain", "curl: (6) Could not resolve host: x", env=clean_env)
+    proc = run_cli("explain", "curl: (6) Could not resolve host: x", env=clean_env)
     assert proc.returncode == 0
     assert "No TLS or certificate failure" in proc.stdout
-    proc = tlsdoctor("explain", "--json", "all fine", env=clean_env)
+    proc = run_cli("explain", "--json", "all fine", env=clean_env)
     assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": []})
 
 
 def test_stdin_and_file(clean_env: dict[str, str], tmp_path: Path) -> None:
     log = tmp_path / "build.log"
     log.write_text("line\n" * 10 + CURL_19 + "\n" + "line\n" * 10)
-    by_file = json.loads(tlsdoctor("explain", "--json", "--file", str(log), env=clean_env).stdout)
+    by_file = json.loads(run_cli("explain", "--json", "--file", str(log), env=clean_env).stdout)
     by_stdin = json.loads(
-        tlsdoctor("explain", "--json", "-", env=clean_env, stdin=log.read_text()).stdout
+        run_cli("explain", "--json", "-", env=clean_env, stdin=log.read_text()).stdout
     )
     assert by_file == by_stdin
     assert by_file["findings"][0]["line"] == 11
@@ -91,7 +79,7 @@ def test_stdin_and_file(clean_env: dict[str, str], tmp_path: Path) -> None:
 def test_bad_input_is_a_usage_error(
     clean_env: dict[str, str], args: tuple[str, ...], message: str
 ) -> None:
-    proc = tlsdoctor("explain", *args, env=clean_env)
+    proc = run_cli("explain", *args, env=clean_env)
     assert proc.returncode == 2, proc.stdout
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -103,41 +91,41 @@ def test_unreadable_file(clean_env: dict[str, str], tmp_path: Path) -> None:
     log = tmp_path / "secret.log"
     log.write_text(CURL_19)
     log.chmod(0)
-    proc = tlsdoctor("explain", "--file", str(log), env=clean_env)
+    proc = run_cli("explain", "--file", str(log), env=clean_env)
     assert proc.returncode == 2 and "permission denied" in proc.stderr
 
 
 def test_japanese_output(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("--lang", "ja", "explain", CURL_19, env=clean_env)
+    proc = run_cli("--lang", "ja", "explain", CURL_19, env=clean_env)
     assert proc.returncode == 1
     assert "信頼していない CA" in proc.stdout
     assert "対処" in proc.stdout
-    data = json.loads(tlsdoctor("--lang", "ja", "explain", "--json", CURL_19, env=clean_env).stdout)
+    data = json.loads(run_cli("--lang", "ja", "explain", "--json", CURL_19, env=clean_env).stdout)
     assert "バンドル" in data["findings"][0]["fix"][0]
 
 
 def test_probe_without_a_host_says_so(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("explain", "--probe", "--no-proxy", CURL_19, env=clean_env)
+    proc = run_cli("explain", "--probe", "--no-proxy", CURL_19, env=clean_env)
     assert proc.returncode == 1
     assert "names no host" in proc.stdout
 
 
 def test_insecure_attempt_is_called_out(clean_env: dict[str, str]) -> None:
     text = "$ npm config set strict-ssl false\nnpm ERR! code SELF_SIGNED_CERT_IN_CHAIN\n"
-    proc = tlsdoctor("explain", text, env=clean_env)
+    proc = run_cli("explain", text, env=clean_env)
     assert "strict-ssl false was tried" in proc.stdout
 
 
 # ---------------------------------------------------------------- run
 def test_run_passes_output_and_exit_code_through(clean_env: dict[str, str]) -> None:
     script = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
-    proc = tlsdoctor("run", "--", sys.executable, "-c", script, env=clean_env)
+    proc = run_cli("run", "--", sys.executable, "-c", script, env=clean_env)
     assert (proc.returncode, proc.stdout, proc.stderr) == (3, "out\n", "err\n")
 
 
 def test_run_explains_tls_failure_on_stderr_only(clean_env: dict[str, str]) -> None:
     script = f"import sys; print('partial'); print({CURL_19!r}, file=sys.stderr); sys.exit(60)"
-    proc = tlsdoctor("run", "--", sys.executable, "-c", script, env=clean_env)
+    proc = run_cli("run", "--", sys.executable, "-c", script, env=clean_env)
     assert proc.returncode == 60
     assert proc.stdout == "partial\n"
     assert proc.stderr.startswith(CURL_19 + "\n")
@@ -146,7 +134,7 @@ def test_run_explains_tls_failure_on_stderr_only(clean_env: dict[str, str]) -> N
 
 def test_run_success_prints_nothing_extra(clean_env: dict[str, str]) -> None:
     script = f"print({CURL_19!r})"  # a TLS message, but the command succeeded
-    proc = tlsdoctor("run", "--", sys.executable, "-c", script, env=clean_env)
+    proc = run_cli("run", "--", sys.executable, "-c", script, env=clean_env)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, CURL_19 + "\n", "")
 
 
@@ -178,26 +166,24 @@ def test_run_streams_while_the_command_runs(clean_env: dict[str, str], tmp_path:
 
 
 def test_run_missing_command_is_127(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("run", "--", "tlsdoctor-no-such-command", env=clean_env)
+    proc = run_cli("run", "--", "tlsdoctor-no-such-command", env=clean_env)
     assert proc.returncode == 127
     assert "command not found: tlsdoctor-no-such-command" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_run_without_command_is_a_usage_error(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor("run", env=clean_env)
+    proc = run_cli("run", env=clean_env)
     assert proc.returncode == 2 and "no command given" in proc.stderr
 
 
 def test_run_warns_when_verification_is_switched_off(clean_env: dict[str, str]) -> None:
-    proc = tlsdoctor(
-        "run", "--", sys.executable, "-c", "pass", "--trusted-host", "x", env=clean_env
-    )
+    proc = run_cli("run", "--", sys.executable, "-c", "pass", "--trusted-host", "x", env=clean_env)
     assert proc.returncode == 0
     assert "--trusted-host switches certificate checks off" in proc.stderr
 
 
 def test_pasted_stdin_is_read_like_a_message(clean_env: dict[str, str]) -> None:
     text = "$ curl -k https://x.example/\n" + CURL_19 + "\n"
-    proc = tlsdoctor("explain", "-", env=clean_env, stdin=text)
+    proc = run_cli("explain", "-", env=clean_env, stdin=text)
     assert "curl -k / --insecure was tried" in proc.stdout
