@@ -84,6 +84,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ),
     )
     group.add_argument(
+        "--lazy-upstream",
+        action="store_true",
+        help=_(
+            "answer CONNECT and mint the leaf from the SNI before reaching the site "
+            "(the site is still verified once data flows; for benchmarks)"
+        ),
+    )
+    group.add_argument(
         "--sites",
         type=int,
         default=0,
@@ -104,6 +112,7 @@ _START_ONLY: tuple[tuple[str, Any], ...] = (
     ("handshake_delay_ms", 0),
     ("sites", 0),
     ("ca_key", None),
+    ("lazy_upstream", False),
 )
 
 
@@ -142,6 +151,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
             handshake_delay_ms=args.handshake_delay_ms,
             sites=args.sites,
             ca_key=args.ca_key or "rsa",
+            lazy_upstream=args.lazy_upstream,
         )
     except LabStartError as err:
         if err.log:

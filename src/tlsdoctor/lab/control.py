@@ -87,6 +87,7 @@ class LabOptions:
     handshake_delay_ms: int = 0
     sites: int = 0
     ca_key: str = "rsa"
+    lazy_upstream: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,6 +101,7 @@ class LabOptions:
             "handshake_delay_ms": self.handshake_delay_ms,
             "sites": self.sites,
             "ca_key": self.ca_key,
+            "lazy_upstream": self.lazy_upstream,
         }
 
 
@@ -483,6 +485,7 @@ class Lab:
                 "passthrough": [*SPECIAL_NAMES.values(), *bypassed],
                 "no_intercept": opts.no_intercept,
                 "handshake_delay_ms": opts.handshake_delay_ms,
+                "lazy_upstream": opts.lazy_upstream,
                 "proxy_auth": opts.proxy_auth,
                 "confdir": str(directory / "mitmproxy"),
                 "public_root": str(pki_files.public_root),

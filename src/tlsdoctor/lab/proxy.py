@@ -8,6 +8,8 @@ mitmproxy. The addon
 - passes the look-alikes, the special endpoints and the --bypass names through untouched
   (``ClientHelloData.ignore_connection``), everything with --no-intercept;
 - delays intercepted handshakes (asynchronously) with --handshake-delay-ms;
+- with --lazy-upstream, refuses CONNECT to non-lab names itself (mitmproxy answers CONNECT
+  before it connects anywhere in that mode);
 - writes the port it listens on to proxy.json once mitmproxy is listening.
 
 mitmproxy itself verifies the lab sites against the lab's public root
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mitmproxy import ctx, master, options
+from mitmproxy import ctx, http, master, options
 from mitmproxy.addons import (
     block,
     core,
@@ -56,7 +58,17 @@ class LabAddon:
         self.passthrough = {_host_key(h) for h in config["passthrough"]}
         self.no_intercept = bool(config["no_intercept"])
         self.delay = float(config["handshake_delay_ms"]) / 1000.0
+        self.lazy = bool(config.get("lazy_upstream", False))
         self.ready_file = ready_file
+
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        # Eager mode refuses in server_connect, before answering CONNECT; lazy mode answers
+        # CONNECT without connecting, so the refusal has to happen here to stay early.
+        host = str(flow.request.host)
+        if self.lazy and _host_key(host) not in self.routes and host not in LOOPBACK:
+            flow.response = http.Response.make(
+                502, f"tlsdoctor lab: {host} is not a lab name (loopback only)"
+            )
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
         server = data.server
@@ -137,7 +149,9 @@ async def run(state_dir: Path) -> None:
         "confdir": config["confdir"],
         "ssl_verify_upstream_trusted_ca": config["public_root"],
         "termlog_verbosity": "warn",
-        "connection_strategy": "eager",
+        # lazy: answer CONNECT and mint the leaf from the SNI, reach (and verify) the site
+        # only when the client sends data. Eager (default) is what inspection products do.
+        "connection_strategy": "lazy" if config.get("lazy_upstream") else "eager",
         "upstream_cert": True,
     }
     if config.get("proxy_auth"):

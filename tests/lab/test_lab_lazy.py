@@ -1,0 +1,84 @@
+"""--lazy-upstream: CONNECT answered, leaf minted from SNI, the site verified once data flows."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from fixtures_lab import StartLab
+
+from tlsdoctor.lab.state import LabState
+
+pytestmark = pytest.mark.lab
+
+
+def connect_reply(state: LabState, host: str) -> tuple[socket.socket, bytes]:
+    sock = socket.create_connection(("127.0.0.1", state.proxy_port), timeout=10)
+    sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+    reply = b""
+    while b"\r\n\r\n" not in reply:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    if not reply.startswith(b"HTTP/1.1 200"):  # read the refusal's body (keep-alive)
+        head, _, body = reply.partition(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.lower().split(b"\r\n")
+            if line.startswith(b"content-length:")
+        )
+        while len(body) < length and (chunk := sock.recv(4096)):
+            body += chunk
+        reply = head + b"\r\n\r\n" + body
+    return sock, reply
+
+
+def get_through(state: LabState, host: str, cafile: Path) -> tuple[x509.Certificate, bytes]:
+    """GET / through the proxy, verifying the proxy's leaf against ``cafile``."""
+    sock, reply = connect_reply(state, host)
+    assert reply.startswith(b"HTTP/1.1 200"), reply
+    context = ssl.create_default_context(cafile=str(cafile))
+    with context.wrap_socket(sock, server_hostname=host) as tls:
+        der = tls.getpeercert(binary_form=True)
+        assert der is not None
+        tls.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := tls.recv(4096):
+            answer += chunk
+    return x509.load_der_x509_certificate(der), answer
+
+
+def test_lazy_upstream_mints_from_sni_and_still_reaches_the_site(start_lab: StartLab) -> None:
+    state = start_lab(lazy_upstream=True, ca_key="ec")
+    assert state.options["lazy_upstream"] is True
+    leaf, answer = get_through(state, "site2.test", state.inspection_ca)
+    root = x509.load_pem_x509_certificate(state.inspection_ca.read_bytes())
+    assert leaf.issuer == root.subject
+    sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    # Minted from the SNI alone: no site address (eager mode adds the 127.0.0.1 it connected to).
+    assert sans.get_values_for_type(x509.DNSName) == ["site2.test"]
+    assert sans.get_values_for_type(x509.IPAddress) == []
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+    assert answer.endswith(b"\r\n\r\nok site2.test\n")
+
+
+def test_lazy_upstream_refuses_non_lab_names_at_connect(start_lab: StartLab) -> None:
+    state = start_lab(lazy_upstream=True)
+    sock, reply = connect_reply(state, "example.com")
+    sock.close()
+    assert reply.startswith(b"HTTP/1.1 502"), reply
+    assert b"not a lab name" in reply
+
+
+def test_lazy_upstream_still_verifies_the_site(start_lab: StartLab) -> None:
+    state = start_lab(lazy_upstream=True)
+    # No upstream connection has been made yet (lazy): make the file mitmproxy verifies the
+    # sites against name a root that did not issue them. The first data must then fail upstream.
+    state.public_root.write_bytes(state.inspection_ca.read_bytes())
+    _leaf, answer = get_through(state, "site1.test", state.inspection_ca)
+    assert answer.startswith(b"HTTP/1.1 502"), answer
+    assert b"ok site1.test" not in answer
