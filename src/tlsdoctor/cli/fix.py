@@ -51,10 +51,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PEMFILE",
         help=_("use this inspection CA instead of the one detect finds"),
     )
-    parser.add_argument(
+    network = parser.add_mutually_exclusive_group()
+    network.add_argument(
         "--proxy",
         metavar="URL",
         help=_("HTTP CONNECT proxy for probes and clients (default: from the environment)"),
+    )
+    network.add_argument(
+        "--no-proxy",
+        action="store_true",
+        help=_("connect directly: probes and clients ignore the proxy environment variables"),
     )
     parser.add_argument(
         "--timeout",
@@ -124,6 +130,7 @@ class Settings:
     hosts: list[str]
     proxy: str | None
     roots: str | None
+    use_env_proxy: bool = True
     lab_public_root: str | None = None
     agent_files: list[str] = field(default_factory=list)
 
@@ -131,7 +138,16 @@ class Settings:
 def settings_from(args: argparse.Namespace) -> Settings:
     if args.timeout <= 0:
         raise UsageError(_("--timeout must be a positive number of seconds"))
-    settings = Settings(hosts=list(args.host), proxy=args.proxy, roots=args.roots)
+    settings = Settings(
+        hosts=list(args.host),
+        proxy=args.proxy,
+        roots=args.roots,
+        use_env_proxy=not args.no_proxy,
+    )
+    if settings.proxy:
+        from tlsdoctor.core.probe import parse_proxy
+
+        parse_proxy(settings.proxy)  # a bad --proxy is a usage error before any probing
     if args.lab is not None:
         from tlsdoctor.lab.state import read_state
 
@@ -318,6 +334,7 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
         report = detect(
             targets,
             proxy=settings.proxy,
+            use_env_proxy=settings.use_env_proxy,
             roots_path=roots,
             timeout=min(args.timeout, 10.0),
             deadline=max(args.timeout * 2, 20.0),
@@ -374,10 +391,12 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
         outcome.applied = True
     # 6. check
     show.step(out, 6, _("Checking with the real clients"))
-    from tlsdoctor.cli.check import execute, parse_clients
+    from tlsdoctor.cli.check import execute, parse_clients, without_proxy
     from tlsdoctor.core.clients import redact_proxy
 
     env = environment_after(plan, os.environ)
+    if not settings.use_env_proxy:
+        env = without_proxy(env)  # clients go direct (or through --lab's proxy) as the probes did
     outcome.check_urls = check_urls(report, settings.hosts)
     outcome.check = execute(
         outcome.check_urls,

@@ -1,0 +1,42 @@
+"""`tlsdoctor fix --no-proxy`: probes (and clients) ignore the proxy environment variables."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+from cli_runner import run_cli
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_fix_no_proxy_probes_directly_and_fails_cleanly(clean_env: dict[str, str]) -> None:
+    env = dict(clean_env, HTTPS_PROXY=f"http://127.0.0.1:{closed_port()}")
+    host = f"127.0.0.1:{closed_port()}"
+    args = ["fix", "--host", host, "--timeout", "2"]
+    through_env = run_cli(*args, "--json", env=env)
+    assert through_env.returncode == 3, through_env.stderr
+    assert json.loads(through_env.stdout)["detect"]["hosts"][0]["error_kind"] == "proxy"
+
+    direct = run_cli(*args, "--no-proxy", "--json", env=env)
+    assert direct.returncode == 3, direct.stderr  # inconclusive: nothing reachable
+    report = json.loads(direct.stdout)["detect"]
+    assert report["verdict"] == "inconclusive"
+    assert report["hosts"][0]["error_kind"] == "refused"
+    assert report["hosts"][0]["via_proxy"] is None
+
+    human = run_cli(*args, "--no-proxy", env=env)
+    assert human.returncode == 3
+    assert "No host could be reached: cannot tell what to fix." in human.stdout
+    assert "Traceback" not in human.stdout + human.stderr
+
+
+def test_fix_proxy_and_no_proxy_are_exclusive(clean_env: dict[str, str]) -> None:
+    done = run_cli("fix", "--proxy", "http://127.0.0.1:3128", "--no-proxy", env=clean_env)
+    assert done.returncode == 2
+    assert "not allowed with argument" in done.stderr
+    assert "Traceback" not in done.stderr
