@@ -80,6 +80,61 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
+def _builder(
+    subject: x509.Name,
+    issuer_name: x509.Name,
+    key: PrivateKey,
+    not_before: datetime.datetime,
+    not_after: datetime.datetime,
+    basic_constraints: x509.BasicConstraints,
+    bc_critical: bool,
+    *,
+    cert_sign: bool,
+) -> x509.CertificateBuilder:
+    """What every lab certificate starts with: names, key, validity, basicConstraints, keyUsage."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(basic_constraints, critical=bc_critical)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=not cert_sign and isinstance(key, rsa.RSAPrivateKey),
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=cert_sign,
+                crl_sign=cert_sign,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+    )
+
+
+def _with_aia(builder: x509.CertificateBuilder, aia_url: str | None) -> x509.CertificateBuilder:
+    """Add an AIA caIssuers URL when one is given."""
+    if not aia_url:
+        return builder
+    return builder.add_extension(
+        x509.AuthorityInformationAccess(
+            [
+                x509.AccessDescription(
+                    AuthorityInformationAccessOID.CA_ISSUERS,
+                    x509.UniformResourceIdentifier(aia_url),
+                )
+            ]
+        ),
+        critical=False,
+    )
+
+
 def make_ca(
     subject: x509.Name,
     key: PrivateKey,
@@ -93,33 +148,15 @@ def make_ca(
     """A root (no issuer) or an intermediate CA certificate."""
     now = _now()
     signer = issuer_key or key
-    issuer_name = issuer.subject if issuer is not None else subject
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=2))
-        .not_valid_after(now + datetime.timedelta(days=days))
-        .add_extension(
-            x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0),
-            critical=compliant,
-        )
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+    builder = _builder(
+        subject,
+        issuer.subject if issuer is not None else subject,
+        key,
+        now - datetime.timedelta(days=2),
+        now + datetime.timedelta(days=days),
+        x509.BasicConstraints(ca=True, path_length=None if issuer is None else 0),
+        compliant,
+        cert_sign=True,
     )
     if compliant:
         builder = builder.add_extension(
@@ -129,19 +166,7 @@ def make_ca(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
             critical=False,
         )
-    if aia_url:
-        builder = builder.add_extension(
-            x509.AuthorityInformationAccess(
-                [
-                    x509.AccessDescription(
-                        AuthorityInformationAccessOID.CA_ISSUERS,
-                        x509.UniformResourceIdentifier(aia_url),
-                    )
-                ]
-            ),
-            critical=False,
-        )
-    return builder.sign(signer, hashes.SHA256())
+    return _with_aia(builder, aia_url).sign(signer, hashes.SHA256())
 
 
 def make_leaf(
@@ -161,29 +186,16 @@ def make_leaf(
     else:
         not_before, not_after = now - datetime.timedelta(days=1), now + datetime.timedelta(days=90)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_names[0])])
-    self_signed = issuer_key is key
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject if self_signed else issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=isinstance(key, rsa.RSAPrivateKey),
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
+        _builder(
+            subject,
+            subject if issuer_key is key else issuer.subject,
+            key,
+            not_before,
+            not_after,
+            x509.BasicConstraints(ca=False, path_length=None),
+            True,
+            cert_sign=False,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(
@@ -195,19 +207,7 @@ def make_leaf(
             critical=False,
         )
     )
-    if aia_url:
-        builder = builder.add_extension(
-            x509.AuthorityInformationAccess(
-                [
-                    x509.AccessDescription(
-                        AuthorityInformationAccessOID.CA_ISSUERS,
-                        x509.UniformResourceIdentifier(aia_url),
-                    )
-                ]
-            ),
-            critical=False,
-        )
-    return builder.sign(issuer_key, hashes.SHA256())
+    return _with_aia(builder, aia_url).sign(issuer_key, hashes.SHA256())
 
 
 def cert_pem(*certs: x509.Certificate) -> bytes:
