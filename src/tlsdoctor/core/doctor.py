@@ -141,19 +141,29 @@ class _Auditor:
             return
         path = Path(os.path.expanduser(value))
         if wants == "dir":
-            if not path.is_dir():
-                self.add(
-                    "dangling-path",
-                    ERROR,
-                    subject,
-                    _(
-                        "{subject} points at {path}, which does not exist",
-                        subject=subject,
-                        path=value,
-                    ),
-                    _("point it at an existing folder or remove the setting"),
-                )
+            self._check_folder(subject, value, path)
             return
+        facts = self._bundle_facts(subject, value, path)
+        if facts is None:
+            return
+        self._check_public_roots(subject, value, semantics, facts)
+        self._check_inspection_ca(subject, value, facts)
+        self._check_ca_only_for_add(subject, semantics, facts)
+        self._check_expired(subject, value, facts)
+
+    def _check_folder(self, subject: str, value: str, path: Path) -> None:
+        if path.is_dir():
+            return
+        self.add(
+            "dangling-path",
+            ERROR,
+            subject,
+            _("{subject} points at {path}, which does not exist", subject=subject, path=value),
+            _("point it at an existing folder or remove the setting"),
+        )
+
+    def _bundle_facts(self, subject: str, value: str, path: Path) -> _FileFacts | None:
+        """The file's certificates; None (and a finding) when it is unreadable or holds none."""
         facts = _file_facts(path)
         if facts is None:
             self.add(
@@ -170,7 +180,7 @@ class _Auditor:
                     "or remove the setting"
                 ),
             )
-            return
+            return None
         if not facts.ders:
             self.add(
                 "no-certificates",
@@ -179,45 +189,55 @@ class _Auditor:
                 _("{path} ({subject}) holds no PEM certificate", path=value, subject=subject),
                 _("point it at a PEM bundle built by 'tlsdoctor bundle'"),
             )
+            return None
+        return facts
+
+    def _check_public_roots(
+        self, subject: str, value: str, semantics: str, facts: _FileFacts
+    ) -> None:
+        if semantics != "replace" or set(facts.ders) & _public_roots():
             return
-        if semantics == "replace" and not (set(facts.ders) & _public_roots()):
-            self.add(
-                "no-public-roots",
-                ERROR,
-                subject,
-                _(
-                    "{subject} replaces the default roots with {path}, which holds no public "
-                    "root: sites the proxy does not inspect will fail",
-                    subject=subject,
-                    path=value,
-                ),
-                _("use the full bundle (public roots + inspection CA) from 'tlsdoctor bundle'"),
-            )
-        if self.ca_ders and not (set(facts.ders) & self.ca_ders):
-            self.add(
-                "no-inspection-ca",
-                WARNING,
-                subject,
-                _(
-                    "{path} ({subject}) does not contain the inspection CA",
-                    path=value,
-                    subject=subject,
-                ),
-                _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again"),
-            )
-        if semantics == "add" and len(facts.ders) > 20:
-            self.add(
-                "full-bundle-in-add",
-                INFO,
-                subject,
-                _(
-                    "{subject} adds to the default roots but points at a full bundle "
-                    "({count} certificates): duplicates only cause warnings",
-                    subject=subject,
-                    count=len(facts.ders),
-                ),
-                _("point it at the CA-only file (inspection-ca.pem)"),
-            )
+        self.add(
+            "no-public-roots",
+            ERROR,
+            subject,
+            _(
+                "{subject} replaces the default roots with {path}, which holds no public "
+                "root: sites the proxy does not inspect will fail",
+                subject=subject,
+                path=value,
+            ),
+            _("use the full bundle (public roots + inspection CA) from 'tlsdoctor bundle'"),
+        )
+
+    def _check_inspection_ca(self, subject: str, value: str, facts: _FileFacts) -> None:
+        if not self.ca_ders or set(facts.ders) & self.ca_ders:
+            return
+        self.add(
+            "no-inspection-ca",
+            WARNING,
+            subject,
+            _("{path} ({subject}) does not contain the inspection CA", path=value, subject=subject),
+            _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again"),
+        )
+
+    def _check_ca_only_for_add(self, subject: str, semantics: str, facts: _FileFacts) -> None:
+        if semantics != "add" or len(facts.ders) <= 20:
+            return
+        self.add(
+            "full-bundle-in-add",
+            INFO,
+            subject,
+            _(
+                "{subject} adds to the default roots but points at a full bundle "
+                "({count} certificates): duplicates only cause warnings",
+                subject=subject,
+                count=len(facts.ders),
+            ),
+            _("point it at the CA-only file (inspection-ca.pem)"),
+        )
+
+    def _check_expired(self, subject: str, value: str, facts: _FileFacts) -> None:
         for name in facts.expired:
             self.add(
                 "expired-ca",
