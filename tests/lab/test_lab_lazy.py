@@ -7,10 +7,11 @@ import ssl
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from cryptography import x509
 from fixtures_lab import StartLab
 
-from tlsdoctor.lab.state import LabState
+from tlsdoctor.lab.state import LabState, read_state
 
 pytestmark = pytest.mark.lab
 
@@ -82,3 +83,29 @@ def test_lazy_upstream_still_verifies_the_site(start_lab: StartLab) -> None:
     _leaf, answer = get_through(state, "site1.test", state.inspection_ca)
     assert answer.startswith(b"HTTP/1.1 502"), answer
     assert b"ok site1.test" not in answer
+
+
+def test_cli_lazy_upstream_reaches_mitmproxy(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    env = {**clean_env, "TLSDOCTOR_LAB_DIR": str(tmp_path / "cli-lab")}
+    started = run_cli("lab", "start", "--lazy-upstream", env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        state = read_state(tmp_path / "cli-lab")
+        assert state.options["lazy_upstream"] is True
+        # Lazy: CONNECT to the closed down.test port is answered (eager mode answers 502).
+        sock, reply = connect_reply(state, state.special["down"])
+        sock.close()
+        assert reply.startswith(b"HTTP/1.1 200"), reply
+        misplaced = run_cli("lab", "status", "--lazy-upstream", env=env)
+        assert misplaced.returncode == 2
+        assert "--lazy-upstream only applies to 'lab start'" in misplaced.stderr
+    finally:
+        stopped = run_cli("lab", "stop", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+
+
+def test_eager_default_refuses_a_closed_site_at_connect(lab: LabState) -> None:
+    assert lab.options["lazy_upstream"] is False
+    sock, reply = connect_reply(lab, lab.special["down"])
+    sock.close()
+    assert reply.startswith(b"HTTP/1.1 502"), reply
