@@ -12,7 +12,7 @@ import datetime as _dt
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from tlsdoctor import paths
 from tlsdoctor.core.tools import _edit, cloud, curl, git, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 ERROR = "error"  # verification is off, or a setting that breaks every connection
 WARNING = "warning"  # works for some hosts only, or will break soon
@@ -43,6 +43,73 @@ FALLBACK_VARS: tuple[tuple[str, str, str], ...] = (
     ("DENO_CERT", "add", "ca"),
 )
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
+# Set but empty, these were an old trick to skip verification (requests before 2.28).
+EMPTY_MEANS_NO_VERIFY = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
+
+
+def _is_zero(value: str) -> bool:
+    return value.strip() == "0"
+
+
+def _is_not_false(value: str) -> bool:
+    return value.strip().lower() not in ("", *FALSE_WORDS)
+
+
+def _is_set(value: str) -> bool:
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class _InsecureVariable:
+    """An environment variable that turns certificate verification off."""
+
+    name: str
+    turns_off: Callable[[str], bool]  # given the value ("" when unset)
+    id: str
+    message: str  # may use {name} and {hosts} (the value)
+    fix: str
+
+
+INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
+    _InsecureVariable(
+        "NODE_TLS_REJECT_UNAUTHORIZED",
+        _is_zero,
+        "node-tls-reject-unauthorized",
+        N_(
+            "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for "
+            "every Node program"
+        ),
+        N_("unset it and set NODE_EXTRA_CA_CERTS to the inspection CA ('tlsdoctor setup node')"),
+    ),
+    _InsecureVariable(
+        "PYTHONHTTPSVERIFY",
+        _is_zero,
+        "pythonhttpsverify",
+        N_("PYTHONHTTPSVERIFY=0 turns certificate verification off for Python's urllib"),
+        N_("unset it and point SSL_CERT_FILE at the full bundle ('tlsdoctor setup shell')"),
+    ),
+    _InsecureVariable(
+        "GIT_SSL_NO_VERIFY",
+        _is_not_false,
+        "git-ssl-no-verify",
+        N_("GIT_SSL_NO_VERIFY turns certificate verification off for git"),
+        N_("unset it and set http.sslCAInfo to the full bundle ('tlsdoctor setup git')"),
+    ),
+    _InsecureVariable(
+        "PIP_TRUSTED_HOST",
+        _is_set,
+        "pip-trusted-host",
+        N_("PIP_TRUSTED_HOST makes pip skip certificate checks for {hosts}"),
+        N_("unset it and let pip trust the inspection CA ('tlsdoctor setup pip')"),
+    ),
+    _InsecureVariable(
+        "UV_INSECURE_HOST",
+        _is_set,
+        "uv-insecure-host",
+        N_("{name} makes uv skip certificate checks for {hosts}"),
+        N_("unset it and point SSL_CERT_FILE at the full bundle"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -254,11 +321,15 @@ class _Auditor:
 
     # -- environment
     def audit_env(self) -> None:
+        self._audit_ca_variables()
+        self._audit_insecure_variables()
+
+    def _audit_ca_variables(self) -> None:
         for name, semantics, wants in env_var_specs():
             value = self.env.get(name)
             if value is None:
                 continue
-            if value == "" and name in ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE"):
+            if value == "" and name in EMPTY_MEANS_NO_VERIFY:
                 self.add(
                     "empty-ca-variable",
                     WARNING,
@@ -272,59 +343,17 @@ class _Auditor:
                 )
                 continue
             self.check_path(name, value, semantics, wants)
-        if self.env.get("NODE_TLS_REJECT_UNAUTHORIZED", "").strip() == "0":
-            self.add(
-                "node-tls-reject-unauthorized",
-                ERROR,
-                "NODE_TLS_REJECT_UNAUTHORIZED",
-                _(
-                    "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for "
-                    "every Node program"
-                ),
-                _(
-                    "unset it and set NODE_EXTRA_CA_CERTS to the inspection CA "
-                    "('tlsdoctor setup node')"
-                ),
-            )
-        if self.env.get("PYTHONHTTPSVERIFY", "").strip() == "0":
-            self.add(
-                "pythonhttpsverify",
-                ERROR,
-                "PYTHONHTTPSVERIFY",
-                _("PYTHONHTTPSVERIFY=0 turns certificate verification off for Python's urllib"),
-                _("unset it and point SSL_CERT_FILE at the full bundle ('tlsdoctor setup shell')"),
-            )
-        if self.env.get("GIT_SSL_NO_VERIFY", "").strip().lower() not in ("", *FALSE_WORDS):
-            self.add(
-                "git-ssl-no-verify",
-                ERROR,
-                "GIT_SSL_NO_VERIFY",
-                _("GIT_SSL_NO_VERIFY turns certificate verification off for git"),
-                _("unset it and set http.sslCAInfo to the full bundle ('tlsdoctor setup git')"),
-            )
-        if self.env.get("PIP_TRUSTED_HOST"):
-            self.add(
-                "pip-trusted-host",
-                ERROR,
-                "PIP_TRUSTED_HOST",
-                _(
-                    "PIP_TRUSTED_HOST makes pip skip certificate checks for {hosts}",
-                    hosts=self.env["PIP_TRUSTED_HOST"],
-                ),
-                _("unset it and let pip trust the inspection CA ('tlsdoctor setup pip')"),
-            )
-        for name in ("UV_INSECURE_HOST",):
-            if self.env.get(name):
+
+    def _audit_insecure_variables(self) -> None:
+        for variable in INSECURE_VARIABLES:
+            value = self.env.get(variable.name, "")
+            if variable.turns_off(value):
                 self.add(
-                    "uv-insecure-host",
+                    variable.id,
                     ERROR,
-                    name,
-                    _(
-                        "{name} makes uv skip certificate checks for {hosts}",
-                        name=name,
-                        hosts=self.env[name],
-                    ),
-                    _("unset it and point SSL_CERT_FILE at the full bundle"),
+                    variable.name,
+                    _(variable.message, name=variable.name, hosts=value),
+                    _(variable.fix),
                 )
 
     # -- config files
