@@ -543,62 +543,74 @@ class _Auditor:
                 self.check_path(f"{path} ca_certificate", ca, "replace", "bundle")
 
     def audit_others(self) -> None:
-        cargo = self._read(rust.cargo_config_path(self.ctx))
-        if cargo is not None:
-            cainfo = _edit.get_line_value(
-                cargo, section="http", key_pattern=_edit.ini_key("cainfo"), parse_value=_edit.quoted
+        self._audit_cargo()
+        self._audit_aws()
+        self._audit_gcloud()
+        self._audit_composer()
+
+    def _audit_cargo(self) -> None:
+        path = rust.cargo_config_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        cainfo = _edit.get_line_value(
+            text, section="http", key_pattern=_edit.ini_key("cainfo"), parse_value=_edit.quoted
+        )
+        if cainfo:
+            self.check_path(f"{path} http.cainfo", cainfo, "replace", "bundle")
+
+    def _audit_aws(self) -> None:
+        path = cloud.aws_config_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        bundle = _edit.get_ini(text, "default", "ca_bundle")
+        if bundle:
+            self.check_path(f"{path} ca_bundle", bundle, "replace", "bundle")
+
+    def _audit_gcloud(self) -> None:
+        path = cloud.gcloud_config_path(self.ctx)
+        text = self._read(path)
+        if text is None:
+            return
+        bundle = _edit.get_ini(text, "core", "custom_ca_certs_file")
+        if bundle:
+            self.check_path(f"{path} core/custom_ca_certs_file", bundle, "replace", "bundle")
+        off = _edit.get_ini(text, "auth", "disable_ssl_validation")
+        if off and off.lower() in ("true", "1", "yes", "on"):
+            self.add(
+                "gcloud-disable-ssl-validation",
+                ERROR,
+                str(path),
+                _(
+                    "{path} sets auth/disable_ssl_validation: gcloud skips certificate checks",
+                    path=str(path),
+                ),
+                _(
+                    "unset it and set core/custom_ca_certs_file to the full bundle "
+                    "('tlsdoctor setup gcloud')"
+                ),
             )
-            if cainfo:
-                self.check_path(
-                    f"{rust.cargo_config_path(self.ctx)} http.cainfo", cainfo, "replace", "bundle"
-                )
-        aws_path = cloud.aws_config_path(self.ctx)
-        aws = self._read(aws_path)
-        if aws is not None:
-            bundle = _edit.get_ini(aws, "default", "ca_bundle")
-            if bundle:
-                self.check_path(f"{aws_path} ca_bundle", bundle, "replace", "bundle")
-        gc_path = cloud.gcloud_config_path(self.ctx)
-        gc = self._read(gc_path)
-        if gc is not None:
-            bundle = _edit.get_ini(gc, "core", "custom_ca_certs_file")
-            if bundle:
-                self.check_path(f"{gc_path} core/custom_ca_certs_file", bundle, "replace", "bundle")
-            off = _edit.get_ini(gc, "auth", "disable_ssl_validation")
-            if off and off.lower() in ("true", "1", "yes", "on"):
-                self.add(
-                    "gcloud-disable-ssl-validation",
-                    ERROR,
-                    str(gc_path),
-                    _(
-                        "{path} sets auth/disable_ssl_validation: gcloud skips certificate checks",
-                        path=str(gc_path),
-                    ),
-                    _(
-                        "unset it and set core/custom_ca_certs_file to the full bundle "
-                        "('tlsdoctor setup gcloud')"
-                    ),
-                )
-        comp_path = php.composer_home(self.ctx) / "config.json"
-        comp = self._read(comp_path)
-        if comp is not None:
-            if _edit.get_json_path(comp, ("config", "disable-tls")) == "True":
-                self.add(
-                    "composer-disable-tls",
-                    ERROR,
-                    str(comp_path),
-                    _(
-                        "{path} sets disable-tls: composer downloads without TLS",
-                        path=str(comp_path),
-                    ),
-                    _(
-                        "remove disable-tls and set cafile to the full bundle "
-                        "('tlsdoctor setup composer')"
-                    ),
-                )
-            cafile = _edit.get_json_path(comp, ("config", "cafile"))
-            if cafile:
-                self.check_path(f"{comp_path} cafile", cafile, "replace", "bundle")
+
+    def _audit_composer(self) -> None:
+        path = php.composer_home(self.ctx) / "config.json"
+        text = self._read(path)
+        if text is None:
+            return
+        if _edit.get_json_path(text, ("config", "disable-tls")) == "True":
+            self.add(
+                "composer-disable-tls",
+                ERROR,
+                str(path),
+                _("{path} sets disable-tls: composer downloads without TLS", path=str(path)),
+                _(
+                    "remove disable-tls and set cafile to the full bundle "
+                    "('tlsdoctor setup composer')"
+                ),
+            )
+        cafile = _edit.get_json_path(text, ("config", "cafile"))
+        if cafile:
+            self.check_path(f"{path} cafile", cafile, "replace", "bundle")
 
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():
