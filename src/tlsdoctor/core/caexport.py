@@ -287,46 +287,102 @@ def find_root(
     public_fps = {sha256_fingerprint(c) for c in public_list}
     top, intermediates = chain_top(chain)
     result = ExportResult(status="not-found", chain=list(chain))
-    if is_self_signed(top) and top is chain[0] and not describe(top).is_ca:
+    if is_self_signed(top):
+        return _settle_presented_root(result, chain[0], top, intermediates, public_fps)
+    search = _IssuerSearch(
+        public_list,
+        public_fps,
+        candidates,
+        (fetch or fetch_http) if use_aia else None,
+        proxy,
+        timeout,
+        result.notes,
+    )
+    return _climb_to_root(result, top, intermediates, search)
+
+
+@dataclass
+class _IssuerSearch:
+    """Where find_root looks for the issuer of the top certificate, in the documented order."""
+
+    public: list[Certificate]
+    public_fps: set[str]
+    candidates: Sequence[Candidate]
+    fetch: Fetcher | None  # None: AIA is not used
+    proxy: str | None
+    timeout: float
+    notes: list[str]
+
+    def public_issuer(self, top: Certificate) -> Certificate | None:
+        return next((c for c in self.public if _issued(top, c)), None)
+
+    def other_issuer(self, top: Certificate) -> tuple[Certificate, str, str] | None:
+        """(issuer, method, source) from the OS store or agent files, else from AIA."""
+        match = next((c for c in self.candidates if _issued(top, c.certificate)), None)
+        if match is not None:
+            return match.certificate, match.origin, match.source
+        if self.fetch is None:
+            return None
+        fetched = _aia_issuer(top, self.proxy, self.timeout, self.fetch, self.notes)
+        if fetched is None:
+            return None
+        return fetched[0], "aia", fetched[1]
+
+
+def _issued(cert: Certificate, issuer: Certificate) -> bool:
+    return issuer.subject == cert.issuer and signed_by(cert, issuer)
+
+
+def _settle_presented_root(
+    result: ExportResult,
+    leaf: Certificate,
+    root: Certificate,
+    intermediates: list[Certificate],
+    public_fps: set[str],
+) -> ExportResult:
+    if root is leaf and not describe(root).is_ca:
         result.status = "self-signed-server"
         result.notes.append(
             _("the host presents a self-signed server certificate: there is no CA to export")
         )
         return result
-    if is_self_signed(top):
-        return _settle(result, top, intermediates[:-1], "chain", "chain", public_fps)
-    fetcher = fetch or fetch_http
+    # chain_top's path ends with the root itself when the root is not the leaf.
+    return _settle(result, root, intermediates[:-1], "chain", "chain", public_fps)
+
+
+def _climb_to_root(
+    result: ExportResult,
+    top: Certificate,
+    intermediates: list[Certificate],
+    search: _IssuerSearch,
+) -> ExportResult:
+    """Look up issuers until a self-signed or public one; failing that, say what to ask IT for."""
     for _depth in range(MAX_DEPTH):
-        public_issuer = next(
-            (c for c in public_list if c.subject == top.issuer and signed_by(top, c)), None
-        )
+        public_issuer = search.public_issuer(top)
         if public_issuer is not None:
-            return _settle(result, public_issuer, intermediates, "public", "public", public_fps)
-        match = next(
-            (
-                c
-                for c in candidates
-                if c.certificate.subject == top.issuer and signed_by(top, c.certificate)
-            ),
-            None,
-        )
-        if match is not None:
-            issuer, method, source = match.certificate, match.origin, match.source
-        else:
-            fetched = _aia_issuer(top, proxy, timeout, fetcher, result.notes) if use_aia else None
-            if fetched is None:
-                break
-            issuer, method, source = fetched[0], "aia", fetched[1]
-        if is_self_signed(issuer) or sha256_fingerprint(issuer) in public_fps:
-            return _settle(result, issuer, intermediates, method, source, public_fps)
+            return _settle(
+                result, public_issuer, intermediates, "public", "public", search.public_fps
+            )
+        found = search.other_issuer(top)
+        if found is None:
+            break
+        issuer, method, source = found
+        if is_self_signed(issuer) or sha256_fingerprint(issuer) in search.public_fps:
+            return _settle(result, issuer, intermediates, method, source, search.public_fps)
         intermediates.append(issuer)
         top = issuer
+    return _ask_it_for(result, top, intermediates)
+
+
+def _ask_it_for(
+    result: ExportResult, top: Certificate, intermediates: list[Certificate]
+) -> ExportResult:
     result.intermediates = intermediates
-    aki = describe(top).aki
+    info = describe(top)
     result.ask_it = AskIT(
-        issuer=describe(top).issuer,
-        aki=aki,
-        top_subject=describe(top).subject,
+        issuer=info.issuer,
+        aki=info.aki,
+        top_subject=info.subject,
         top_sha256=sha256_fingerprint(top),
     )
     return result
