@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 
+from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
 
@@ -57,3 +59,46 @@ def add_lab(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument(
         "--lab", nargs="?", const="", default=None, metavar="STATE_DIR", help=help_text
     )
+
+
+def check_network_options(args: argparse.Namespace) -> None:
+    """Reject bad --timeout/--deadline/--proxy values before any connection is made."""
+    if args.timeout <= 0 or args.deadline <= 0:
+        raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
+    if getattr(args, "proxy", None):
+        from tlsdoctor.core.probe import parse_proxy
+
+        parse_proxy(args.proxy)
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where probes go and which roots count as public, after --proxy/--no-proxy/--roots/--lab."""
+
+    proxy: str | None
+    use_env_proxy: bool
+    roots: str | None
+    lab_hosts: tuple[str, ...] = ()
+    lab_intercepted: tuple[str, ...] = ()
+
+
+def network_from(args: argparse.Namespace) -> Network:
+    """Validate the network options; with --lab, the lab's proxy and public root fill the gaps."""
+    check_network_options(args)
+    network = Network(args.proxy, not args.no_proxy, args.roots)
+    if getattr(args, "lab", None) is not None:
+        from tlsdoctor.lab.state import read_state
+
+        state = read_state(args.lab or None)
+        network = Network(
+            proxy=network.proxy or state.authenticated_proxy_url,
+            use_env_proxy=False,
+            roots=network.roots or str(state.public_root),
+            lab_hosts=tuple(state.hosts),
+            lab_intercepted=tuple(state.intercepted),
+        )
+    if network.roots is not None:
+        from tlsdoctor.core.trust import mozilla_roots
+
+        mozilla_roots(network.roots)  # an unreadable --roots is a usage error before any probing
+    return network

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
 
@@ -82,26 +82,9 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:
     """(proxy, use_env_proxy, roots, lab host) after applying --lab."""
-    from tlsdoctor.cli.detect import check_network_options
-
-    check_network_options(args)
-    proxy: str | None = args.proxy
-    use_env = not args.no_proxy
-    roots: str | None = args.roots
-    lab_host: str | None = None
-    if args.lab is not None:
-        from tlsdoctor.lab.state import read_state
-
-        state = read_state(args.lab or None)
-        proxy = proxy or state.authenticated_proxy_url
-        use_env = False
-        roots = roots or str(state.public_root)
-        lab_host = state.intercepted[0] if state.intercepted else None
-    if roots is not None:
-        from tlsdoctor.core.trust import mozilla_roots
-
-        mozilla_roots(roots)  # an unreadable --roots is a usage error before any probing
-    return proxy, use_env, roots, lab_host
+    network = network_from(args)
+    lab_host = network.lab_intercepted[0] if network.lab_intercepted else None
+    return network.proxy, network.use_env_proxy, network.roots, lab_host
 
 
 def _write(out: str | None, pem: str) -> None:

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
-from tlsdoctor.errors import UsageError
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
 from tlsdoctor.i18n import _
 
 
@@ -26,49 +25,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_lab(parser, _("use the running loopback lab: its proxy, its public root and its hosts"))
 
 
-def check_network_options(args: argparse.Namespace) -> None:
-    if args.timeout <= 0 or args.deadline <= 0:
-        raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
-    if getattr(args, "proxy", None):
-        from tlsdoctor.core.probe import parse_proxy
-
-        parse_proxy(args.proxy)
-
-
-def lab_settings(state_dir: str) -> tuple[str, str, list[str]]:
-    """(proxy URL with credentials, public root path, hosts) of the running lab."""
-    from tlsdoctor.lab.state import read_state
-
-    state = read_state(state_dir or None)
-    return state.authenticated_proxy_url, str(state.public_root), list(state.hosts)
-
-
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.detect import detect
     from tlsdoctor.core.probe import parse_target
     from tlsdoctor.render.console import console, print_json
 
-    check_network_options(args)
-    targets = [parse_target(h) for h in args.hosts]
-    proxy: str | None = args.proxy
-    use_env_proxy = not args.no_proxy
-    roots: str | None = args.roots
-    if args.lab is not None:
-        lab_proxy, lab_root, lab_hosts = lab_settings(args.lab)
-        proxy = proxy or lab_proxy
-        use_env_proxy = False
-        roots = roots or lab_root
-        targets = targets or [parse_target(h) for h in lab_hosts]
-    if roots is not None:
-        from tlsdoctor.core.trust import mozilla_roots
-
-        mozilla_roots(roots)  # an unreadable --roots is a usage error before any probing
+    network = network_from(args)
+    targets = [parse_target(h) for h in args.hosts or network.lab_hosts]
     with _progress(len(targets) or 8) as progress:
         report = detect(
             targets or None,
-            proxy=proxy,
-            use_env_proxy=use_env_proxy,
-            roots_path=roots,
+            proxy=network.proxy,
+            use_env_proxy=network.use_env_proxy,
+            roots_path=network.roots,
             timeout=args.timeout,
             deadline=args.deadline,
             progress=progress,

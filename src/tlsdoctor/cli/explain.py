@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     _read_input(args, matcher)
     findings = matcher.close()
     if args.probe and findings:
-        from tlsdoctor.cli.detect import check_network_options
+        from tlsdoctor.cli._options import check_network_options
 
         check_network_options(args)  # the same checks as detect: timeouts, proxy URL
         core.probe_findings(

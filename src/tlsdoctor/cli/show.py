@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK
 from tlsdoctor.i18n import _
 
@@ -21,27 +21,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.cli.detect import check_network_options, lab_settings
     from tlsdoctor.core.probe import parse_target
     from tlsdoctor.core.show import show
     from tlsdoctor.render.console import console, print_json
 
-    check_network_options(args)
+    network = network_from(args)
     target = parse_target(args.target)
-    proxy: str | None = args.proxy
-    use_env_proxy = not args.no_proxy
-    roots: str | None = args.roots
-    if args.lab is not None:
-        lab_proxy, lab_root, _hosts = lab_settings(args.lab)
-        proxy = proxy or lab_proxy
-        use_env_proxy = False
-        roots = roots or lab_root
     report = show(
         target.host,
         target.port,
-        proxy=proxy,
-        use_env_proxy=use_env_proxy,
-        roots_path=roots,
+        proxy=network.proxy,
+        use_env_proxy=network.use_env_proxy,
+        roots_path=network.roots,
         timeout=args.timeout,
     )
     if args.json:
