@@ -70,9 +70,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabState]:
     stop_lab(state)
 
 
-@pytest.fixture
-def start_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartLab]:
-    """Factory: ``start_lab(vendor="zscaler", bypass=["bank.test"])`` -> LabState."""
+def _lab_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartLab]:
+    """Start labs on demand; stop every one of them when the owning fixture ends."""
     started: list[LabState] = []
 
     def factory(**options: Any) -> LabState:
@@ -83,18 +82,15 @@ def start_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartLab]:
     yield factory
     for state in started:
         stop_lab(state)
+
+
+@pytest.fixture
+def start_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartLab]:
+    """Factory: ``start_lab(vendor="zscaler", bypass=["bank.test"])`` -> LabState."""
+    yield from _lab_factory(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def start_lab_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartLab]:
     """Like ``start_lab``, but its labs live until the test module ends (share one per module)."""
-    started: list[LabState] = []
-
-    def factory(**options: Any) -> LabState:
-        state = start_lab_in(tmp_path_factory.mktemp("lab"), **options)
-        started.append(state)
-        return state
-
-    yield factory
-    for state in started:
-        stop_lab(state)
+    yield from _lab_factory(tmp_path_factory)
