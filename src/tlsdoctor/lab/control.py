@@ -25,10 +25,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tlsdoctor.errors import EXIT_INTERNAL, TlsDoctorError, UsageError
 from tlsdoctor.i18n import _
@@ -41,6 +41,11 @@ from tlsdoctor.lab.state import (
     process_start_time,
     resolve_state_dir,
 )
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from tlsdoctor.lab.pki import PrivateKey
 
 BASE_SITES = ("site1.test", "site2.test", "bank.test")
 DEFAULT_VENDOR = "mitmproxy"
@@ -208,99 +213,42 @@ def _inspection_names(opts: LabOptions) -> tuple[Any, Any]:
     return pki.name_from_pairs(profile["root"]), pki.name_from_pairs(profile["intermediate"])
 
 
+@dataclass
+class _Issuer:
+    """A CA certificate with its key: what signs a leaf or a lower CA."""
+
+    cert: x509.Certificate
+    key: PrivateKey
+
+
+@dataclass
+class _PublicCas:
+    root: _Issuer
+    intermediate: _Issuer
+    root_file: Path
+
+
+@dataclass
+class _InspectionCa:
+    root_file: Path
+    intermediate_file: Path | None
+    subject: str
+    aia_url: str | None
+
+
 def _make_pki(state_dir: Path, opts: LabOptions, names: Iterable[str], aia_base: str) -> _Pki:
-    from cryptography.x509.oid import NameOID
-
-    from tlsdoctor.lab import pki
-
     sites_dir = state_dir / "sites"
     sites_dir.mkdir(mode=0o700)
-    confdir = state_dir / "mitmproxy"
-    confdir.mkdir(mode=0o700)
-
-    public_key = pki.ec_key()
-    public_root = pki.make_ca(pki.PUBLIC_ROOT_NAME, public_key)
-    public_int_key = pki.ec_key()
-    public_int = pki.make_ca(
-        pki.PUBLIC_INTERMEDIATE_NAME,
-        public_int_key,
-        issuer=public_root,
-        issuer_key=public_key,
-        aia_url=f"{aia_base}/public-root.crt",
-    )
-    public_root_file = pki.write_public(state_dir / "public-root.pem", pki.cert_pem(public_root))
-    pki.write_public(state_dir / "public-root.der", pki.cert_der(public_root))
-    pki.write_public(state_dir / "public-intermediate.pem", pki.cert_pem(public_int))
-    pki.write_public(state_dir / "public-intermediate.der", pki.cert_der(public_int))
-
-    site_files: dict[str, tuple[Path, Path]] = {}
-
-    def write_site(name: str, chain: bytes, key: pki.PrivateKey) -> None:
-        chain_file = pki.write_public(sites_dir / f"{name}.pem", chain)
-        key_file = pki.write_secret(sites_dir / f"{name}.key", pki.key_pem(key))
-        site_files[name] = (chain_file, key_file)
-
-    for name in names:
-        key = pki.ec_key()
-        write_site(name, pki.cert_pem(pki.make_leaf([name], key, public_root, public_key)), key)
-    key = pki.ec_key()
-    leaf = pki.make_leaf([SPECIAL_NAMES["expired"]], key, public_root, public_key, expired=True)
-    write_site(SPECIAL_NAMES["expired"], pki.cert_pem(leaf), key)
-    key = pki.ec_key()
-    leaf = pki.make_leaf(["otherhost.test"], key, public_root, public_key)
-    write_site(SPECIAL_NAMES["wrong_host"], pki.cert_pem(leaf), key)
-    key = pki.ec_key()
-    leaf = pki.make_leaf([SPECIAL_NAMES["self_signed"]], key, public_root, key)
-    write_site(SPECIAL_NAMES["self_signed"], pki.cert_pem(leaf), key)
-    key = pki.ec_key()
-    leaf = pki.make_leaf(
-        [SPECIAL_NAMES["incomplete_chain"]],
-        key,
-        public_int,
-        public_int_key,
-        aia_url=f"{aia_base}/public-intermediate.crt",
-    )
-    write_site(SPECIAL_NAMES["incomplete_chain"], pki.cert_pem(leaf), key)  # leaf only
-
-    root_name, inter_name = _inspection_names(opts)
-    compliant = not opts.ca_noncompliant
-    new_key = pki.rsa_key if opts.ca_key == "rsa" else pki.ec_key
-    root_key = new_key()
-    root = pki.make_ca(root_name, root_key, compliant=compliant)
-    inspection_ca = pki.write_public(state_dir / "inspection-ca.pem", pki.cert_pem(root))
-    pki.write_public(state_dir / "inspection-ca.der", pki.cert_der(root))
-    intermediate_file: Path | None = None
-    aia_url: str | None = None
-    if opts.ca_chain or opts.ca_intermediate_only:
-        aia_url = f"{aia_base}/root.crt"
-        inter_key = new_key()
-        inter = pki.make_ca(
-            inter_name,
-            inter_key,
-            issuer=root,
-            issuer_key=root_key,
-            compliant=compliant,
-            aia_url=aia_url,
-        )
-        intermediate_file = pki.write_public(
-            state_dir / "inspection-intermediate.pem", pki.cert_pem(inter)
-        )
-        # mitmproxy's CA file: the signing key, its certificate, then the rest of the chain.
-        # mitmproxy sends what OpenSSL builds from that file: with the root, leaf+inter+root;
-        # with the intermediate alone (listed twice so mitmproxy treats the file as a chain),
-        # leaf+intermediate.
-        rest = pki.cert_pem(root) if opts.ca_chain else pki.cert_pem(inter)
-        ca_file = pki.key_pem(inter_key) + pki.cert_pem(inter) + rest
-    else:
-        ca_file = pki.key_pem(root_key) + pki.cert_pem(root)
-    pki.write_secret(confdir / "mitmproxy-ca.pem", ca_file)
-    # The root's key is not kept anywhere: nothing needs it once the CA file exists.
+    (state_dir / "mitmproxy").mkdir(mode=0o700)
+    public = _make_public_cas(state_dir, aia_base)
+    site_files = _make_site_leaves(sites_dir, names, public, aia_base)
+    inspection = _make_inspection_ca(state_dir, opts, aia_base)
     return _Pki(
-        public_root=public_root_file,
-        inspection_ca=inspection_ca,
-        inspection_intermediate=intermediate_file,
-        ca_subject=root.subject.rfc4514_string({NameOID.EMAIL_ADDRESS: "emailAddress"}),
-        aia_url=aia_url,
+        public_root=public.root_file,
+        inspection_ca=inspection.root_file,
+        inspection_intermediate=inspection.intermediate_file,
+        ca_subject=inspection.subject,
+        aia_url=inspection.aia_url,
         site_files=site_files,
         aia_files={
             "/root.crt": str(state_dir / "inspection-ca.der"),
@@ -308,6 +256,147 @@ def _make_pki(state_dir: Path, opts: LabOptions, names: Iterable[str], aia_base:
             "/public-intermediate.crt": str(state_dir / "public-intermediate.der"),
         },
     )
+
+
+def _make_public_cas(state_dir: Path, aia_base: str) -> _PublicCas:
+    """The lab's stand-in for the Mozilla roots: a public root and an intermediate under it."""
+    from tlsdoctor.lab import pki
+
+    root_key = pki.ec_key()
+    root = pki.make_ca(pki.PUBLIC_ROOT_NAME, root_key)
+    intermediate_key = pki.ec_key()
+    intermediate = pki.make_ca(
+        pki.PUBLIC_INTERMEDIATE_NAME,
+        intermediate_key,
+        issuer=root,
+        issuer_key=root_key,
+        aia_url=f"{aia_base}/public-root.crt",
+    )
+    root_file = pki.write_public(state_dir / "public-root.pem", pki.cert_pem(root))
+    pki.write_public(state_dir / "public-root.der", pki.cert_der(root))
+    pki.write_public(state_dir / "public-intermediate.pem", pki.cert_pem(intermediate))
+    pki.write_public(state_dir / "public-intermediate.der", pki.cert_der(intermediate))
+    return _PublicCas(_Issuer(root, root_key), _Issuer(intermediate, intermediate_key), root_file)
+
+
+def _make_site_leaves(
+    sites_dir: Path, names: Iterable[str], public: _PublicCas, aia_base: str
+) -> dict[str, tuple[Path, Path]]:
+    """Write each site's certificate and key: the lab sites first, then the look-alikes."""
+    from tlsdoctor.lab import pki
+
+    site_files: dict[str, tuple[Path, Path]] = {}
+    for name in names:
+        site_key = pki.ec_key()
+        leaf = pki.make_leaf([name], site_key, public.root.cert, public.root.key)
+        site_files[name] = _write_site(sites_dir, name, leaf, site_key)
+    for name, look_alike, key in _look_alike_leaves(public, aia_base):
+        site_files[name] = _write_site(sites_dir, name, look_alike, key)
+    return site_files
+
+
+def _look_alike_leaves(
+    public: _PublicCas, aia_base: str
+) -> Iterator[tuple[str, x509.Certificate, PrivateKey]]:
+    """Leaves with a real defect: expired, for another host, self-signed, missing intermediate."""
+    from tlsdoctor.lab import pki
+
+    root = public.root
+    expired, wrong_host = SPECIAL_NAMES["expired"], SPECIAL_NAMES["wrong_host"]
+    self_signed, incomplete = SPECIAL_NAMES["self_signed"], SPECIAL_NAMES["incomplete_chain"]
+    key = pki.ec_key()
+    yield expired, pki.make_leaf([expired], key, root.cert, root.key, expired=True), key
+    key = pki.ec_key()
+    yield wrong_host, pki.make_leaf(["otherhost.test"], key, root.cert, root.key), key
+    key = pki.ec_key()
+    yield self_signed, pki.make_leaf([self_signed], key, root.cert, key), key
+    key = pki.ec_key()
+    aia_url = f"{aia_base}/public-intermediate.crt"
+    inter = public.intermediate
+    leaf = pki.make_leaf([incomplete], key, inter.cert, inter.key, aia_url=aia_url)
+    yield incomplete, leaf, key  # the site serves this leaf alone
+
+
+def _write_site(
+    sites_dir: Path, name: str, leaf: x509.Certificate, key: PrivateKey
+) -> tuple[Path, Path]:
+    from tlsdoctor.lab import pki
+
+    chain_file = pki.write_public(sites_dir / f"{name}.pem", pki.cert_pem(leaf))
+    key_file = pki.write_secret(sites_dir / f"{name}.key", pki.key_pem(key))
+    return chain_file, key_file
+
+
+def _make_inspection_ca(state_dir: Path, opts: LabOptions, aia_base: str) -> _InspectionCa:
+    """The proxy's CA, named as the vendor names it, and mitmproxy's signing file."""
+    from cryptography.x509.oid import NameOID
+
+    from tlsdoctor.lab import pki
+
+    root_name, intermediate_name = _inspection_names(opts)
+    new_key: Callable[[], PrivateKey] = pki.rsa_key if opts.ca_key == "rsa" else pki.ec_key
+    root = _make_inspection_root(state_dir, opts, root_name, new_key)
+    intermediate_file: Path | None = None
+    aia_url: str | None = None
+    if opts.ca_chain or opts.ca_intermediate_only:
+        aia_url = f"{aia_base}/root.crt"
+        intermediate = _make_inspection_intermediate(
+            state_dir, opts, intermediate_name, root, new_key, aia_url
+        )
+        intermediate_file = state_dir / "inspection-intermediate.pem"
+        signing_file = _mitmproxy_chain_file(opts, intermediate, root)
+    else:
+        signing_file = pki.key_pem(root.key) + pki.cert_pem(root.cert)
+    pki.write_secret(state_dir / "mitmproxy" / "mitmproxy-ca.pem", signing_file)
+    # The root's key is not kept anywhere: nothing needs it once the CA file exists.
+    subject = root.cert.subject.rfc4514_string({NameOID.EMAIL_ADDRESS: "emailAddress"})
+    return _InspectionCa(state_dir / "inspection-ca.pem", intermediate_file, subject, aia_url)
+
+
+def _make_inspection_root(
+    state_dir: Path, opts: LabOptions, name: x509.Name, new_key: Callable[[], PrivateKey]
+) -> _Issuer:
+    from tlsdoctor.lab import pki
+
+    key = new_key()
+    cert = pki.make_ca(name, key, compliant=not opts.ca_noncompliant)
+    pki.write_public(state_dir / "inspection-ca.pem", pki.cert_pem(cert))
+    pki.write_public(state_dir / "inspection-ca.der", pki.cert_der(cert))
+    return _Issuer(cert, key)
+
+
+def _make_inspection_intermediate(
+    state_dir: Path,
+    opts: LabOptions,
+    name: x509.Name,
+    root: _Issuer,
+    new_key: Callable[[], PrivateKey],
+    aia_url: str,
+) -> _Issuer:
+    from tlsdoctor.lab import pki
+
+    key = new_key()
+    cert = pki.make_ca(
+        name,
+        key,
+        issuer=root.cert,
+        issuer_key=root.key,
+        compliant=not opts.ca_noncompliant,
+        aia_url=aia_url,
+    )
+    pki.write_public(state_dir / "inspection-intermediate.pem", pki.cert_pem(cert))
+    return _Issuer(cert, key)
+
+
+def _mitmproxy_chain_file(opts: LabOptions, intermediate: _Issuer, root: _Issuer) -> bytes:
+    """mitmproxy's CA file: the signing key, its certificate, then the rest of the chain."""
+    from tlsdoctor.lab import pki
+
+    # mitmproxy sends what OpenSSL builds from that file: with the root, leaf+inter+root;
+    # with the intermediate alone (listed twice so mitmproxy treats the file as a chain),
+    # leaf+intermediate.
+    rest = pki.cert_pem(root.cert) if opts.ca_chain else pki.cert_pem(intermediate.cert)
+    return pki.key_pem(intermediate.key) + pki.cert_pem(intermediate.cert) + rest
 
 
 # --- processes --------------------------------------------------------------------------------
