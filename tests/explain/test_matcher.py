@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tlsdoctor.core import explain as ex
 from tlsdoctor.core.explain import Matcher, explain_lines, explain_stream, explain_text
+from tlsdoctor.core.explain import matcher as matcher_module  # Matcher reads BLOCK_SIZE there
 
 CURL = "curl: (60) SSL certificate problem: self-signed certificate in certificate chain"
 PYTHON_20 = (
@@ -53,7 +54,7 @@ def test_article_python_local_issuer_is_python_inspection() -> None:
 def test_block_boundaries_do_not_change_results(
     monkeypatch: pytest.MonkeyPatch, block: int
 ) -> None:
-    monkeypatch.setattr(ex, "BLOCK_SIZE", block)
+    monkeypatch.setattr(matcher_module, "BLOCK_SIZE", block)
     text = log_with({50: CURL, 400: PYTHON_20, 401: "next line", 900: CURL}, 1000)
     matcher = Matcher(exhaustive=False)
     data = text.encode()
@@ -68,7 +69,7 @@ def test_block_boundaries_do_not_change_results(
 
 
 def test_wget_two_line_message_across_a_block_boundary(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ex, "BLOCK_SIZE", 256)
+    monkeypatch.setattr(matcher_module, "BLOCK_SIZE", 256)
     first = "ERROR: cannot verify example.org's certificate, issued by 'CN=Zscaler Root CA':"
     second = "  Unable to locally verify the issuer's authority."
     text = log_with({30: first, 31: second}, 60)
@@ -122,7 +123,7 @@ def test_explain_lines_matches_explain_text() -> None:
 
 
 def test_crlf_and_long_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ex, "BLOCK_SIZE", 1024)
+    monkeypatch.setattr(matcher_module, "BLOCK_SIZE", 1024)
     blob = "x" * (ex.MAX_LINE * 3)  # a minified blob without newlines
     text = f"{blob}\r\n{CURL}\r\n"
     matcher = Matcher(exhaustive=False)
