@@ -317,86 +317,151 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> int:
-    from tlsdoctor.core.bundle import build_bundle
+    settings = settings_from(args)
+    outcome.proxy = settings.proxy
+    with tempfile.TemporaryDirectory(prefix="tlsdoctor-fix-") as scratch:
+        roots = _roots_path(settings, Path(scratch))
+        report = _detect_step(args, settings, roots, outcome, out)
+        early_exit = _nothing_to_fix(args, report, out)
+        if early_exit is not None:
+            return early_exit
+        _ca_step(args, settings, report, roots, outcome, out)
+        bundle = _bundle_step(roots, outcome, out)
+    plan = _plan_step(bundle, outcome, out)
+    if not _apply_step(args, plan, outcome, out):
+        return EXIT_FINDINGS
+    return _check_step(args, settings, report, plan, outcome, out)
+
+
+def _roots_path(settings: Settings, scratch: Path) -> str | None:
+    if settings.roots is None and settings.lab_public_root:
+        return lab_roots_file(settings.lab_public_root, scratch)
+    return settings.roots
+
+
+def _detect_step(
+    args: argparse.Namespace,
+    settings: Settings,
+    roots: str | None,
+    outcome: FixOutcome,
+    out: Console,
+) -> DetectReport:
     from tlsdoctor.core.detect import detect
     from tlsdoctor.core.probe import parse_target
     from tlsdoctor.render import check as show
 
-    settings = settings_from(args)
-    outcome.proxy = settings.proxy
-    with tempfile.TemporaryDirectory(prefix="tlsdoctor-fix-") as scratch:
-        roots = settings.roots
-        if roots is None and settings.lab_public_root:
-            roots = lab_roots_file(settings.lab_public_root, Path(scratch))
-        # 1. detect
-        show.step(out, 1, _("Detecting TLS inspection"))
-        targets = [parse_target(h) for h in settings.hosts] or None
-        report = detect(
-            targets,
-            proxy=settings.proxy,
-            use_env_proxy=settings.use_env_proxy,
-            roots_path=roots,
-            timeout=min(args.timeout, 10.0),
-            deadline=max(args.timeout * 2, 20.0),
+    show.step(out, 1, _("Detecting TLS inspection"))
+    targets = [parse_target(h) for h in settings.hosts] or None
+    report = detect(
+        targets,
+        proxy=settings.proxy,
+        use_env_proxy=settings.use_env_proxy,
+        roots_path=roots,
+        timeout=min(args.timeout, 10.0),
+        deadline=max(args.timeout * 2, 20.0),
+    )
+    outcome.report = report
+    show.detect_summary(out, report)
+    return report
+
+
+def _nothing_to_fix(args: argparse.Namespace, report: DetectReport, out: Console) -> int | None:
+    """The exit code when detect leaves nothing to do (unless --ca asks to go on anyway)."""
+    from tlsdoctor.render import check as show
+
+    if report.verdict == "clean" and not args.ca:
+        show.line(out, _("No TLS inspection found: nothing to fix."))
+        return EXIT_OK
+    if report.verdict == "inconclusive" and not args.ca:
+        show.line(out, _("No host could be reached: cannot tell what to fix."))
+        return EXIT_INCONCLUSIVE
+    return None
+
+
+def _ca_step(
+    args: argparse.Namespace,
+    settings: Settings,
+    report: DetectReport,
+    roots: str | None,
+    outcome: FixOutcome,
+    out: Console,
+) -> None:
+    from tlsdoctor.render import check as show
+
+    show.step(out, 2, _("Finding the inspection CA"))
+    outcome.cas, outcome.ca_source = find_cas(
+        report, args.ca, settings.proxy, roots, settings.agent_files
+    )
+    show.cas(out, outcome.cas, outcome.ca_source)
+    if settings.lab_public_root:
+        outcome.cas = _unique([*outcome.cas, *lab_public_roots(settings.lab_public_root)])
+        show.line(
+            out,
+            _(
+                "lab: the lab's public root is added to the CA-only file too, standing in "
+                "for the public roots that Node and Java have built in"
+            ),
+            "dim",
         )
-        outcome.report = report
-        show.detect_summary(out, report)
-        if report.verdict == "clean" and not args.ca:
-            show.line(out, _("No TLS inspection found: nothing to fix."))
-            return EXIT_OK
-        if report.verdict == "inconclusive" and not args.ca:
-            show.line(out, _("No host could be reached: cannot tell what to fix."))
-            return EXIT_INCONCLUSIVE
-        # 2. export the CA
-        show.step(out, 2, _("Finding the inspection CA"))
-        outcome.cas, outcome.ca_source = find_cas(
-            report, args.ca, settings.proxy, roots, settings.agent_files
-        )
-        show.cas(out, outcome.cas, outcome.ca_source)
-        if settings.lab_public_root:
-            outcome.cas = _unique([*outcome.cas, *lab_public_roots(settings.lab_public_root)])
-            show.line(
-                out,
-                _(
-                    "lab: the lab's public root is added to the CA-only file too, standing in "
-                    "for the public roots that Node and Java have built in"
-                ),
-                "dim",
-            )
-        # 3. bundle
-        show.step(out, 3, _("Building the bundle (public roots + inspection CA)"))
-        outcome.bundle = build_bundle(outcome.cas, roots_path=roots)
-        show.bundle(out, outcome.bundle)
-    # 4. plan
+
+
+def _bundle_step(roots: str | None, outcome: FixOutcome, out: Console) -> BundleResult:
+    from tlsdoctor.core.bundle import build_bundle
+    from tlsdoctor.render import check as show
+
+    show.step(out, 3, _("Building the bundle (public roots + inspection CA)"))
+    bundle = build_bundle(outcome.cas, roots_path=roots)
+    outcome.bundle = bundle
+    show.bundle(out, bundle)
+    return bundle
+
+
+def _plan_step(bundle: BundleResult, outcome: FixOutcome, out: Console) -> Plan:
     from tlsdoctor.core.tools import plan_setup
+    from tlsdoctor.render import check as show
 
     show.step(out, 4, _("Planning the per-tool settings"))
-    plan = plan_setup(None, outcome.bundle.path, outcome.bundle.ca_path, environ=os.environ)
+    plan = plan_setup(None, bundle.path, bundle.ca_path, environ=os.environ)
     outcome.plan = plan
     show.plan(out, plan)
     if plan.is_empty():
         show.line(out, _("Every tool is already set up: nothing to change."))
-    # 5. apply
+    return plan
+
+
+def _apply_step(args: argparse.Namespace, plan: Plan, outcome: FixOutcome, out: Console) -> bool:
+    """False when the plan stays unapplied (no terminal to ask on, or not confirmed)."""
+    from tlsdoctor.render import check as show
+
     show.step(out, 5, _("Applying"))
-    if not plan.is_empty():
-        if not _may_apply(args, outcome, out):
-            show.line(out, outcome.not_applied_reason or "")
-            return EXIT_FINDINGS
-        from tlsdoctor.core.changes import Journal, apply
+    if plan.is_empty():
+        outcome.applied = True
+        return True
+    if not _may_apply(args, outcome, out):
+        show.line(out, outcome.not_applied_reason or "")
+        return False
+    from tlsdoctor.core.changes import Journal, apply
 
-        outcome.apply_result = apply(plan, Journal())
-        outcome.applied = True
-        show.applied(out, outcome.apply_result)
-    else:
-        outcome.applied = True
-    # 6. check
-    show.step(out, 6, _("Checking with the real clients"))
-    from tlsdoctor.cli.check import execute, parse_clients, without_proxy
+    outcome.apply_result = apply(plan, Journal())
+    outcome.applied = True
+    show.applied(out, outcome.apply_result)
+    return True
+
+
+def _check_step(
+    args: argparse.Namespace,
+    settings: Settings,
+    report: DetectReport,
+    plan: Plan,
+    outcome: FixOutcome,
+    out: Console,
+) -> int:
+    from tlsdoctor.cli.check import execute, parse_clients
     from tlsdoctor.core.clients import redact_proxy
+    from tlsdoctor.render import check as show
 
-    env = environment_after(plan, os.environ)
-    if not settings.use_env_proxy:
-        env = without_proxy(env)  # clients go direct (or through --lab's proxy) as the probes did
+    show.step(out, 6, _("Checking with the real clients"))
+    env = _client_environment(settings, plan)
     outcome.check_urls = check_urls(report, settings.hosts)
     outcome.check = execute(
         outcome.check_urls,
@@ -407,10 +472,22 @@ def _run_steps(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> i
     )
     show.check(out, outcome.check, outcome.check_urls, redact_proxy(settings.proxy))
     show.done(out, outcome, UNDO_COMMAND)
-    ok = all(r.ok for r in outcome.check) and (
+    return EXIT_OK if _all_ok(outcome) else EXIT_FINDINGS
+
+
+def _client_environment(settings: Settings, plan: Plan) -> dict[str, str]:
+    from tlsdoctor.cli.check import without_proxy
+
+    env = environment_after(plan, os.environ)
+    if not settings.use_env_proxy:
+        env = without_proxy(env)  # clients go direct (or through --lab's proxy) as the probes did
+    return env
+
+
+def _all_ok(outcome: FixOutcome) -> bool:
+    return all(r.ok for r in outcome.check) and (
         outcome.apply_result is None or outcome.apply_result.ok
     )
-    return EXIT_OK if ok else EXIT_FINDINGS
 
 
 def _may_apply(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> bool:
