@@ -61,6 +61,6 @@ def test_rows_without_literal_anchors_are_backed_by_samples() -> None:
 
 
 def _literal_anchored(sig: Any) -> bool:
-    from tlsdoctor.core.explain.matcher import _anchors_of
+    from tlsdoctor.core.explain.prefilter import anchors_of as _anchors_of
 
     return _anchors_of(sig.literals) is not None

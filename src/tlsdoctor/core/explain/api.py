@@ -1,0 +1,44 @@
+"""The public entry points: explain a stream, a text, lines or a file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+from tlsdoctor.core.explain.findings import Finding
+from tlsdoctor.core.explain.matcher import BLOCK_SIZE, Matcher
+
+
+def explain_stream(stream: IO[bytes], block_size: int = BLOCK_SIZE) -> list[Finding]:
+    """Explain everything in a binary stream (a file, stdin), in bounded memory."""
+    matcher = Matcher()
+    while True:
+        data = stream.read(block_size)
+        if not data:
+            break
+        matcher.feed(data)
+    return matcher.close()
+
+
+def explain_text(text: str) -> list[Finding]:
+    """Find and explain every TLS failure in ``text``: an empty list when there is none.
+
+    Texts under one block (4 MiB) have every line tried, bigger ones go through the
+    prefilter."""
+    matcher = Matcher()
+    matcher.note_text(text)
+    matcher.feed(text.encode("utf-8", "replace"))
+    return matcher.close()
+
+
+def explain_lines(lines: Iterable[str]) -> list[Finding]:
+    """Like :func:`explain_text` for an iterable of lines (streaming: nothing is kept whole)."""
+    matcher = Matcher()
+    for line in lines:
+        matcher.feed_line(line)
+    return matcher.close()
+
+
+def explain_file(path: str) -> list[Finding]:
+    with open(path, "rb") as stream:
+        return explain_stream(stream)

@@ -1,0 +1,76 @@
+"""What a message names: hosts (and ports), the issuer, and the inspection product behind it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from tlsdoctor.core.explain.signatures import Catalog, catalog
+
+MAX_HOSTS = 16  # per finding
+
+
+def first_group(matches: Sequence[re.Match[str]], prefix: str) -> str | None:
+    """The first non-empty named group starting with ``prefix`` in ``matches``."""
+    for match in matches:
+        for name, value in match.groupdict().items():
+            if name.startswith(prefix) and value:
+                return value
+    return None
+
+
+def search_groups(
+    patterns: Sequence[re.Pattern[str]], lines: Sequence[str], name: str
+) -> str | None:
+    for pattern in patterns:
+        for line in lines:
+            m = pattern.search(line)
+            if m and m.group(name):
+                return m.group(name)
+    return None
+
+
+def hosts_near(
+    matches: Sequence[re.Match[str]], cat: Catalog, context: Sequence[str]
+) -> list[tuple[str, int]]:
+    """The hosts of one occurrence: a host group of its matches first, then its context."""
+    found: list[tuple[str, int]] = []
+    named = first_group(matches, "host")
+    if named:
+        found.append((clean_host(named), 443))
+    found.extend(hosts_in(context, cat))
+    unique: list[tuple[str, int]] = []
+    for host in found:
+        if host[0] and host not in unique and host[0] not in cat.ignore_hosts:
+            unique.append(host)
+    return unique[:MAX_HOSTS]
+
+
+def hosts_in(lines: Iterable[str], cat: Catalog | None = None) -> list[tuple[str, int]]:
+    """(host, port) pairs named in ``lines`` (URLs, 'host=...', wget's quotes...), in order."""
+    cat = cat or catalog()
+    found: list[tuple[str, int]] = []
+    for line in lines:
+        for pattern in cat.hosts:
+            for m in pattern.finditer(line):
+                host = clean_host(m.group("host"))
+                port = int(m.groupdict().get("port") or 443)
+                if host and (host, port) not in found and host not in cat.ignore_hosts:
+                    found.append((host, port))
+                    if len(found) >= MAX_HOSTS:
+                        return found
+    return found
+
+
+def clean_host(host: str) -> str:
+    return host.strip().strip("[]'\"‘’.").lower()
+
+
+def product_of(issuer: str | None) -> str | None:
+    if not issuer:
+        return None
+    try:
+        from tlsdoctor.core.vendors import identify
+    except ImportError:  # pragma: no cover - the vendor catalog ships with the package
+        return None
+    return identify(issuer.replace("; ", ", "))

@@ -1,0 +1,129 @@
+"""The prefilter: anchor substrings found with ``bytes.find``, and the literals a regex requires.
+
+Every line a non-context signature matches holds one of the ``PREFILTER`` anchors, so big logs
+are scanned for those few byte strings only; ``required_literals`` reads a signature's pattern to
+learn which literal (and so which anchor) a matching line must hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+# Every line a non-context signature matches holds one of these (lowercase) substrings;
+# tests/explain/test_catalog.py checks it against the catalog and the sample corpus.
+PREFILTER: dict[str, tuple[bytes, ...]] = {
+    # anchor (lowercase, as matched on a lowered line) -> the spellings searched in raw bytes
+    "cert": (b"cert", b"CERT"),  # certificate, certification, CERT_* codes, java...cert
+    "ssl": (b"SSL",),  # SSL routines, [SSL: ...], SSLError, SSL/TLS
+    " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
+    "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
+    "trustanchors": (b"trustAnchors",),  # Java: an empty truststore
+}
+ANCHORS: tuple[str, ...] = tuple(PREFILTER)
+SPELLINGS: tuple[bytes, ...] = tuple(v for variants in PREFILTER.values() for v in variants)
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Lowercase substrings one of which every match must contain (None: no cheap test).
+
+    A small reading of the regex: the top-level alternatives, and in each a run of plain
+    characters outside groups and classes that no quantifier makes optional: the longest run
+    holding a prefilter anchor, else the longest run.
+    """
+    branches = _top_level_branches(pattern)
+    literals: list[str] = []
+    for branch in branches:
+        runs = [run.lower() for run in _literal_runs(branch)]
+        anchored = [run for run in runs if any(a in run for a in ANCHORS)]
+        best = max(anchored or runs, key=len, default="")
+        if len(best) < 3:
+            return None
+        literals.append(best)
+    return tuple(literals)
+
+
+def anchors_of(literals: tuple[str, ...] | None) -> frozenset[str] | None:
+    """The anchors a matching line must hold one of, or None when the literals do not say."""
+    if literals is None:
+        return None
+    found: set[str] = set()
+    for literal in literals:
+        held = [a for a in ANCHORS if a in literal]
+        if not held:
+            return None
+        found.update(held)
+    return frozenset(found)
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    branches: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
+
+
+_ESCAPED_LITERAL = set(".()[]{}?*+|^$\\/-'\"` :,=<>!@#%&~;")
+
+
+def _literal_runs(branch: str) -> Iterator[str]:
+    run: list[str] = []
+    depth, i, in_class = 0, 0, False
+    while i < len(branch):
+        ch = branch[i]
+        nxt = branch[i + 1] if i + 1 < len(branch) else ""
+        if in_class:
+            in_class = ch != "]" or False
+            if ch == "\\":
+                i += 1
+            i += 1
+            continue
+        if depth == 0 and nxt in ("?", "*", "{") and ch not in "()[]":
+            if run:
+                yield "".join(run)
+            run = []
+            i += 1
+            continue
+        if ch == "\\":
+            if depth == 0 and nxt in _ESCAPED_LITERAL:
+                run.append(nxt)
+            else:
+                if run:
+                    yield "".join(run)
+                run = []
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if depth == 0 and ch not in ".^$*+?{}[]()|" and not in_class:
+            run.append(ch)
+            if nxt == "+":  # one or more: the character stays, the run ends after it
+                yield "".join(run)
+                run = []
+        else:
+            if run:
+                yield "".join(run)
+            run = []
+        i += 1
+    if run:
+        yield "".join(run)
