@@ -534,97 +534,16 @@ class Lab:
         **options: Any,
     ) -> LabState:
         """Start a lab; ``exit_with_parent`` makes it end when this process ends (tests)."""
-        unknown = sorted(set(options) - set(LabOptions.__dataclass_fields__))
-        if unknown:
-            raise TypeError(f"unknown lab options: {', '.join(unknown)}")
-        opts = LabOptions(**options)
+        opts = _options_from(options)
         _require_mitmproxy()
         opts.bypass = tuple(h.lower().rstrip(".") for h in opts.bypass)
         names = _validate(opts)
         directory = resolve_state_dir(state_dir)
         _prepare_dir(directory)
         token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
-        logs = directory / "logs"
-        logs.mkdir(exist_ok=True)
-
-        # The proxy starts first: importing mitmproxy is the slow part, and it overlaps with
-        # making the certificates here. It waits for config.json before it listens.
-        procs: list[subprocess.Popen[bytes]] = []
-        records: list[ProcessRecord] = []
-        sockets: list[socket.socket] = []
-        try:
-            with open(logs / "proxy.log", "wb") as proxy_log:
-                procs.append(_spawn("tlsdoctor.lab.proxy", directory, token, proxy_log))
-            records.append(_record("proxy", procs[-1], token))
-            _children[procs[-1].pid] = procs[-1]
-
-            aia_sock = _bind()
-            sockets.append(aia_sock)
-            aia_base = f"http://127.0.0.1:{aia_sock.getsockname()[1]}"
-            pki_files = _make_pki(directory, opts, names, aia_base)
-            endpoints, ports = _bind_endpoints(pki_files, sockets)
-            endpoints.insert(0, {"name": "aia", "kind": "aia", "fd": aia_sock.fileno()})
-
-            intercept = [] if opts.no_intercept else [n for n in names if n not in opts.bypass]
-            bypassed = list(names) if opts.no_intercept else [n for n in names if n in opts.bypass]
-            config = {
-                "endpoints": endpoints,
-                "aia_files": pki_files.aia_files,
-                "routes": ports,
-                "passthrough": [*SPECIAL_NAMES.values(), *bypassed],
-                "no_intercept": opts.no_intercept,
-                "handshake_delay_ms": opts.handshake_delay_ms,
-                "lazy_upstream": opts.lazy_upstream,
-                "proxy_auth": opts.proxy_auth,
-                "confdir": str(directory / "mitmproxy"),
-                "public_root": str(pki_files.public_root),
-                "watch_parent": os.getpid() if exit_with_parent else None,
-            }
-            # Written before the sites start (they read it) and atomically (the proxy polls it).
-            _write_private_json(directory / "config.json", config)
-            with open(logs / "sites.log", "wb") as sites_log:
-                procs.append(
-                    _spawn(
-                        "tlsdoctor.lab.sites",
-                        directory,
-                        token,
-                        sites_log,
-                        [s.fileno() for s in sockets],
-                    )
-                )
-            records.insert(0, _record("sites", procs[-1], token))
-            _children[procs[-1].pid] = procs[-1]
-            for sock in sockets:
-                sock.close()
-            sockets = []
-            proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
-        except BaseException:
-            for record in records:
-                _end(record, _children.pop(record.pid, None))
-            _clean_runtime(directory)
-            raise
-        finally:
-            for sock in sockets:
-                sock.close()
-
-        state = LabState(
-            state_dir=directory,
-            proxy_url=f"http://127.0.0.1:{proxy_port}",
-            proxy_port=proxy_port,
-            public_root=pki_files.public_root,
-            inspection_ca=pki_files.inspection_ca,
-            inspection_intermediate=pki_files.inspection_intermediate,
-            intercepted=intercept,
-            bypassed=bypassed,
-            special=dict(SPECIAL_NAMES),
-            sites=ports,
-            aia_url=pki_files.aia_url,
-            vendor="custom" if opts.ca_name else opts.vendor,
-            ca_subject=pki_files.ca_subject,
-            proxy_auth=opts.proxy_auth,
-            options=opts.to_json(),
-            processes=records,
-        )
+        (directory / "logs").mkdir(exist_ok=True)
+        started = _start_processes(directory, opts, names, token, exit_with_parent)
+        state = _lab_state(directory, opts, names, started)
         _write_private_json(directory / STATE_FILE, state.to_json())
         return state
 
@@ -654,6 +573,143 @@ class Lab:
         if any(alive):
             return "degraded", state
         return "stopped", state
+
+
+def _options_from(options: dict[str, Any]) -> LabOptions:
+    unknown = sorted(set(options) - set(LabOptions.__dataclass_fields__))
+    if unknown:
+        raise TypeError(f"unknown lab options: {', '.join(unknown)}")
+    return LabOptions(**options)
+
+
+@dataclass
+class _Started:
+    """What the running lab's state records, once both processes are up."""
+
+    pki: _Pki
+    ports: dict[str, int]
+    proxy_port: int
+    records: list[ProcessRecord]
+
+
+def _start_processes(
+    directory: Path, opts: LabOptions, names: list[str], token: str, exit_with_parent: bool
+) -> _Started:
+    """Start the proxy and the sites; on any failure end what started and clean up."""
+    procs: list[subprocess.Popen[bytes]] = []
+    records: list[ProcessRecord] = []
+    sockets: list[socket.socket] = []
+    try:
+        # The proxy starts first: importing mitmproxy is the slow part, and it overlaps with
+        # making the certificates here. It waits for config.json before it listens.
+        proc, record = _start_child("proxy", directory, token)
+        procs.append(proc)
+        records.append(record)
+        pki_files, ports = _prepare_sites(directory, opts, names, sockets, exit_with_parent)
+        proc, record = _start_child("sites", directory, token, [s.fileno() for s in sockets])
+        procs.append(proc)
+        records.insert(0, record)
+        _close_all(sockets)  # the sites process holds them now
+        proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
+    except BaseException:
+        for record in records:
+            _end(record, _children.pop(record.pid, None))
+        _clean_runtime(directory)
+        raise
+    finally:
+        _close_all(sockets)
+    return _Started(pki_files, ports, proxy_port, records)
+
+
+def _start_child(
+    role: str, directory: Path, token: str, pass_fds: Sequence[int] = ()
+) -> tuple[subprocess.Popen[bytes], ProcessRecord]:
+    with open(directory / "logs" / f"{role}.log", "wb") as log:
+        proc = _spawn(f"tlsdoctor.lab.{role}", directory, token, log, pass_fds)
+    record = _record(role, proc, token)
+    _children[proc.pid] = proc
+    return proc, record
+
+
+def _prepare_sites(
+    directory: Path,
+    opts: LabOptions,
+    names: list[str],
+    sockets: list[socket.socket],
+    exit_with_parent: bool,
+) -> tuple[_Pki, dict[str, int]]:
+    """Make the PKI, bind every socket (into ``sockets``) and write config.json."""
+    aia_sock = _bind()
+    sockets.append(aia_sock)
+    aia_base = f"http://127.0.0.1:{aia_sock.getsockname()[1]}"
+    pki_files = _make_pki(directory, opts, names, aia_base)
+    endpoints, ports = _bind_endpoints(pki_files, sockets)
+    endpoints.insert(0, {"name": "aia", "kind": "aia", "fd": aia_sock.fileno()})
+    config = _config(directory, opts, names, pki_files, endpoints, ports, exit_with_parent)
+    # Written before the sites start (they read it) and atomically (the proxy polls it).
+    _write_private_json(directory / "config.json", config)
+    return pki_files, ports
+
+
+def _config(
+    directory: Path,
+    opts: LabOptions,
+    names: list[str],
+    pki_files: _Pki,
+    endpoints: list[dict[str, Any]],
+    ports: dict[str, int],
+    exit_with_parent: bool,
+) -> dict[str, Any]:
+    """config.json: what the sites serve and how the proxy routes and intercepts."""
+    _intercepted, bypassed = _split_by_interception(opts, names)
+    return {
+        "endpoints": endpoints,
+        "aia_files": pki_files.aia_files,
+        "routes": ports,
+        "passthrough": [*SPECIAL_NAMES.values(), *bypassed],
+        "no_intercept": opts.no_intercept,
+        "handshake_delay_ms": opts.handshake_delay_ms,
+        "lazy_upstream": opts.lazy_upstream,
+        "proxy_auth": opts.proxy_auth,
+        "confdir": str(directory / "mitmproxy"),
+        "public_root": str(pki_files.public_root),
+        "watch_parent": os.getpid() if exit_with_parent else None,
+    }
+
+
+def _split_by_interception(opts: LabOptions, names: list[str]) -> tuple[list[str], list[str]]:
+    """(intercepted, bypassed) lab sites."""
+    if opts.no_intercept:
+        return [], list(names)
+    return [n for n in names if n not in opts.bypass], [n for n in names if n in opts.bypass]
+
+
+def _close_all(sockets: list[socket.socket]) -> None:
+    for sock in sockets:
+        sock.close()
+    sockets.clear()
+
+
+def _lab_state(directory: Path, opts: LabOptions, names: list[str], started: _Started) -> LabState:
+    intercepted, bypassed = _split_by_interception(opts, names)
+    return LabState(
+        state_dir=directory,
+        proxy_url=f"http://127.0.0.1:{started.proxy_port}",
+        proxy_port=started.proxy_port,
+        public_root=started.pki.public_root,
+        inspection_ca=started.pki.inspection_ca,
+        inspection_intermediate=started.pki.inspection_intermediate,
+        intercepted=intercepted,
+        bypassed=bypassed,
+        special=dict(SPECIAL_NAMES),
+        sites=started.ports,
+        aia_url=started.pki.aia_url,
+        vendor="custom" if opts.ca_name else opts.vendor,
+        ca_subject=started.pki.ca_subject,
+        proxy_auth=opts.proxy_auth,
+        options=opts.to_json(),
+        processes=started.records,
+    )
 
 
 def _bind_endpoints(
