@@ -25,6 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_json(parser)
     group = parser.add_argument_group(_("start options"))
+    _add_ca_options(group)
+    _add_traffic_options(group)
+    _add_benchmark_options(group)
+
+
+def _add_ca_options(group: argparse._ArgumentGroup) -> None:
+    """How the inspection CA is named and which chain the proxy sends."""
     group.add_argument(
         "--vendor",
         metavar="NAME",
@@ -51,6 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("inspection CA without critical basicConstraints and SKI/AKI (strict clients fail)"),
     )
+
+
+def _add_traffic_options(group: argparse._ArgumentGroup) -> None:
+    """What the proxy intercepts and whom it lets through."""
     group.add_argument(
         "--bypass",
         nargs="+",
@@ -68,6 +79,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="USER:PASS",
         help=_("the proxy requires these credentials (407 without them)"),
     )
+
+
+def _add_benchmark_options(group: argparse._ArgumentGroup) -> None:
+    """The lab's speed and size, as the benchmarks tune them."""
     group.add_argument(
         "--handshake-delay-ms",
         type=int,
