@@ -27,6 +27,7 @@ from tlsdoctor.core.trust.verify import (
     verify_chain,
 )
 from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain
+from tlsdoctor.core.x509 import name_text
 from tlsdoctor.i18n import _
 
 Verdict = Literal["clean", "intercepted", "partial", "inconclusive"]
@@ -43,13 +44,6 @@ DEFAULT_HOSTS: tuple[str, ...] = (
     "letsencrypt.org",  # Let's Encrypt
     "www.amazon.com",  # DigiCert / Amazon
 )
-
-
-def name_text(name: x509.Name) -> str:
-    try:
-        return name.rfc4514_string()
-    except ValueError:
-        return repr(name)
 
 
 def short_name(name: x509.Name) -> str:

@@ -167,11 +167,13 @@ def _file_facts(path: Path) -> _FileFacts | None:
         try:
             from cryptography import x509
 
+            from tlsdoctor.core.x509 import name_text
+
             now = _dt.datetime.now(_dt.timezone.utc)
             for der in ders:
                 cert = x509.load_der_x509_certificate(der)
                 if cert.not_valid_after_utc < now:
-                    expired.append(cert.subject.rfc4514_string())
+                    expired.append(name_text(cert.subject))
         except (ImportError, ValueError):
             pass
     return _FileFacts(ders, expired)

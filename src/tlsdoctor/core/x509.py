@@ -615,9 +615,14 @@ def aia_ca_issuers(cert: Certificate) -> list[str]:
     return urls
 
 
-def _rfc4514(name: x509.Name) -> str:
+# OpenSSL and browsers print emailAddress=..., not cryptography's dotted OID.
+_FRIENDLY_ATTRIBUTE_NAMES = {x509.oid.NameOID.EMAIL_ADDRESS: "emailAddress"}
+
+
+def name_text(name: x509.Name) -> str:
+    """A distinguished name as RFC 4514 text, the way users see it in other tools."""
     try:
-        return name.rfc4514_string()
+        return name.rfc4514_string(_FRIENDLY_ATTRIBUTE_NAMES)
     except ValueError:
         return repr(name)
 
@@ -643,8 +648,8 @@ def describe(cert: Certificate, *, now: _dt.datetime | None = None) -> CertInfo:
         role = "leaf"
     aki_id = aki.value.key_identifier if aki is not None else None
     return CertInfo(
-        subject=_rfc4514(cert.subject),
-        issuer=_rfc4514(cert.issuer),
+        subject=name_text(cert.subject),
+        issuer=name_text(cert.issuer),
         not_before=utc_not_before(cert).isoformat(),
         not_after=utc_not_after(cert).isoformat(),
         expired=moment > utc_not_after(cert),

@@ -329,8 +329,7 @@ def _write_site(
 
 def _make_inspection_ca(state_dir: Path, opts: LabOptions, aia_base: str) -> _InspectionCa:
     """The proxy's CA, named as the vendor names it, and mitmproxy's signing file."""
-    from cryptography.x509.oid import NameOID
-
+    from tlsdoctor.core.x509 import name_text
     from tlsdoctor.lab import pki
 
     root_name, intermediate_name = _inspection_names(opts)
@@ -349,7 +348,7 @@ def _make_inspection_ca(state_dir: Path, opts: LabOptions, aia_base: str) -> _In
         signing_file = pki.key_pem(root.key) + pki.cert_pem(root.cert)
     pki.write_secret(state_dir / "mitmproxy" / "mitmproxy-ca.pem", signing_file)
     # The root's key is not kept anywhere: nothing needs it once the CA file exists.
-    subject = root.cert.subject.rfc4514_string({NameOID.EMAIL_ADDRESS: "emailAddress"})
+    subject = name_text(root.cert.subject)
     return _InspectionCa(state_dir / "inspection-ca.pem", intermediate_file, subject, aia_url)
 
 

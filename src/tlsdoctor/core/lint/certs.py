@@ -85,10 +85,9 @@ def _vendor(name: x509.Name) -> str | None:
 
 
 def _subject(cert: x509.Certificate) -> str:
-    try:
-        return cert.subject.rfc4514_string()
-    except ValueError:
-        return "?"
+    from tlsdoctor.core.x509 import name_text  # cryptography only when a certificate is found
+
+    return name_text(cert.subject)
 
 
 def check_certificates(data: bytes, checks: frozenset[str]) -> list[CertHit]:
