@@ -198,6 +198,30 @@ def test_fuzz_mutated_certificates(base: bytes, flips: list[tuple[int, int]], cu
     _loads_or_clean_error(bytes(data[: cut % (len(data) + 1)]))
 
 
+def _with_version_byte(der: bytes, value: int) -> bytes:
+    version_field = b"\xa0\x03\x02\x01\x02"  # [0] EXPLICIT INTEGER 2 (v3)
+    where = der.index(version_field) + len(version_field) - 1
+    return der[:where] + bytes([value]) + der[where + 1 :]
+
+
+@pytest.mark.parametrize("container", ["der", "pem"])
+def test_an_unknown_x509_version_is_a_clean_input_error(container: str) -> None:
+    # cryptography raises InvalidVersion (not a ValueError) for it; hypothesis found this once.
+    der = _with_version_byte(ROOT.der, 1)
+    data = der if container == "der" else to_pem_block(der)
+    with pytest.raises(InputError) as caught:
+        load_certificates(data)
+    assert "\n" not in str(caught.value)
+    assert fingerprints(parse_pem_tolerant(to_pem_block(der) + ROOT.pem)) == fingerprints(
+        [ROOT.cert]
+    )
+
+
+def to_pem_block(der: bytes) -> bytes:
+    body = base64.encodebytes(der).decode("ascii")
+    return f"-----BEGIN CERTIFICATE-----\n{body}-----END CERTIFICATE-----\n".encode("ascii")
+
+
 @FUZZ
 @given(st.binary(max_size=1024) | st.text(max_size=512))
 def test_fuzz_machine_output_parsers_never_raise(data: bytes | str) -> None:

@@ -162,21 +162,26 @@ def _file_facts(path: Path) -> _FileFacts | None:
     except OSError:
         return None
     ders = _pem_ders(data)
-    expired: list[str] = []
-    if 0 < len(ders) <= 20:  # small files: inspection CAs; public bundles are kept current
-        try:
-            from cryptography import x509
-
-            from tlsdoctor.core.x509 import name_text
-
-            now = _dt.datetime.now(_dt.timezone.utc)
-            for der in ders:
-                cert = x509.load_der_x509_certificate(der)
-                if cert.not_valid_after_utc < now:
-                    expired.append(name_text(cert.subject))
-        except (ImportError, ValueError):
-            pass
+    # Small files are inspection CAs; public bundles are kept current and slow to parse.
+    expired = _expired_subjects(ders) if 0 < len(ders) <= 20 else []
     return _FileFacts(ders, expired)
+
+
+def _expired_subjects(ders: list[bytes]) -> list[str]:
+    from cryptography import x509
+
+    from tlsdoctor.core.x509 import name_text
+
+    now = _dt.datetime.now(_dt.timezone.utc)
+    expired: list[str] = []
+    for der in ders:
+        try:
+            cert = x509.load_der_x509_certificate(der)
+            if cert.not_valid_after_utc < now:
+                expired.append(name_text(cert.subject))
+        except (ValueError, x509.InvalidVersion):
+            continue
+    return expired
 
 
 _PUBLIC: set[bytes] | None = None

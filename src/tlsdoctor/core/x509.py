@@ -335,7 +335,7 @@ def _pem_certificate(body: str, label: str, index: int, total: int, source: str)
         der = _first_der_element(der)  # OpenSSL's trusted form: the cert then its trust settings
     try:
         return x509.load_der_x509_certificate(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         if total > 1:
             raise _fail(
                 _(
@@ -400,7 +400,7 @@ def _load_binary(data: bytes, source: str, *, from_base64: bool = False) -> list
     trailing = data[len(der) :]
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         pass
     else:
         rest = trailing.strip(b"\x00\r\n ")
@@ -812,6 +812,6 @@ def parse_pem_tolerant(text: str | bytes) -> list[Certificate]:
             if label == "TRUSTED CERTIFICATE":
                 der = _first_der_element(der)
             found.append(x509.load_der_x509_certificate(der))
-        except (ValueError, binascii.Error):
+        except (ValueError, binascii.Error, x509.InvalidVersion):
             continue
     return found

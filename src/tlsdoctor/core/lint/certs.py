@@ -35,10 +35,10 @@ def _load(data: bytes) -> list[tuple[int, x509.Certificate]]:
     for block in blocks:
         try:
             found.append((_line_of(data, block.start()), x509.load_pem_x509_certificate(block[0])))
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             continue
     if not blocks and data[:1] == b"\x30":
-        with contextlib.suppress(ValueError):
+        with contextlib.suppress(ValueError, x509.InvalidVersion):
             found.append((1, x509.load_der_x509_certificate(data)))
     return found
 

@@ -78,7 +78,7 @@ def certificates_from_pem(data: bytes) -> list[x509.Certificate]:
         block = b"-----BEGIN CERTIFICATE-----\n" + match.group(1) + b"\n-----END CERTIFICATE-----\n"
         try:
             found.append(x509.load_pem_x509_certificate(block))
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             continue
     return found
 

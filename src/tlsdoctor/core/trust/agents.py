@@ -181,7 +181,7 @@ def find_agent_files(
 
             try:
                 certs = [x509.load_der_x509_certificate(data)]
-            except ValueError:
+            except (ValueError, x509.InvalidVersion):
                 continue
         files.append(AgentFile(vendor=vendor, path=path, certificates=certs))
     return files

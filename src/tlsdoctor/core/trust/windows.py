@@ -41,7 +41,7 @@ def parse_enum_certificates(
             continue
         try:
             found.append(x509.load_der_x509_certificate(bytes(der)))
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, x509.InvalidVersion):
             continue
     return found
 
