@@ -12,6 +12,7 @@ import datetime as dt
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,6 +232,8 @@ class ConnectProxy(_Server):
         self.auth = auth
         self.requests: list[str] = []
         self.forbid = False
+        self.answer_in_pieces = False  # the 200 answer one byte per write
+        self.after_answer = b""  # bytes the proxy sends right after its 200 answer
         super().__init__()
 
     @property
@@ -270,12 +273,21 @@ class ConnectProxy(_Server):
             except OSError:
                 conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
                 return
-            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            self._answer(conn, b"HTTP/1.1 200 Connection established\r\n\r\n")
             _pipe(conn, upstream)
         except OSError:
             pass
         finally:
             conn.close()
+
+    def _answer(self, conn: socket.socket, head: bytes) -> None:
+        if not self.answer_in_pieces:
+            conn.sendall(head + self.after_answer)
+            return
+        for byte in head:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.002)
+        conn.sendall(self.after_answer)
 
 
 def _pipe(a: socket.socket, b: socket.socket) -> None:

@@ -123,6 +123,32 @@ def test_proxy_authentication(world: World) -> None:
     assert allowed.via_proxy == proxy.url  # credentials never shown
 
 
+def test_a_proxy_answer_in_pieces_is_read_whole(world: World) -> None:
+    server = world.public_site("site.test")
+    proxy = world.add(ConnectProxy({"site.test": server.port}))
+    assert isinstance(proxy, ConnectProxy)
+    proxy.answer_in_pieces = True
+    result = probe("site.test", 443, proxy=proxy.url, use_env_proxy=False)
+    assert result.error is None and len(result.chain) == 2
+    assert server.sni == ["site.test"]
+
+
+@pytest.mark.parametrize("in_pieces", [False, True])
+def test_bytes_right_after_the_proxy_answer_belong_to_the_tunnel(
+    world: World, in_pieces: bool
+) -> None:
+    server = world.public_site("site.test")
+    proxy = world.add(ConnectProxy({"site.test": server.port}))
+    assert isinstance(proxy, ConnectProxy)
+    proxy.answer_in_pieces = in_pieces
+    proxy.after_answer = b"<html>blocked by policy</html>"
+    result = probe("site.test", 443, proxy=proxy.url, use_env_proxy=False)
+    assert (result.error_kind, result.error) == (
+        "not_tls",
+        "not a TLS server: the answer is not a TLS record",
+    )
+
+
 def test_unreachable_proxy_and_refused_tunnel(world: World) -> None:
     port = closed_port()
     result = probe("site.test", 443, proxy=f"http://127.0.0.1:{port}")

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import ipaddress
 import os
+import queue
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
@@ -26,11 +28,15 @@ from cryptography import x509
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
+if TYPE_CHECKING:
+    from OpenSSL import SSL
+
 ErrorKind = Literal["proxy_auth", "dns", "refused", "timeout", "not_tls", "proxy", "tls"]
 Progress = Callable[["ProbeResult"], None]
 
 _TLS_RECORD_TYPES = frozenset({0x14, 0x15, 0x16, 0x17})
 _MAX_PROXY_RESPONSE = 64 * 1024
+_MAX_WORKERS = 64
 
 
 @dataclass(frozen=True)
@@ -321,9 +327,9 @@ def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Pro
 def _handshake(
     target: Target, proxy: Proxy | None, clock: _Clock
 ) -> tuple[list[x509.Certificate], str | None]:
-    sock = _open_tunnel(target, proxy, clock)
+    sock, early = _open_tunnel(target, proxy, clock)
     try:
-        return _tls_handshake(sock, target, clock, proxy)
+        return _tls_handshake(sock, target, clock, proxy, early)
     finally:
         sock.close()
 
@@ -363,19 +369,20 @@ def _connect(host: str, port: int, clock: _Clock, *, to_proxy: bool) -> socket.s
         ) from err
 
 
-def _open_tunnel(target: Target, proxy: Proxy | None, clock: _Clock) -> socket.socket:
+def _open_tunnel(target: Target, proxy: Proxy | None, clock: _Clock) -> tuple[socket.socket, bytes]:
+    """A socket to the target, and any bytes that already came through the tunnel."""
     if proxy is None:
-        return _connect(target.ascii_host, target.port, clock, to_proxy=False)
+        return _connect(target.ascii_host, target.port, clock, to_proxy=False), b""
     sock = _connect(proxy.host, proxy.port, clock, to_proxy=True)
     try:
-        _send_connect(sock, target, proxy, clock)
+        early = _send_connect(sock, target, proxy, clock)
     except BaseException:
         sock.close()
         raise
-    return sock
+    return sock, early
 
 
-def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clock) -> None:
+def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clock) -> bytes:
     authority = format_target(target.ascii_host, target.port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     auth = proxy.authorization()
@@ -385,7 +392,7 @@ def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clo
     try:
         sock.settimeout(clock.remaining())
         sock.sendall(request)
-        head = _read_response_head(sock, clock)
+        head, early = _read_response_head(sock, clock)
     except TimeoutError as err:
         raise ProbeError(
             "timeout", _("the proxy did not answer the CONNECT request in time")
@@ -409,32 +416,40 @@ def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clo
         raise ProbeError(
             "proxy", _("the proxy refused the tunnel: {status}", status=status_line or "?")
         )
+    return early
 
 
-def _read_response_head(sock: socket.socket, clock: _Clock) -> bytes:
-    """Read up to the blank line, one byte at a time so that no TLS byte is consumed."""
+def _read_response_head(sock: socket.socket, clock: _Clock) -> tuple[bytes, bytes]:
+    """The proxy's answer up to the blank line, and the bytes after it (already the tunnel's)."""
     data = b""
-    while b"\r\n\r\n" not in data:
+    while (end := data.find(b"\r\n\r\n")) < 0:
         sock.settimeout(clock.remaining())
-        byte = sock.recv(1)
-        if not byte:
+        chunk = sock.recv(4096)
+        if not chunk:
             raise ProbeError("proxy", _("the proxy closed the connection before answering"))
-        data += byte
+        data += chunk
         if len(data) > _MAX_PROXY_RESPONSE:
             raise ProbeError("proxy", _("the proxy sent an oversized answer"))
-    return data
+    return data[: end + 4], data[end + 4 :]
 
 
-def _tls_handshake(
-    sock: socket.socket, target: Target, clock: _Clock, proxy: Proxy | None
-) -> tuple[list[x509.Certificate], str | None]:
+@functools.cache
+def _reading_context() -> SSL.Context:
     from OpenSSL import SSL
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     # Verification is off on purpose: we must read chains that do not verify. Trust is decided
-    # later by trust.verify; this connection carries no application data.
+    # later by trust.verify; these connections carry no application data.
     context.set_verify(SSL.VERIFY_NONE)
-    conn = SSL.Connection(context, None)  # memory BIOs: we move the bytes ourselves
+    return context  # shared: making an OpenSSL 3 context costs more than a handshake's CPU
+
+
+def _tls_handshake(
+    sock: socket.socket, target: Target, clock: _Clock, proxy: Proxy | None, early: bytes
+) -> tuple[list[x509.Certificate], str | None]:
+    from OpenSSL import SSL
+
+    conn = SSL.Connection(_reading_context(), None)  # memory BIOs: we move the bytes ourselves
     conn.set_connect_state()
     if not is_ip(target.host):
         conn.set_tlsext_host_name(target.ascii_host.encode("ascii"))
@@ -445,7 +460,7 @@ def _tls_handshake(
             break
         except SSL.WantReadError:
             _flush(conn, sock, clock)
-            incoming = _recv(sock, clock)
+            incoming, early = early or _recv(sock, clock), b""
             if not incoming:
                 raise ProbeError(
                     "tls", _("the server closed the connection during the TLS handshake")
@@ -567,28 +582,20 @@ def probe_many(
     started = time.monotonic()
     end = started + deadline
     per_host = max(0.01, min(timeout, deadline))
-    results: dict[int, ProbeResult] = {}
-    pool = ThreadPoolExecutor(
-        max_workers=min(64, len(wanted)), thread_name_prefix="tlsdoctor-probe"
+    finished: queue.SimpleQueue[tuple[int, ProbeResult]] = queue.SimpleQueue()
+    _start_workers(
+        wanted, finished, lambda t: _probe_target(t, proxy, use_env_proxy, per_host, end)
     )
-    futures: dict[Future[ProbeResult], int] = {
-        pool.submit(_probe_target, t, proxy, use_env_proxy, per_host, end): i
-        for i, t in enumerate(wanted)
-    }
-    pending = set(futures)
-    try:
-        while pending:
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            done, pending = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
-            for future in done:
-                result = future.result()
-                results[futures[future]] = result
-                if progress is not None:
-                    progress(result)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    results: dict[int, ProbeResult] = {}
+    while len(results) < len(wanted):
+        left = end - time.monotonic()
+        try:
+            index, result = finished.get(timeout=left) if left > 0 else finished.get_nowait()
+        except queue.Empty:
+            break
+        results[index] = result
+        if progress is not None:
+            progress(result)
     for index, target in enumerate(wanted):
         if index not in results:
             late = ProbeResult(
@@ -602,6 +609,35 @@ def probe_many(
             if progress is not None:
                 progress(late)
     return [results[i] for i in range(len(wanted))]
+
+
+def _start_workers(
+    wanted: list[Target],
+    finished: queue.SimpleQueue[tuple[int, ProbeResult]],
+    work: Callable[[Target], ProbeResult],
+) -> None:
+    """Daemon threads (a late host never holds the process) that all begin at the same moment.
+
+    Threads started one by one while earlier ones already handshake fight for the GIL: the last
+    probes began tens of ms late. Here every thread is started first, then released at once.
+    """
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(wanted)):
+        todo.put(index)
+    go = threading.Event()
+
+    def worker() -> None:
+        go.wait()
+        while True:
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                return
+            finished.put((index, work(wanted[index])))
+
+    for number in range(min(_MAX_WORKERS, len(wanted))):
+        threading.Thread(target=worker, name=f"tlsdoctor-probe-{number}", daemon=True).start()
+    go.set()
 
 
 def _probe_target(
