@@ -139,41 +139,19 @@ def bench_without_interceptor() -> tuple[float, float]:
     Same delay, no interceptor, servers in a separate process: what detect's concurrency does
     when the network, not one proxy process, is the slow part. Returns (one probe, detect).
     """
-    import datetime as dt
     import multiprocessing
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
 
     from tlsdoctor.core.detect import detect
     from tlsdoctor.core.probe import Target, probe
     from tlsdoctor.core.trust import RootStore
+    from tlsdoctor.lab import pki
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bench.test")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    root_key, key = pki.ec_key(), pki.ec_key()
+    root = pki.make_ca(pki.parse_name("CN=tlsdoctor bench root"), root_key)
+    cert = pki.make_leaf(["bench.test"], key, root, root_key)
     folder = Path(tempfile.mkdtemp(prefix="tlsdoctor-bench-"))
-    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert_file = pki.write_public(folder / "cert.pem", pki.cert_pem(cert))
+    key_file = pki.write_secret(folder / "key.pem", pki.key_pem(key))
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.get_context("spawn").Process(
         target=_delayed_servers, args=(child, str(cert_file), str(key_file)), daemon=True
