@@ -54,6 +54,14 @@ def test_direct_probe_reads_the_presented_chain_and_sends_no_application_data(
     assert result.via_proxy is None
 
 
+def test_every_probe_reads_the_whole_chain_again(world: World) -> None:
+    # The probes share one OpenSSL context: a resumed session would present no certificate.
+    server = world.public_site("localhost")
+    results = [probe("localhost", server.port, use_env_proxy=False) for _ in range(3)]
+    results += probe_many([("localhost", server.port)] * 3, use_env_proxy=False)
+    assert [len(r.chain) for r in results] == [2] * 6
+
+
 def test_ip_literals_send_no_sni(world: World) -> None:
     server = world.public_site("127.0.0.1")
     result = probe("127.0.0.1", server.port, use_env_proxy=False)

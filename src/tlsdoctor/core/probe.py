@@ -441,6 +441,8 @@ def _reading_context() -> SSL.Context:
     # Verification is off on purpose: we must read chains that do not verify. Trust is decided
     # later by trust.verify; these connections carry no application data.
     context.set_verify(SSL.VERIFY_NONE)
+    # Never resume a session: a resumed handshake carries no certificate to read.
+    context.set_session_cache_mode(SSL.SESS_CACHE_OFF)
     return context  # shared: making an OpenSSL 3 context costs more than a handshake's CPU
 
 
