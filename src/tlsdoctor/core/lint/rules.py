@@ -9,12 +9,13 @@ from functools import cache
 from typing import Any
 
 from tlsdoctor._data import load_data
+from tlsdoctor._version import PROJECT_URL
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _, localized
 
 SEVERITIES = ("error", "warning", "info")
 ENGINES = ("python", "text", "cert", "comments")
-DOCS_BASE = "https://github.com/tlsdoctor/tlsdoctor/blob/main/docs/rules/"
+DOCS_BASE = f"{PROJECT_URL}/blob/main/docs/rules/"
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from tlsdoctor._version import __version__
+from tlsdoctor._version import PROJECT_URL, __version__
 
 from .model import Finding
 from .rules import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/tlsdoctor/tlsdoctor"
+INFORMATION_URI = PROJECT_URL
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 # GitHub ranks security alerts by this property: >= 7.0 high, >= 4.0 medium, else low.
 SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "info": "2.0"}
