@@ -10,7 +10,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-import cafactory
+import certfactory
 import certifi
 import pytest
 
@@ -38,11 +38,11 @@ REQUIRED_VARS = {
 
 @pytest.fixture
 def pki(tmp_path: Path) -> dict[str, object]:
-    public_a = cafactory.make_ca("Public A")
-    public_b = cafactory.make_ca("Public B")
+    public_a = certfactory.make_ca("Public A")
+    public_b = certfactory.make_ca("Public B")
     roots = tmp_path / "roots.pem"
     roots.write_bytes(public_a.pem + public_b.pem + public_a.pem.replace(b"\n", b"\r\n"))
-    inspection = cafactory.make_ca("Inspection Root")
+    inspection = certfactory.make_ca("Inspection Root")
     return {"roots": roots, "a": public_a, "b": public_b, "ca": inspection}
 
 
@@ -103,17 +103,17 @@ def test_check_finds_stale_bundles(tmp_path: Path, pki: dict) -> None:
     out = tmp_path / "bundle.pem"
     bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"], out=out)
     assert bundle.check_bundle(out) == []
-    rotated = cafactory.make_ca("Inspection Root")  # same name, new key
+    rotated = certfactory.make_ca("Inspection Root")  # same name, new key
     assert [f.id for f in bundle.check_bundle(out, current_cas=[rotated.cert])] == ["ca-rotated"]
     with Path(pki["roots"]).open("ab") as handle:
-        handle.write(cafactory.make_ca("Public C").pem)
+        handle.write(certfactory.make_ca("Public C").pem)
     assert [f.id for f in bundle.check_bundle(out)] == ["roots-changed"]
     assert [f.id for f in bundle.check_bundle(tmp_path / "none.pem")] == ["missing"]
 
 
 def test_check_finds_expiring_and_expired_cas(tmp_path: Path, pki: dict) -> None:
-    soon = cafactory.make_ca("Soon", not_after=cafactory.NOW + dt.timedelta(days=10))
-    gone = cafactory.make_ca("Gone", not_after=cafactory.NOW - dt.timedelta(hours=1))
+    soon = certfactory.make_ca("Soon", not_after=certfactory.NOW + dt.timedelta(days=10))
+    gone = certfactory.make_ca("Gone", not_after=certfactory.NOW - dt.timedelta(hours=1))
     out = tmp_path / "bundle.pem"
     bundle.build_bundle([soon.cert, gone.cert], roots_path=pki["roots"], out=out)
     ids = sorted(f.id for f in bundle.check_bundle(out))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import cafactory
+import certfactory
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -39,9 +39,9 @@ def test_catalog_entries_are_complete() -> None:
 
 
 def test_a_compliant_chain_has_no_defects() -> None:
-    root = cafactory.make_ca("Good Root")
-    inter = cafactory.make_ca("Good Intermediate", issuer=root)
-    leaf = cafactory.make_leaf("good.test", inter)
+    root = certfactory.make_ca("Good Root")
+    inter = certfactory.make_ca("Good Intermediate", issuer=root)
+    leaf = certfactory.make_leaf("good.test", inter)
     assert [defect_ids(c.cert) for c in (root, inter, leaf)] == [[], [], []]
     assert describe(root.cert).role == "root"
     assert describe(inter.cert).role == "intermediate"
@@ -51,26 +51,29 @@ def test_a_compliant_chain_has_no_defects() -> None:
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (lambda: cafactory.make_ca("R", bc_critical=False), ["bc-not-critical"]),
-        (lambda: cafactory.make_ca("R", key_usage=False), ["ku-missing"]),
-        (lambda: cafactory.make_ca("R", cert_sign=False), ["ku-no-certsign"]),
-        (lambda: cafactory.make_ca("R", ski=False), ["ski-missing"]),
-        (lambda: cafactory.make_v1_root("Old v1 Root"), ["v1-ca"]),
+        (lambda: certfactory.make_ca("R", bc_critical=False), ["bc-not-critical"]),
+        (lambda: certfactory.make_ca("R", key_usage=False), ["ku-missing"]),
+        (lambda: certfactory.make_ca("R", cert_sign=False), ["ku-no-certsign"]),
+        (lambda: certfactory.make_ca("R", ski=False), ["ski-missing"]),
+        (lambda: certfactory.make_v1_root("Old v1 Root"), ["v1-ca"]),
         (
-            lambda: cafactory.make_ca("R", eku=[ExtendedKeyUsageOID.CODE_SIGNING]),
+            lambda: certfactory.make_ca("R", eku=[ExtendedKeyUsageOID.CODE_SIGNING]),
             ["ca-eku-no-serverauth"],
         ),
         (
-            lambda: cafactory.make_ca("R", key=rsa.generate_private_key(65537, 1024)),
+            lambda: certfactory.make_ca("R", key=rsa.generate_private_key(65537, 1024)),
             ["rsa-key-small"],
         ),
-        (lambda: cafactory.make_ca("I", issuer=cafactory.make_ca("P"), aki=False), ["aki-missing"]),
         (
-            lambda: cafactory.make_leaf("x.test", cafactory.make_ca("P"), san=False),
+            lambda: certfactory.make_ca("I", issuer=certfactory.make_ca("P"), aki=False),
+            ["aki-missing"],
+        ),
+        (
+            lambda: certfactory.make_leaf("x.test", certfactory.make_ca("P"), san=False),
             ["leaf-san-missing"],
         ),
         (
-            lambda: cafactory.make_leaf("x.test", cafactory.make_ca("P"), san_critical=True),
+            lambda: certfactory.make_leaf("x.test", certfactory.make_ca("P"), san_critical=True),
             ["leaf-san-critical"],
         ),
     ],
@@ -121,7 +124,7 @@ def test_sha1_signed_intermediate_is_weak(tmp_path: Path, clean_env: dict[str, s
 
 
 def test_defect_texts_are_japanese_under_ja() -> None:
-    root = cafactory.make_ca("R", bc_critical=False)
+    root = certfactory.make_ca("R", bc_critical=False)
     i18n.set_language("ja")
     try:
         defect = strict_defects(root.cert)[0]
@@ -216,8 +219,8 @@ def test_python313_rejects_exactly_what_the_catalog_says(
     if python313 is None:
         pytest.skip("python3.13 is not installed")
     root_opts, leaf_opts, verdict, expected = CASES[case]
-    root = cafactory.make_ca("Strict Test Root", **root_opts)
-    leaf = cafactory.make_leaf("strict.test", root, **leaf_opts)
+    root = certfactory.make_ca("Strict Test Root", **root_opts)
+    leaf = certfactory.make_leaf("strict.test", root, **leaf_opts)
     assert defect_ids(root.cert) + defect_ids(leaf.cert) == expected
     (tmp_path / "ca.pem").write_bytes(root.pem)
     with tls_server(leaf.pem, leaf.key_pem(), tmp_path) as port:
@@ -258,6 +261,6 @@ def test_ca_check_reports_the_zscaler_like_root(capsys: pytest.CaptureFixture[st
 
 def test_ca_check_clean_root_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "good.crt"
-    path.write_bytes(cafactory.make_ca("Clean Root").der)
+    path.write_bytes(certfactory.make_ca("Clean Root").der)
     assert main(["ca", "check", str(path)]) == 0
     assert "no problem found" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import cafactory
+import certfactory
 import certifi
 import pytest
 from cryptography import x509
@@ -62,7 +62,7 @@ def plant(root: Path, relative: str, data: bytes) -> Path:
 def decoy_for(lab: LabState) -> bytes:
     """A certificate with the lab CA's exact subject but another key: a name match only."""
     real = load_certificate_file(lab.inspection_ca)[0]
-    return cafactory.make_ca("decoy", subject=real.subject).pem
+    return certfactory.make_ca("decoy", subject=real.subject).pem
 
 
 def test_root_from_the_presented_chain(chain_lab: LabState, tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_cli_export_to_stdout_in_a_real_process(
 def test_export_all_lists_only_what_the_organisation_added(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    corp = cafactory.make_ca("Corp Inspection Root")
+    corp = certfactory.make_ca("Corp Inspection Root")
     public = Path(certifi.where()).read_bytes()
     plant(tmp_path, "etc/ssl/certs/ca-certificates.crt", public + corp.pem)
     plant(tmp_path, "usr/local/share/ca-certificates/corp-copy.crt", corp.pem)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import cafactory
+import certfactory
 import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tlsdoctor.core.caexport import Candidate, chain_top, find_root
 from tlsdoctor.core.x509 import sha256_fingerprint
 
-ROOT = cafactory.make_ca("Deep Root")
-INTER1 = cafactory.make_ca("Deep Intermediate 1", issuer=ROOT, aia_url="http://aia.test/root.crt")
-INTER2 = cafactory.make_ca("Deep Intermediate 2", issuer=INTER1, aia_url="http://aia.test/i1.crt")
-LEAF = cafactory.make_leaf("deep.test", INTER2)
-PUBLIC = cafactory.make_ca("Some Public Root")
+ROOT = certfactory.make_ca("Deep Root")
+INTER1 = certfactory.make_ca("Deep Intermediate 1", issuer=ROOT, aia_url="http://aia.test/root.crt")
+INTER2 = certfactory.make_ca("Deep Intermediate 2", issuer=INTER1, aia_url="http://aia.test/i1.crt")
+LEAF = certfactory.make_leaf("deep.test", INTER2)
+PUBLIC = certfactory.make_ca("Some Public Root")
 
 
 def fp(cert: object) -> str:
@@ -72,8 +72,8 @@ def test_aia_twice_to_reach_the_root() -> None:
 
 
 def test_https_aia_is_never_fetched() -> None:
-    inter = cafactory.make_ca("TLS AIA", issuer=ROOT, aia_url="https://aia.test/root.crt")
-    leaf = cafactory.make_leaf("x.test", inter)
+    inter = certfactory.make_ca("TLS AIA", issuer=ROOT, aia_url="https://aia.test/root.crt")
+    leaf = certfactory.make_leaf("x.test", inter)
     fetch = served({})
     result = find_root([leaf.cert, inter.cert], public=[], fetch=fetch)
     assert result.status == "not-found" and fetch.calls == []  # type: ignore[attr-defined]
@@ -81,7 +81,7 @@ def test_https_aia_is_never_fetched() -> None:
 
 
 def test_name_match_without_signature_is_ignored() -> None:
-    decoy = cafactory.make_ca("decoy", subject=ROOT.cert.subject)
+    decoy = certfactory.make_ca("decoy", subject=ROOT.cert.subject)
     result = find_root(
         [LEAF.cert, INTER2.cert, INTER1.cert],
         public=[],
@@ -94,16 +94,16 @@ def test_name_match_without_signature_is_ignored() -> None:
 
 
 def test_public_chain_is_not_inspection() -> None:
-    inter = cafactory.make_ca("Public Intermediate", issuer=PUBLIC)
-    leaf = cafactory.make_leaf("public.test", inter)
+    inter = certfactory.make_ca("Public Intermediate", issuer=PUBLIC)
+    leaf = certfactory.make_leaf("public.test", inter)
     result = find_root([leaf.cert, inter.cert], public=[PUBLIC.cert], use_aia=False)
     assert result.status == "not-intercepted"
     assert result.public_root == "CN=Some Public Root,O=tlsdoctor tests"
 
 
 def test_self_signed_server_has_no_ca() -> None:
-    key = cafactory.ec_key()
-    selfie = cafactory.make_ca("selfie.test", key=key, with_bc=False, key_usage=False)
+    key = certfactory.ec_key()
+    selfie = certfactory.make_ca("selfie.test", key=key, with_bc=False, key_usage=False)
     result = find_root([selfie.cert], public=[])
     assert result.status == "self-signed-server"
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cafactory
+import certfactory
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
@@ -32,8 +32,8 @@ DATA = Path(__file__).resolve().parent / "data"
 MALFORMED = DATA / "malformed"
 EXPECTED: dict[str, str] = json.loads((MALFORMED / "EXPECTED.json").read_text(encoding="utf-8"))
 
-ROOT = cafactory.make_ca("Loader Root")
-INTER = cafactory.make_ca("Loader Intermediate", issuer=ROOT)
+ROOT = certfactory.make_ca("Loader Root")
+INTER = certfactory.make_ca("Loader Intermediate", issuer=ROOT)
 
 
 def fingerprints(certs: list) -> list[str]:

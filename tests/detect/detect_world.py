@@ -17,118 +17,54 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import certfactory
 import pytest
+from certfactory import Issued
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import serialization
 
 from tlsdoctor.core.trust import RootStore
 
-NOW = dt.datetime.now(dt.timezone.utc)
-
 
 def make_name(cn: str, o: str | None = None) -> x509.Name:
-    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
-    if o:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, o))
-    return x509.Name(attrs)
-
-
-@dataclass
-class Issuer:
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-    parents: list[x509.Certificate] = field(default_factory=list)  # towards the root
-
-    @property
-    def chain(self) -> list[x509.Certificate]:
-        return [self.cert, *self.parents]
+    """``CN=cn[, O=o]``: the subjects the detect tests compare against."""
+    return certfactory.cn_name(cn, o)
 
 
 def make_ca(
     name: x509.Name,
-    parent: Issuer | None = None,
+    parent: Issued | None = None,
     *,
     critical_bc: bool = True,
     with_ski: bool = True,
-) -> Issuer:
-    key = ec.generate_private_key(ec.SECP256R1())
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(parent.cert.subject if parent else name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=1))
-        .not_valid_after(NOW + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=critical_bc)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+) -> Issued:
+    """A CA named ``name`` under ``parent`` (a root without one), valid for a year."""
+    return certfactory.make_ca(
+        name,
+        issuer=parent,
+        bc_critical=critical_bc,
+        ski=with_ski,
+        not_after=certfactory.NOW + dt.timedelta(days=365),
     )
-    if with_ski:
-        builder = builder.add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-        )
-    if parent is not None:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(parent.key.public_key()),
-            critical=False,
-        )
-    signer = parent.key if parent else key
-    cert = builder.sign(signer, hashes.SHA256())
-    return Issuer(cert, key, parent.chain if parent else [])
 
 
 def make_leaf(
-    issuer: Issuer, *names: str, expired: bool = False, self_signed: bool = False
-) -> tuple[list[x509.Certificate], ec.EllipticCurvePrivateKey]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    import ipaddress
-
-    sans: list[x509.GeneralName] = []
-    for n in names:
-        try:
-            sans.append(x509.IPAddress(ipaddress.ip_address(n)))
-        except ValueError:
-            sans.append(x509.DNSName(n))
-    subject = make_name(names[0])
-    start = NOW - dt.timedelta(days=30 if expired else 1)
-    end = NOW - dt.timedelta(days=1) if expired else NOW + dt.timedelta(days=90)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject if self_signed else issuer.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    issuer: Issued, *names: str, expired: bool = False, self_signed: bool = False
+) -> tuple[list[x509.Certificate], certfactory.Key]:
+    """A server leaf ``CN=names[0]`` with every name as a SAN (IP literals as IP SANs), no SKI;
+    ``([leaf], key)``."""
+    leaf = certfactory.make_leaf(
+        names[0],
+        None if self_signed else issuer,
+        sans=names,
+        subject=make_name(names[0]),
+        ski=False,
+        expired=expired,
     )
-    if not self_signed:
-        builder = builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
-            critical=False,
-        )
-    cert = builder.sign(key if self_signed else issuer.key, hashes.SHA256())
-    return [cert], key
+    return [leaf.cert], leaf.key
 
 
-def store_of(*issuers: Issuer) -> RootStore:
+def store_of(*issuers: Issued) -> RootStore:
     return RootStore("test", None, tuple(i.chain[-1] for i in issuers))
 
 
@@ -176,7 +112,7 @@ class TLSServer(_Server):
     def __init__(
         self,
         chain: list[x509.Certificate],
-        key: ec.EllipticCurvePrivateKey,
+        key: certfactory.Key,
         tmp: Path,
         family: int = socket.AF_INET,
         host: str = "127.0.0.1",
@@ -316,22 +252,20 @@ class World:
     """A public PKI, an inspection CA and servers for both, on loopback."""
 
     tmp: Path
-    public_root: Issuer
-    public_issuing: Issuer
+    public_root: Issued
+    public_issuing: Issued
     servers: list[_Server] = field(default_factory=list)
 
     def public_site(self, *names: str, **kw: bool) -> TLSServer:
         chain, key = make_leaf(self.public_issuing, *names, **kw)
         return self.serve([*chain, self.public_issuing.cert], key)
 
-    def signed_by(self, issuer: Issuer, *names: str, send_root: bool = False) -> TLSServer:
+    def signed_by(self, issuer: Issued, *names: str, send_root: bool = False) -> TLSServer:
         chain, key = make_leaf(issuer, *names)
         presented = [*chain, *issuer.chain] if send_root else [*chain, *issuer.chain[:-1]]
         return self.serve(presented, key)
 
-    def serve(
-        self, chain: list[x509.Certificate], key: ec.EllipticCurvePrivateKey, **kw: object
-    ) -> TLSServer:
+    def serve(self, chain: list[x509.Certificate], key: certfactory.Key, **kw: object) -> TLSServer:
         server = TLSServer(chain, key, self.tmp, **kw)  # type: ignore[arg-type]
         self.servers.append(server)
         return server

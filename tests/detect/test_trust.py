@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import certfactory
 import certifi
 import pytest
-from cryptography import x509
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from detect_world import World, make_ca, make_leaf, make_name, write_pem
 
 from tlsdoctor.core.trust import RootStore, mozilla_roots, os_roots
@@ -140,26 +142,16 @@ def test_hostname_matching(world: World, sans: tuple[str, ...], host: str, ok: b
 
 
 def test_a_leaf_not_meant_for_tls_servers_is_rejected_as_clients_do(world: World) -> None:
-    import datetime as dt
-
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
-    leaf = (
-        x509.CertificateBuilder()
-        .subject_name(make_name("client.test"))
-        .issuer_name(world.public_issuing.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("client.test")]), False)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False)
-        .sign(world.public_issuing.key, hashes.SHA256())
-    )
+    leaf = certfactory.make_leaf(
+        "client.test",
+        world.public_issuing,
+        subject=make_name("client.test"),
+        eku=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        bc=False,
+        ski=False,
+        aki=False,
+        not_after=certfactory.NOW + dt.timedelta(days=30),
+    ).cert
     result = verify_chain([leaf, world.public_issuing.cert], world.public_store)
     assert (result.trusted, result.error_code, result.error) == (
         False,

@@ -6,11 +6,8 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import certfactory
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from setup_helpers import Certs
 
 from tlsdoctor.core import changes
@@ -55,22 +52,15 @@ BROKEN: dict[str, Plant] = {
 
 
 def expired_ca(folder: Path) -> Path:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Expired Inspection CA")])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=400))
-        .not_valid_after(now - dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
+    ca = certfactory.make_ca(
+        certfactory.cn_name("Expired Inspection CA"),
+        key_usage=False,
+        ski=False,
+        not_before=certfactory.NOW - dt.timedelta(days=400),
+        not_after=certfactory.NOW - dt.timedelta(days=30),
     )
     path = folder / "expired.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(ca.pem)
     return path
 
 

@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1]))  # tests/, for certfactory
 
-import cafactory  # noqa: E402
+import certfactory  # noqa: E402
 
 PUBLIC_SUBJECTS = ("ISRG Root X1", "DigiCert Global Root G2", "GlobalSign")
 
@@ -43,7 +43,7 @@ def public_roots() -> list[x509.Certificate]:
     return picked
 
 
-def zscaler_like_root() -> cafactory.Issued:
+def zscaler_like_root() -> certfactory.Issued:
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
@@ -54,7 +54,7 @@ def zscaler_like_root() -> cafactory.Issued:
             x509.NameAttribute(NameOID.COMMON_NAME, "Zscaler Root CA"),
         ]
     )
-    return cafactory.make_ca(
+    return certfactory.make_ca(
         "Zscaler Root CA",
         subject=subject,
         key=rsa.generate_private_key(65537, 2048),
@@ -66,9 +66,9 @@ def pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def write_captures(inspection: cafactory.Issued) -> None:
+def write_captures(inspection: certfactory.Issued) -> None:
     roots = public_roots()
-    login_only = cafactory.make_ca("Corp Dev Signing (login keychain)")
+    login_only = certfactory.make_ca("Corp Dev Signing (login keychain)")
     # security find-certificate -a -p SYSTEM ROOTS LOGIN: PEM blocks, LF, in keychain order.
     text = "".join(pem(c) for c in [inspection.cert, *roots, login_only.cert])
     (HERE / "macos_find_certificate.txt").write_text(text)
@@ -87,7 +87,7 @@ def write_captures(inspection: cafactory.Issued) -> None:
         "      Result Type           : kSecTrustSettingsResultDeny\n"
     )
     # ssl.enum_certificates("ROOT") on Windows: (bytes, "x509_asn"|"pkcs_7_asn", True|{oids}).
-    code_signing_only = cafactory.make_ca("Contoso Code Signing Root")
+    code_signing_only = certfactory.make_ca("Contoso Code Signing Root")
     entries = [
         [
             base64.b64encode(roots[0].public_bytes(serialization.Encoding.DER)).decode(),
@@ -114,7 +114,7 @@ def write_captures(inspection: cafactory.Issued) -> None:
     (HERE / "inspection-root.pem").write_text(pem(inspection.cert))
 
 
-def write_malformed(valid: cafactory.Issued) -> None:
+def write_malformed(valid: certfactory.Issued) -> None:
     folder = HERE / "malformed"
     folder.mkdir(exist_ok=True)
     rng = random.Random(4)
@@ -178,7 +178,7 @@ def write_malformed(valid: cafactory.Issued) -> None:
     }
     csr = (
         x509.CertificateSigningRequestBuilder()
-        .subject_name(cafactory.name("csr.test"))
+        .subject_name(certfactory.name("csr.test"))
         .sign(key, hashes.SHA256())
     )
     files["certificate_request.csr"] = csr.public_bytes(serialization.Encoding.PEM)
@@ -186,12 +186,12 @@ def write_malformed(valid: cafactory.Issued) -> None:
     crl = (
         x509.CertificateRevocationListBuilder()
         .issuer_name(valid.cert.subject)
-        .last_update(cafactory.NOW)
-        .next_update(cafactory.NOW)
+        .last_update(certfactory.NOW)
+        .next_update(certfactory.NOW)
         .sign(key, hashes.SHA256())
     )
     files["revocation_list.crl"] = crl.public_bytes(serialization.Encoding.PEM)
-    other = cafactory.make_ca("Second CA")
+    other = certfactory.make_ca("Second CA")
     bad_middle = pem(other.cert).splitlines()
     bad_middle[3] = bad_middle[3][::-1]  # still base64, no longer a certificate
     files["mixed_bundle_one_bad.pem"] = (good + "\n".join(bad_middle) + "\n" + good).encode()
@@ -213,7 +213,7 @@ def main() -> None:
     inspection = zscaler_like_root()
     write_captures(inspection)
     write_malformed(
-        cafactory.make_ca("Malformed Corpus CA", key=ec.generate_private_key(ec.SECP256R1()))
+        certfactory.make_ca("Malformed Corpus CA", key=ec.generate_private_key(ec.SECP256R1()))
     )
 
 
