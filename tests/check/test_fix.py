@@ -15,7 +15,8 @@ from tlsdoctor.lab.state import LabState
 pytestmark = [pytest.mark.lab, pytest.mark.clients]
 
 CHECK_CLIENTS = "python-ssl,requests,curl,node,git"
-OWN = (".local/share/tlsdoctor/", ".local/state/tlsdoctor/", ".npm/")
+# tlsdoctor's journal and backups, and npm's cache (the check runs npm): never user files.
+OWN = (".local/state/tlsdoctor/", ".npm/")
 
 
 def tlsdoctor(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -72,6 +73,7 @@ def test_fix_yes_detects_exports_bundles_applies_checks_and_undo_restores(
     assert report["applied"] is True
     written = {c["path"] for c in report["apply"]["written"]}
     assert str(sandbox_home / ".bashrc") in written
+    assert report["bundle"]["path"] in written  # the bundle, too, is journaled: undo removes it
     check = report["check"]
     assert check["ok"] is True
     hosts = {r["url"] for r in check["results"]}
@@ -95,7 +97,7 @@ def test_fix_without_a_terminal_or_yes_changes_no_setting(
     assert "確認を求める端末がないため、ツールの設定は変更していません。" in done.stdout
     assert "インスペクション CA を探しています" in done.stdout
     assert "O=mitmproxy,CN=mitmproxy" in done.stdout
-    assert user_files(sandbox_home) == before
+    assert user_files(sandbox_home) == before  # not even the bundle was written
 
 
 def test_fix_bad_input(user_env: dict[str, str], tmp_path: Path) -> None:

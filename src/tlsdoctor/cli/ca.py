@@ -94,12 +94,13 @@ def _write(out: str | None, pem: str) -> None:
         return
     from pathlib import Path
 
-    from tlsdoctor.core.bundle import atomic_write
+    from tlsdoctor.core.changes import atomic_write
 
     target = Path(out)
     if target.is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
-    atomic_write(target, pem)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, pem.encode("utf-8"))
 
 
 def _run_export(args: argparse.Namespace) -> int:

@@ -406,11 +406,11 @@ def _ca_step(
 
 
 def _bundle_step(roots: str | None, outcome: FixOutcome, out: Console) -> BundleResult:
-    from tlsdoctor.core.bundle import build_bundle
+    from tlsdoctor.core.bundle import prepare_bundle
     from tlsdoctor.render import check as show
 
     show.step(out, 3, _("Building the bundle (public roots + inspection CA)"))
-    bundle = build_bundle(outcome.cas, roots_path=roots)
+    bundle = prepare_bundle(outcome.cas, roots_path=roots)  # written with the plan, if agreed
     outcome.bundle = bundle
     show.bundle(out, bundle)
     return bundle
@@ -421,7 +421,7 @@ def _plan_step(bundle: BundleResult, outcome: FixOutcome, out: Console) -> Plan:
     from tlsdoctor.render import check as show
 
     show.step(out, 4, _("Planning the per-tool settings"))
-    plan = plan_setup(None, bundle.path, bundle.ca_path, environ=os.environ)
+    plan = plan_setup(None, bundle.path, bundle.ca_path, environ=os.environ, pending=bundle.files)
     outcome.plan = plan
     show.plan(out, plan)
     if plan.is_empty():

@@ -11,12 +11,9 @@ missing newlines corrupt bundles), deduplicated by SHA-256, in a stable order, w
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +53,7 @@ class BundleResult:
     duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
     wgetrc_path: Path | None = None
+    files: dict[Path, bytes] = field(default_factory=dict, repr=False)  # path -> its content
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -253,23 +251,6 @@ def render_wgetrc(bundle_path: Path, existing: str | None) -> str:
     return "\n".join(out) + "\n"
 
 
-def atomic_write(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)  # world-readable: some tools run as other users (uv#5448)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def build_bundle(
     cas: Sequence[Certificate],
     *,
@@ -277,6 +258,26 @@ def build_bundle(
     out: str | Path | None = None,
 ) -> BundleResult:
     """Write the combined bundle and the CA-only file; return what was written."""
+    from tlsdoctor.core.changes import atomic_write
+
+    result = prepare_bundle(cas, roots_path=roots_path, out=out)
+    for path, data in result.files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    return result
+
+
+def prepare_bundle(
+    cas: Sequence[Certificate],
+    *,
+    roots_path: str | Path | None = None,
+    out: str | Path | None = None,
+) -> BundleResult:
+    """The bundle, the CA-only file and the wgetrc beside them, in ``files``; nothing written.
+
+    ``fix`` hands ``files`` to the setup plan, so that they are written (journaled, undoable)
+    only once the user has agreed.
+    """
     if not cas:
         raise InputError(
             _("no inspection CA to add: give --ca FILE or run 'tlsdoctor ca export' first")
@@ -296,12 +297,13 @@ def build_bundle(
             )
         )
     bundle_path = Path(out) if out is not None else default_bundle_path()
-    using_certifi = roots_path is None
-    atomic_write(bundle_path, render_bundle(public, extra, source, roots_sha, using_certifi))
     ca_path = ca_path_for(bundle_path)
-    atomic_write(ca_path, render_ca_file(unique_cas, _outside_mozilla(public, roots_path)))
     wgetrc = wgetrc_path_for(bundle_path)
-    atomic_write(wgetrc, render_wgetrc(bundle_path, _user_wgetrc()))
+    texts = {
+        bundle_path: render_bundle(public, extra, source, roots_sha, roots_path is None),
+        ca_path: render_ca_file(unique_cas, _outside_mozilla(public, roots_path)),
+        wgetrc: render_wgetrc(bundle_path, _user_wgetrc()),
+    }
     return BundleResult(
         path=bundle_path,
         ca_path=ca_path,
@@ -313,6 +315,7 @@ def build_bundle(
         duplicates=public_dupes + ca_dupes,
         warnings=warnings,
         wgetrc_path=wgetrc,
+        files={path: text.encode("utf-8") for path, text in texts.items()},
     )
 
 

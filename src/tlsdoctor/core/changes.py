@@ -554,13 +554,13 @@ def _restore_one(journal: Journal, entry: dict[str, Any]) -> RestoreOutcome:
             target.unlink()
             _fsync_dir(target.parent)
             return RestoreOutcome(target, REMOVED, tool, description)
-        _atomic_write(target, original, int(mode) if mode is not None else 0o644)
+        atomic_write(target, original, int(mode) if mode is not None else 0o644)
         return RestoreOutcome(target, RESTORED, tool, description)
     # Somebody changed the file after us: keep theirs, put the original beside it.
     if original is None:
         return RestoreOutcome(target, KEPT_CREATED, tool, description)
     beside = target.with_name(target.name + RESTORE_SUFFIX)
-    _atomic_write(beside, original, int(mode) if mode is not None else 0o644)
+    atomic_write(beside, original, int(mode) if mode is not None else 0o644)
     return RestoreOutcome(target, KEPT_BOTH, tool, description, beside=beside)
 
 
@@ -622,7 +622,11 @@ def _stage(target: Path, data: bytes, mode: int) -> Path:
     raise OSError(f"cannot create a temporary file beside {target}")
 
 
-def _atomic_write(target: Path, data: bytes, mode: int) -> None:
+def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace ``target`` with ``data`` in one step: a reader sees the old file or the new one.
+
+    World-readable by default: some tools run as other users (uv#5448).
+    """
     tmp = _stage(target, data, mode)
     try:
         os.replace(tmp, target)

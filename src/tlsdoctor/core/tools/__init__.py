@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from tlsdoctor.core.changes import Plan
+from tlsdoctor.core.changes import Change, Plan, read_bytes
 from tlsdoctor.core.tools import cloud, curl, docker, git, java, node, php, python, rust, shell
 from tlsdoctor.core.tools import system as system_store
-from tlsdoctor.core.tools._base import Context, split_pem
+from tlsdoctor.core.tools._base import Context, read_planned, split_pem
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
@@ -82,17 +82,17 @@ def parse_tools(names: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
     return tools, registries, shells
 
 
-def _check_files(bundle: Path, ca: Path) -> None:
+def _check_files(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> None:
     for label, path in (("--bundle", bundle), ("--ca", ca)):
-        if not path.is_file():
+        if path not in pending and not path.is_file():
             raise UsageError(
                 _("{option} file not found: {path}", option=label, path=str(path)),
                 hint=_("build it first with 'tlsdoctor bundle'"),
             )
-    ca_certs = split_pem(ca.read_bytes())
+    ca_certs = split_pem(read_planned(ca, pending))
     if not ca_certs:
         raise UsageError(_("no PEM certificate in {path}", path=str(ca)))
-    count = len(split_pem(bundle.read_bytes()))
+    count = len(split_pem(read_planned(bundle, pending)))
     if count < MIN_BUNDLE_CERTS:
         raise UsageError(
             _(
@@ -112,14 +112,17 @@ def plan_setup(
     environ: Mapping[str, str] | None = None,
     system: bool = False,
     platform: str = sys.platform,
+    pending: Mapping[Path, bytes] | None = None,
 ) -> Plan:
     """Plan the trust settings for ``tools`` (None: every supported tool found on this machine).
 
-    Nothing is written: hand the plan to :func:`tlsdoctor.core.changes.apply`.
+    Nothing is written: hand the plan to :func:`tlsdoctor.core.changes.apply`. ``pending``:
+    files not written yet (``fix``'s bundle), planned first and read from here meanwhile.
     """
     env = dict(os.environ if environ is None else environ)
     bundle = Path(os.path.abspath(bundle))
     ca = Path(os.path.abspath(ca))
+    files = {Path(os.path.abspath(path)): data for path, data in (pending or {}).items()}
     explicit = tools is not None
     if tools is None:
         selected = [t for t in ALL_TOOLS if t not in shell.SHELLS]
@@ -129,15 +132,32 @@ def plan_setup(
         selected, registries, shells = parse_tools(tools)
         if NEEDS_SHELL & set(selected) and "shell" not in selected:
             selected.append("shell")
-    _check_files(bundle, ca)
-    ctx = Context(environ=env, bundle=bundle, ca=ca, platform=platform, explicit=explicit)
-    plan = Plan()
+    _check_files(bundle, ca, files)
+    ctx = Context(
+        environ=env, bundle=bundle, ca=ca, platform=platform, explicit=explicit, pending=files
+    )
+    plan = _plan_pending(files)
     # the shell block comes last: other tools (java) add variables to it
     for tool in sorted(selected, key=lambda t: (t == "shell", ALL_TOOLS.index(t))):
         plan.extend(_plan_one(ctx, tool, selected, registries, shells, system))
     if system:
         plan.extend(system_store.plan_system(ctx))
     return plan
+
+
+def _plan_pending(files: Mapping[Path, bytes]) -> Plan:
+    return Plan(
+        changes=[
+            Change(
+                path=path,
+                old=read_bytes(path),
+                new=data,
+                description=_("tlsdoctor's bundle files (public roots + inspection CA)"),
+                tool="bundle",
+            )
+            for path, data in files.items()
+        ]
+    )
 
 
 def _plan_one(

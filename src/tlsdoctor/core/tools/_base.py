@@ -29,6 +29,7 @@ class Context:
     platform: str = sys.platform
     explicit: bool = False  # the user named the tool: plan it even when it is not installed
     shell_exports: list[tuple[str, str]] = field(default_factory=list)  # extra (NAME, value)
+    pending: Mapping[Path, bytes] = field(default_factory=dict)  # files the plan will write
 
     @property
     def home(self) -> Path:
@@ -66,7 +67,12 @@ class Context:
 
     @cached_property
     def ca_pem(self) -> bytes:
-        return self.ca.read_bytes()
+        return read_planned(self.ca, self.pending)
+
+
+def read_planned(path: Path, pending: Mapping[Path, bytes]) -> bytes:
+    """The bytes ``path`` holds, or will hold once the plan that writes it is applied."""
+    return pending[path] if path in pending else path.read_bytes()
 
 
 def tool_entry(tool: str) -> dict[str, Any]:
