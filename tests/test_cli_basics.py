@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
@@ -68,3 +69,19 @@ def test_language_from_environment(environ: dict[str, str], expected: str) -> No
 def test_no_arguments_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     assert "COMMAND" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_global_options_work_after_a_subcommand_too(
+    clean_env: dict[str, str], tmp_path: Path, where: str
+) -> None:
+    broken = tmp_path / "ca.pem"
+    broken.write_text("-----BEGIN CERTIFICATE-----\n")
+    options = ["--lang", "ja", "--no-color"]
+    argv = [*options, "ca", "check", str(broken)]
+    if where == "after":
+        argv = ["ca", "check", *options, str(broken)]
+    proc = run_cli(*argv, env=clean_env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("tlsdoctor: エラー: "), proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -100,8 +100,18 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _global_options(sub_parser, suppress_defaults=True)
         if name == command:
             _load(module_name).add_arguments(sub_parser)
+            _global_options_below(sub_parser)
             sub_parser.set_defaults(_module=module_name)
     return parser
+
+
+def _global_options_below(parser: argparse.ArgumentParser) -> None:
+    """--lang and --no-color after a subcommand too ('tlsdoctor ca check --lang ja FILE')."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _global_options(nested, suppress_defaults=True)
+                _global_options_below(nested)
 
 
 def _load(module_name: str) -> ModuleType:
