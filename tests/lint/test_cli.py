@@ -209,3 +209,19 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
         f.rule: (f.line, f.column) for f in lint_paths([str(tmp_path)], use_config=False).findings
     }
     assert found == {"TLS101": (2, 30), "TLS201": (1, 18)}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
+    """A FIFO would block open()/read() forever: walked or named, it is skipped."""
+    (tmp_path / "a.sh").write_text("curl -k https://x\n")
+    os.mkfifo(tmp_path / "p.sh")
+    os.mkfifo(tmp_path / "q")
+    (tmp_path / "q").chmod(0o755)  # executable, no extension: would be read for a shebang
+    walked = lint_paths([str(tmp_path)], use_config=False, jobs=1)
+    assert [Path(f.path).name for f in walked.findings] == ["a.sh"]
+    named = lint_paths([str(tmp_path / "p.sh"), str(tmp_path / "q")], use_config=False, jobs=1)
+    assert named.findings == [] and named.skipped == {"special": 2}
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    in_git = lint_paths([str(tmp_path)], use_config=False, jobs=1)
+    assert [Path(f.path).name for f in in_git.findings] == ["a.sh"]

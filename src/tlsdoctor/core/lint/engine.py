@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -106,11 +107,11 @@ def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
     if kind is not None and kind not in compiled.rules_by_kind:
         return FileResult(skipped="unknown")
     try:
-        size = os.stat(candidate.path).st_size
-        if size > plan.max_file_size:
-            return FileResult(skipped="large")
-        with open(candidate.path, "rb") as f:
-            data = f.read()
+        data = _read_regular(candidate.path, plan.max_file_size)
+    except _NotRegular:
+        return FileResult(skipped="special")
+    except _TooLarge:
+        return FileResult(skipped="large")
     except OSError:
         return FileResult(skipped="unreadable")
     if kind is None:
@@ -125,6 +126,33 @@ def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
     findings = _check(candidate.display, kind, data, compiled.rules_by_kind[kind], compiled)
     result.findings = _unsuppressed(findings, data)
     return result
+
+
+class _NotRegular(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    pass
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
+def _read_regular(path: str, max_size: int) -> bytes:
+    """The bytes of a regular file. Opened non-blocking and checked on the open descriptor, so
+    a FIFO, socket or device (named on the command line, or swapped in) never blocks the run."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular
+        if info.st_size > max_size:
+            raise _TooLarge
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)
 
 
 def _check(

@@ -264,6 +264,7 @@ def _walk(
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir()
+            is_file = entry.is_file(follow_symlinks=False)
         except OSError:
             continue
         if is_link:
@@ -274,7 +275,8 @@ def _walk(
             nested = _load_ignore(entry.path, child_rel) if gitignore else None
             inner = [*stack, nested] if nested else stack
             yield from _walk(entry.path, child_rel, inner, display_root, gitignore)
-        elif not _ignored(stack, child_rel, False):
+        elif is_file and not _ignored(stack, child_rel, False):
+            # Only regular files: opening a FIFO, socket or device could block or never end.
             kind = kind_of(entry.name)
             if kind is None and not _executable(entry):
                 continue
@@ -335,8 +337,8 @@ def _from_git(root: str, names: Iterable[str], display_root: str) -> Iterator[Ca
             info = os.lstat(path)
         except OSError:
             continue  # deleted in the work tree
-        if stat.S_ISLNK(info.st_mode):
-            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue  # a symlink, or a FIFO/socket/device that reading could block on
         kind = kind_of(parts[-1])
         if kind is None and ("." in parts[-1] or not info.st_mode & stat.S_IXUSR):
             continue

@@ -33,7 +33,8 @@ class FileResult:
     """One file's findings, or why it was skipped."""
 
     findings: list[Finding] = field(default_factory=list)
-    skipped: str = ""  # "", "binary", "large", "unreadable", "unknown"
+    # "", "binary", "large", "special" (not a regular file), "unreadable", "unknown"
+    skipped: str = ""
     scanned: bool = False
 
 
