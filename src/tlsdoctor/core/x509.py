@@ -555,10 +555,38 @@ def is_self_signed(cert: Certificate) -> bool:
 
 
 def signed_by(cert: Certificate, issuer: Certificate) -> bool:
-    """True when ``issuer``'s name and key account for ``cert``'s signature."""
+    """True when ``issuer``'s name and key account for ``cert``'s signature.
+
+    The signature is checked with the public-key primitives, not X.509 verification:
+    cryptography's ``verify_directly_issued_by`` refuses SHA-1 and MD5 signatures, while OpenSSL
+    accepts a SHA-1 root as a trust anchor (its own signature is never checked) and old
+    intermediates still exist. Whether such a signature is acceptable is reported separately
+    (the ``weak-signature`` defect); this function only answers "who signed it".
+    """
+    if cert.issuer != issuer.subject:
+        return False
     try:
-        cert.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        return _signature_verifies(cert, issuer.public_key())
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+
+
+def _signature_verifies(cert: Certificate, key: Any) -> bool:
+    signature, data = cert.signature, cert.tbs_certificate_bytes
+    params = cert.signature_algorithm_parameters
+    digest = cert.signature_hash_algorithm
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and digest is not None:
+            key.verify(signature, data, params, digest)  # type: ignore[arg-type]
+        elif isinstance(key, ec.EllipticCurvePublicKey) and isinstance(params, ec.ECDSA):
+            key.verify(signature, data, params)
+        elif isinstance(key, dsa.DSAPublicKey) and digest is not None:
+            key.verify(signature, data, digest)
+        elif isinstance(key, (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)):
+            key.verify(signature, data)
+        else:
+            return False
+    except InvalidSignature:
         return False
     return True
 
