@@ -72,3 +72,13 @@ def test_blanking_keeps_every_offset(text: str, kind: str) -> None:
     for comment in comments:
         assert text[comment.start : comment.start + len(comment.text)] == comment.text
         assert stripped[comment.start : comment.start + len(comment.text)].strip() == ""
+
+
+def test_verify_dict_counts_with_the_call_it_is_unpacked_into() -> None:
+    """No HTTP import: {"verify": False} counts only when unpacked into an HTTP-looking call."""
+    from tlsdoctor.core.lint.python_ast import check_source
+
+    source = 'session.get(u, **{"verify": False})\nrun(**{"verify": False})\nx = {"verify": 0}\n'
+    hits = check_source(source)
+    assert hits is not None
+    assert [(h.check, h.line) for h in hits] == [("verify_false", 1)]

@@ -98,6 +98,14 @@ def _is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
+def _is_falsy_flag(node: ast.AST | None) -> bool:
+    """False or 0: ``verify=0`` switches verification off as surely as ``verify=False``."""
+    if not isinstance(node, ast.Constant):
+        return False
+    value = node.value
+    return value is False or (type(value) is int and value == 0)
+
+
 def _const(node: ast.AST | None) -> object:
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bool)):
         return node.value
@@ -147,6 +155,8 @@ class _Checker:
         self.verify_false: list[tuple[ast.AST, ast.AST, str]] = []
         self.span_start: dict[int, int] = {}
         self.wrap_socket_names: set[str] = set()
+        self.cert_none_aliases: set[str] = set()  # from ssl import CERT_NONE as NOCHECK
+        self.unpacked_into: dict[int, tuple[ast.Call, str]] = {}  # f(**{...}): the call
         self.name_calls: list[ast.Call] = []
 
     def hit(self, check: str, node: ast.AST, end: ast.AST | None = None) -> None:
@@ -181,7 +191,12 @@ class _Checker:
             if isinstance(call.func, ast.Name) and call.func.id in self.wrap_socket_names:
                 self.hit("wrap_socket", call, call)
         for node, end, func_name in self.verify_false:
-            if self.http_imported or func_name in HTTP_CALLS or _looks_http(end):
+            # A dict on its own counts only in files that import an HTTP client.
+            if (
+                self.http_imported
+                or func_name in HTTP_CALLS
+                or (not isinstance(end, ast.Dict) and _looks_http(end))
+            ):
                 self.hit("verify_false", node, end)
 
     # -- structure (ast.walk is breadth-first: parents are seen before their children)
@@ -218,6 +233,8 @@ class _Checker:
                 self.hit("unverified_context", node)
             if node.module == "ssl" and alias.name == "wrap_socket":
                 self.wrap_socket_names.add(alias.asname or alias.name)
+            if alias.name in NO_VERIFY_MODES and alias.asname:
+                self.cert_none_aliases.add(alias.asname)
 
     # -- names and attributes
     def _attribute(self, node: ast.AST) -> None:
@@ -227,7 +244,8 @@ class _Checker:
     def _name(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Name)
         if isinstance(node.ctx, ast.Load):
-            self._name_use(node.id, node, None)
+            name = "CERT_NONE" if node.id in self.cert_none_aliases else node.id
+            self._name_use(name, node, None)
 
     def _name_use(self, name: str, node: ast.AST, base: ast.AST | None) -> None:
         if name == "_create_unverified_context":
@@ -266,12 +284,14 @@ class _Checker:
 
     def _keyword(self, call: ast.Call, name: str, keyword: ast.keyword) -> None:
         arg = keyword.arg
-        if arg is None:
-            return
         value = keyword.value
+        if arg is None:
+            if isinstance(value, ast.Dict):  # f(**{"verify": False}): judged with the call
+                self.unpacked_into[id(value)] = (call, name)
+            return
         if arg in PROTOCOL_KEYWORDS:
             self._mark_protocol_slot(value)
-        if arg == "verify" and _is_false(value):
+        if arg == "verify" and _is_falsy_flag(value):
             self.verify_false.append((keyword, call, name))
         elif arg in ("check_hostname", "assert_hostname") and _is_false(value):
             self.hit("check_hostname", keyword, call)
@@ -302,10 +322,11 @@ class _Checker:
         target_name = target.id if isinstance(target, ast.Name) else target_name
         if target_name in PROTOCOL_TARGETS:
             self._mark_protocol_slot(value)
-        if isinstance(target, ast.Attribute) and _is_false(value):
-            if target.attr == "verify":
+        if isinstance(target, ast.Attribute) and target.attr == "verify":
+            if _is_falsy_flag(value):
                 self.verify_false.append((target, node, _base_name(target.value)))
-            elif target.attr == "check_hostname":
+        elif isinstance(target, ast.Attribute) and _is_false(value):
+            if target.attr == "check_hostname":
                 self.hit("check_hostname", target, node)
             elif target.attr in VERIFY_OFF_KEYWORDS:
                 self.hit("ssl_false", target, node)
@@ -318,10 +339,23 @@ class _Checker:
             self.hit("check_hostname", target, node)
         if isinstance(target, ast.Subscript) and _is_environ(target.value):
             self._env(target.slice, value)
+        elif (
+            isinstance(target, ast.Subscript)
+            and _const(target.slice) == "verify"
+            and _is_falsy_flag(value)
+        ):  # options["verify"] = False, later passed as **options
+            self.verify_false.append((target, node, ""))
 
     def _dict(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=False):
+            if _const(key) == "verify" and _is_falsy_flag(value):
+                # {"verify": False}: keyword arguments kept in a dict (f(**options),
+                # options.update({...})); judged like the keyword, or with the call it is
+                # unpacked into.
+                call, name = self.unpacked_into.get(id(node), (node, ""))
+                assert key is not None
+                self.verify_false.append((key, call, name))
             if key is not None:
                 self._env(key, value)
                 self.listed.update(id(sub) for sub in ast.walk(key))
