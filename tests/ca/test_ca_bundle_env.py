@@ -247,3 +247,52 @@ def test_env_cli(
     table = capsys.readouterr().out
     for name in REQUIRED_VARS:
         assert name in table
+
+
+# ------------------------------------------------- --check against the installed certifi
+
+
+def _rewrite_header(path: Path, field: str, value: str) -> None:
+    text = path.read_text()
+    lines = [
+        f"# {field}: {value}" if ln.startswith(f"# {field}: ") else ln for ln in text.split("\n")
+    ]
+    path.write_text("\n".join(lines))
+
+
+def test_check_finds_roots_certifi_no_longer_has(tmp_path: Path, pki: dict) -> None:
+    out = tmp_path / "bundle.pem"
+    bundle.build_bundle([pki["ca"].cert], out=out)
+    assert bundle.check_bundle(out) == []
+    distrusted = certfactory.make_ca("Distrusted Public Root")
+    out.write_text(out.read_text() + distrusted.pem.decode())  # as if certifi had dropped it
+    findings = bundle.check_bundle(out)
+    assert [f.id for f in findings] == ["certifi-updated"]
+    assert "0 roots missing, 1 roots no longer in Mozilla's set" in findings[0].message
+
+
+def test_check_finds_an_older_certifi_version_and_hash(tmp_path: Path, pki: dict) -> None:
+    out = tmp_path / "bundle.pem"
+    bundle.build_bundle([pki["ca"].cert], out=out)
+    _rewrite_header(out, "roots-sha256", "0" * 64)
+    findings = bundle.check_bundle(out)
+    assert [f.id for f in findings] == ["roots-changed"]
+    _rewrite_header(out, "certifi-version", "2022.9.24")
+    findings = bundle.check_bundle(out)
+    assert [f.id for f in findings] == ["certifi-updated"]
+    assert "certifi 2022.9.24 -> " in findings[0].message
+
+
+def test_check_rejects_options_it_would_ignore(
+    tmp_path: Path, pki: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "b.pem")
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(pki["ca"].pem)
+    both = ["--ca", str(ca_file), "--host", "127.0.0.1:1"]
+    assert main(["bundle", "--out", out, *both]) == 2
+    assert "--ca and --host cannot be combined" in capsys.readouterr().err
+    assert main(["bundle", "--check", "--out", out, *both]) == 2
+    assert "--ca and --host cannot be combined" in capsys.readouterr().err
+    assert main(["bundle", "--check", "--out", out, "--roots", str(pki["roots"])]) == 2
+    assert "--roots is only used with --check --host" in capsys.readouterr().err

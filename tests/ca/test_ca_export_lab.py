@@ -228,3 +228,34 @@ def test_cli_fake_os_store_through_tlsdoctor_sysroot(
     assert (report["method"], report["source"]) == ("os-store", str(store))
     assert report["roots"][0]["sha256"] == fp_of(inter_lab.inspection_ca)
     assert "Intermediate" in report["intermediates"][0]["subject"]
+
+
+@pytest.fixture(scope="module")
+def other_chain_lab(start_lab_module: Callable[..., LabState]) -> LabState:
+    return start_lab_module(ca_chain=True)
+
+
+def test_bundle_check_host_compares_with_the_ca_presented_now(
+    chain_lab: LabState,
+    other_chain_lab: LabState,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The bundle holds lab A's CA; through lab B's proxy the host presents another CA."""
+    assert fp_of(chain_lab.inspection_ca) != fp_of(other_chain_lab.inspection_ca)
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "empty"))
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    bundle_path = tmp_path / "b.pem"
+    built = ["bundle", "--ca", str(chain_lab.inspection_ca), "--out", str(bundle_path)]
+    assert main([*built, "--roots", str(chain_lab.public_root)]) == 0
+    capsys.readouterr()
+    for lab, expected in ((chain_lab, []), (other_chain_lab, ["ca-rotated"])):
+        monkeypatch.setenv("HTTPS_PROXY", lab.proxy_url)
+        host = lab.intercepted[0]
+        args = ["bundle", "--check", "--json", "--out", str(bundle_path), "--host", host]
+        code = main([*args, "--roots", str(lab.public_root)])
+        report = json.loads(capsys.readouterr().out)
+        assert [f["id"] for f in report["findings"]] == expected
+        assert code == (1 if expected else 0)

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_roots
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, InputError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _
 
 if TYPE_CHECKING:
@@ -29,12 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help=_("check an existing bundle instead: certifi updated, CA rotated or expired"),
+        help=_(
+            "check an existing bundle instead: certifi updated, CA rotated (with --ca or "
+            "--host) or expired"
+        ),
     )
     parser.add_argument(
         "--host",
         metavar="HOST[:PORT]",
-        help=_("without --ca: the host whose inspection CA to export"),
+        help=_(
+            "without --ca: the host whose inspection CA to export (with --check: compare "
+            "the bundle with the CA this host presents now)"
+        ),
     )
     add_json(parser)
     add_roots(parser)
@@ -77,16 +83,41 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
     return list(result.roots)
 
 
+def _reject_ignored_options(args: argparse.Namespace) -> None:
+    """Options that would be silently ignored are a usage error instead."""
+    if args.ca and args.host:
+        raise UsageError(
+            _(
+                "--ca and --host cannot be combined: --ca names the CA, --host exports it "
+                "from a host; give one of them"
+            )
+        )
+    if args.check and args.roots and not args.host:
+        raise UsageError(
+            _(
+                "--check reads the roots source from the bundle's header; --roots is only "
+                "used with --check --host (for the export)"
+            )
+        )
+
+
+def _current_cas(args: argparse.Namespace) -> list[Certificate] | None:
+    """For --check: the CA in use now, from --ca files or from what --host presents now."""
+    if args.ca:
+        return _cas_from_files(args.ca)
+    if args.host:
+        return _cas_from_export(args.host, args.roots)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core import bundle
     from tlsdoctor.render.console import console, print_json
 
+    _reject_ignored_options(args)
     if args.check:
-        from tlsdoctor.core.x509 import load_certificate_file
-
         path = args.out or str(bundle.default_bundle_path())
-        current = [c for f in args.ca for c in load_certificate_file(f)] or None
-        findings = bundle.check_bundle(path, current_cas=current)
+        findings = bundle.check_bundle(path, current_cas=_current_cas(args))
         if args.json:
             print_json({"path": path, "findings": [f.to_dict() for f in findings]})
         else:

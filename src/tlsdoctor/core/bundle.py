@@ -404,24 +404,10 @@ def check_bundle(
 
 def _check_roots(header: dict[str, list[str]], certs: Sequence[Certificate]) -> list[BundleFinding]:
     findings: list[BundleFinding] = []
-    in_bundle = {sha256_fingerprint(c) for c in certs}
     kind = (header.get("roots-kind") or [""])[0]
     source = (header.get("roots-source") or [""])[0]
     if kind == "certifi" or not header:
-        base = parse_pem_tolerant(Path(_certifi_path()).read_bytes())
-        missing = [c for c in base if sha256_fingerprint(c) not in in_bundle]
-        if missing:
-            findings.append(
-                BundleFinding(
-                    "certifi-updated",
-                    "warning" if header else "error",
-                    _(
-                        "certifi's Mozilla roots changed since the bundle was built "
-                        "({count} roots missing): run 'tlsdoctor bundle' again",
-                        count=len(missing),
-                    ),
-                )
-            )
+        findings.extend(_check_certifi(header, certs))
     elif kind == "file" and source:
         try:
             data = Path(source).read_bytes()
@@ -447,6 +433,60 @@ def _check_roots(header: dict[str, list[str]], certs: Sequence[Certificate]) -> 
                     "(SSL_CERT_FILE, REQUESTS_CA_BUNDLE...) will break every host the proxy "
                     "does not inspect",
                     count=public_count,
+                ),
+            )
+        )
+    return findings
+
+
+def _check_certifi(
+    header: dict[str, list[str]], certs: Sequence[Certificate]
+) -> list[BundleFinding]:
+    """Compare a certifi-based bundle with the installed certifi: roots added and removed
+    (distrusted) since, the recorded certifi version and the recorded file hash."""
+    data = Path(_certifi_path()).read_bytes()
+    base = {sha256_fingerprint(c) for c in parse_pem_tolerant(data)}
+    in_bundle = {sha256_fingerprint(c) for c in certs}
+    missing = len(base - in_bundle)
+    if not header:  # not ours: which certificates are the CAs is unknown, only count missing
+        if not missing:
+            return []
+        message = _(
+            "certifi's Mozilla roots changed since the bundle was built "
+            "({count} roots missing): run 'tlsdoctor bundle' again",
+            count=missing,
+        )
+        return [BundleFinding("certifi-updated", "error", message)]
+    cas = {entry.split(" ", 1)[0] for entry in header.get("ca", [])}
+    removed = len(in_bundle - cas - base)
+    recorded_version = (header.get("certifi-version") or [""])[0]
+    version = _certifi_version()
+    findings: list[BundleFinding] = []
+    if missing or removed or (recorded_version and recorded_version != version):
+        findings.append(
+            BundleFinding(
+                "certifi-updated",
+                "warning",
+                _(
+                    "certifi's Mozilla roots changed since the bundle was built (certifi "
+                    "{old} -> {new}; {count} roots missing, {removed} roots no longer in "
+                    "Mozilla's set): run 'tlsdoctor bundle' again",
+                    old=recorded_version or "?",
+                    new=version or "?",
+                    count=missing,
+                    removed=removed,
+                ),
+            )
+        )
+    recorded_sha = (header.get("roots-sha256") or [""])[0]
+    if not findings and recorded_sha and recorded_sha != hashlib.sha256(data).hexdigest():
+        findings.append(
+            BundleFinding(
+                "roots-changed",
+                "warning",
+                _(
+                    "the roots file {path} changed since the bundle was built",
+                    path=_certifi_path(),
                 ),
             )
         )
