@@ -7,8 +7,9 @@ and matched against the catalog. Memory stays bounded on logs of any size: one b
 lines of carry-over, and one record per distinct finding.
 
 Lines close to each other that name the same tool form one *occurrence* (npm prints its code,
-errno and reason on three lines; wget prints the issuer on one line and the reason on the next);
-the highest-priority signature of the occurrence gives its cause. Occurrences with the same
+errno and reason on three lines; wget prints the issuer on one line and the reason on the next)
+unless a line repeats an earlier one or names another specific cause (``_continues``); the
+highest-priority signature of the occurrence gives its cause. Occurrences with the same
 cause, tool and issuer are one *finding* with a count.
 """
 
@@ -134,6 +135,36 @@ class _Occurrence:
 def _best(hits: Sequence[_LineHit]) -> _LineHit:
     rank = {c: i for i, c in enumerate(CONFIDENCES)}
     return max(hits, key=lambda h: (h.signature.priority, rank[h.signature.confidence], -h.lineno))
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _shape(text: str) -> str:
+    """A line with its numbers blanked: retries and timestamped repeats have one shape."""
+    return _DIGITS.sub("#", text.strip().lower())
+
+
+def _generic(sig: Signature) -> bool:
+    """A row that only says "verification failed" (or sits next to another TLS line): the
+    lines around it tell which failure it is."""
+    return sig.confidence == "low" or sig.context or sig.ambiguous
+
+
+def _specific_cause(hits: Sequence[_LineHit]) -> str | None:
+    specific = [h for h in hits if not _generic(h.signature)]
+    return _best(specific).signature.cause if specific else None
+
+
+def _continues(old: Sequence[_LineHit], new: Sequence[_LineHit]) -> bool:
+    """Whether the hits ``new`` continue the occurrence ``old`` (one error over several lines:
+    npm's code/errno/reason, a traceback, s_client's verify line and error queue) rather than
+    start another error: the same line again (a retry, a repeat) or another specific cause."""
+    old_shapes = {_shape(h.text) for h in old}
+    if any(_shape(h.text) in old_shapes for h in new):
+        return False
+    old_cause, new_cause = _specific_cause(old), _specific_cause(new)
+    return old_cause is None or new_cause is None or old_cause == new_cause
 
 
 class Matcher:
@@ -311,6 +342,7 @@ class Matcher:
             occ is not None
             and first - occ.last <= CONTEXT_LINES
             and (line_tool is None or occ.line_tool is None or line_tool == occ.line_tool)
+            and _continues(occ.hits, hits)
         ):
             seen = {(h.lineno, h.signature.id) for h in occ.hits}
             occ.hits.extend(h for h in hits if (h.lineno, h.signature.id) not in seen)
@@ -397,7 +429,7 @@ class Matcher:
             return False
         if hosts and last.hosts and not set(hosts) & set(last.hosts):
             return False
-        if tool == prev_tool and text.strip() == last.text.strip():
+        if tool == prev_tool and _shape(text) == _shape(last.text):
             return False
         if issuer is not None and prev_issuer not in (None, issuer):
             return False
