@@ -33,16 +33,25 @@ def search_groups(
 def hosts_near(
     matches: Sequence[re.Match[str]], cat: Catalog, context: Sequence[str]
 ) -> list[tuple[str, int]]:
-    """The hosts of one occurrence: a host group of its matches first, then its context."""
+    """The hosts of one occurrence: a host group of its matches first, then its context.
+
+    A name quoted without a port (wget's 'The certificate of ‘localhost’') takes the port of a
+    URL for the same host nearby (wget's "--… https://localhost:44303/" line); a host named both
+    with an explicit port and with the default one is tried with the explicit port first."""
     found: list[tuple[str, int]] = []
+    nearby = hosts_in(context, cat)
     named = first_group(matches, "host")
     if named:
-        found.append((clean_host(named), 443))
-    found.extend(hosts_in(context, cat))
+        name = clean_host(named)
+        found.extend(pair for pair in nearby if pair[0] == name and pair[1] != 443)
+        found.append((name, 443))
+    found.extend(nearby)
     unique: list[tuple[str, int]] = []
     for host in found:
         if host[0] and host not in unique and host[0] not in cat.ignore_hosts:
             unique.append(host)
+    explicit = {name for name, port in unique if port != 443}
+    unique.sort(key=lambda pair: pair[1] == 443 and pair[0] in explicit)  # stable
     return unique[:MAX_HOSTS]
 
 

@@ -61,11 +61,12 @@ def probe_findings(
     for finding in findings:
         if finding.cause in _NOT_PROBED:
             continue
-        for host, port in finding.hosts:
-            ev = evidence.get((host.lower(), port))
-            if ev is not None:
-                _apply_probe(finding, host, ev, public, fetch)
-                break
+        probed = [(host, evidence.get((host.lower(), port))) for host, port in finding.hosts]
+        seen = [(host, ev) for host, ev in probed if ev is not None]
+        # the first host that showed a certificate; when none did, the first failure says why
+        read = [(host, ev) for host, ev in seen if ev.chain] or seen
+        if read:
+            _apply_probe(finding, read[0][0], read[0][1], public, fetch)
 
 
 def _apply_probe(finding: Finding, host: str, ev: Any, public: Any, fetch: _AiaFetcher) -> None:

@@ -1,0 +1,69 @@
+"""--probe picks the host:port the failing client used and tries the next host when one fails."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from fixtures_env import clean_environment, require_client
+from loopback import leaf_under, tls_server, write_chain
+
+from tlsdoctor.core.explain import explain_text, probe_findings
+
+
+@pytest.fixture
+def zscaler_server(tmp_path: Path) -> tuple[Path, Path]:
+    """A leaf for localhost signed by a root named like Zscaler's, which nobody here trusts."""
+    _root, leaf = leaf_under("Zscaler Root CA", "localhost")
+    return write_chain(tmp_path / "server", leaf)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_wget_quoted_name_takes_the_port_of_its_url(
+    zscaler_server: tuple[Path, Path], tmp_path: Path
+) -> None:
+    require_client("wget")
+    with tls_server(*zscaler_server) as port:
+        proc = subprocess.run(
+            ["wget", "-O", "/dev/null", "--tries=1", f"https://localhost:{port}/"],
+            env=clean_environment(tmp_path / "home"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode != 0
+        (finding,) = explain_text(proc.stdout)
+        assert (finding.tool, finding.cause) == ("wget", "inspection_untrusted_ca")
+        assert finding.hosts[0] == ("localhost", port), proc.stdout
+        probe_findings([finding], use_env_proxy=False, timeout=5, deadline=20)
+    assert finding.probe is not None and f"localhost:{port}" in finding.probe, finding.probe
+    assert (finding.cause, finding.product) == ("inspection_untrusted_ca", "Zscaler")
+
+
+def test_a_host_that_cannot_be_reached_gives_way_to_the_next(
+    zscaler_server: tuple[Path, Path],
+) -> None:
+    dead = closed_port()
+    with tls_server(*zscaler_server) as port:
+        text = (
+            f"$ curl https://127.0.0.1:{dead}/ https://localhost:{port}/\n"
+            "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+        )
+        (finding,) = explain_text(text)
+        assert finding.hosts[:2] == [("127.0.0.1", dead), ("localhost", port)]
+        probe_findings([finding], use_env_proxy=False, timeout=5, deadline=20)
+    assert finding.probe is not None and f"localhost:{port}" in finding.probe, finding.probe
+    assert (finding.cause, finding.confidence, finding.product) == (
+        "inspection_untrusted_ca",
+        "high",
+        "Zscaler",
+    )
