@@ -225,3 +225,17 @@ def test_named_pipes_are_never_opened(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     in_git = lint_paths([str(tmp_path)], use_config=False, jobs=1)
     assert [Path(f.path).name for f in in_git.findings] == ["a.sh"]
+
+
+def test_suppression_on_the_first_line_of_a_multi_line_construct(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        "import requests\n"
+        "requests.get(  # tlsdoctor: ignore[TLS101]\n    u,\n    verify=False,\n)\n"
+        "requests.get(  # tlsdoctor: ignore[TLS103]\n    u,\n    verify=False,\n)\n"
+    )
+    (tmp_path / "b.cs").write_text(
+        "h.ServerCertificateCustomValidationCallback = (m, c, ch, e) =>  // tlsdoctor: ignore\n"
+        "{\n    return true;\n};\n"
+    )
+    findings = lint_paths([str(tmp_path)], use_config=False).findings
+    assert [(Path(f.path).name, f.line, f.rule) for f in findings] == [("a.py", 8, "TLS101")]

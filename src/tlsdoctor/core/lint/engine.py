@@ -218,7 +218,18 @@ def _text_findings(
     for match in matches:
         line, column = index.position(match.offset)
         end_line, _col = index.position(max(match.offset, match.end - 1))
-        out.append(Finding(path, line, column, rule.id, rule.severity, end_line=end_line))
+        start_line = index.position(match.start)[0] if 0 <= match.start < match.offset else line
+        out.append(
+            Finding(
+                path,
+                line,
+                column,
+                rule.id,
+                rule.severity,
+                end_line=end_line,
+                span_start=start_line,
+            )
+        )
     return out
 
 
@@ -277,14 +288,20 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _unsuppressed(findings: list[Finding], data: bytes) -> list[Finding]:
-    """Drop findings whose line carries ``tlsdoctor: ignore[RULE]`` (or a bare ignore)."""
+    """Drop findings whose line carries ``tlsdoctor: ignore[RULE]`` (or a bare ignore).
+
+    For a finding inside a multi-line construct (a call spread over lines), the first line of
+    the construct counts too: ``requests.get(  # tlsdoctor: ignore[TLS101]``.
+    """
     if not findings or b"tlsdoctor:" not in data:
         return findings
     lines = data.split(b"\n")
     kept = []
     for finding in findings:
-        line = lines[finding.line - 1] if finding.line <= len(lines) else b""
-        if not _suppresses(line, finding.rule):
+        numbers = {finding.line, finding.span_start or finding.line}
+        if not any(
+            n <= len(lines) and _suppresses(lines[n - 1], finding.rule) for n in numbers if n > 0
+        ):
             kept.append(finding)
     return kept
 

@@ -162,7 +162,9 @@ class _Checker:
     def hit(self, check: str, node: ast.AST, end: ast.AST | None = None) -> None:
         line = getattr(node, "lineno", 1)
         last = getattr(end or node, "end_lineno", None) or line
-        start = self.span_start.get(id(node), line)
+        # The enclosing construct (a multi-line call, an assignment) starts here: a suppression
+        # comment on that line covers the finding too.
+        start = self.span_start.get(id(node), getattr(end, "lineno", line) if end else line)
         column = getattr(node, "col_offset", 0) + 1
         self.hits.append(Hit(check, line, column, min(start, line), max(last, line)))
 

@@ -77,6 +77,7 @@ class Comment:
 class Match:
     offset: int
     end: int
+    start: int = -1  # where the whole match starts (before group "at"); -1: at offset
 
 
 class LineIndex:
@@ -168,7 +169,7 @@ def find_matches(
         for start, end in regions:
             for match in pattern.finditer(text, start, end):
                 group = "at" if at and match.group("at") is not None else 0
-                found.append(Match(match.start(group), match.end(group)))
+                found.append(Match(match.start(group), match.end(group), match.start()))
     return found
 
 
