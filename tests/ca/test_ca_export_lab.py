@@ -20,6 +20,7 @@ from tlsdoctor.core.x509 import describe, load_certificate_file, sha256_fingerpr
 from tlsdoctor.lab.state import LabState
 
 pytestmark = pytest.mark.lab
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +184,33 @@ def test_export_all_lists_only_what_the_organisation_added(
         sha256_fingerprint(corp.cert)
     ]
     assert "Corp Inspection Root" in capsys.readouterr().out
+
+
+def test_export_all_tells_former_public_roots_from_organisation_roots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TrustCor and AffirmTrust were in Mozilla's set (Debian 2023 still ships them), not in
+    the installed certifi: public roots, not what the organisation added."""
+    corp = certfactory.make_ca("Corp Inspection Root")
+    former = (DATA / "former-public-roots.pem").read_bytes()
+    former_fps = sorted(
+        sha256_fingerprint(c) for c in load_certificate_file(DATA / "former-public-roots.pem")
+    )
+    public = Path(certifi.where()).read_bytes()
+    plant(tmp_path, "etc/ssl/certs/ca-certificates.crt", public + former + corp.pem)
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path))
+    out = tmp_path / "org.pem"
+    assert main(["ca", "export", "--all", "--json", "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["sha256"] for r in report["roots"]] == [sha256_fingerprint(corp.cert)]
+    assert sorted(r["sha256"] for r in report["other_public_roots"]) == former_fps
+    assert [sha256_fingerprint(c) for c in load_certificate_file(out)] == [
+        sha256_fingerprint(corp.cert)
+    ]
+    assert main(["ca", "export", "--all", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "2 more trusted root(s) are public (no longer in, or not yet in, the installed" in text
+    assert "TrustCor RootCert CA-1" in text
 
 
 def test_without_host_the_first_intercepted_host_is_used(

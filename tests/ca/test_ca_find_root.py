@@ -111,3 +111,20 @@ def test_self_signed_server_has_no_ca() -> None:
 @pytest.mark.parametrize("chain", [[], None])
 def test_no_chain(chain: list | None) -> None:  # type: ignore[type-arg]
     assert find_root(chain or [], public=[]).status == "no-chain"
+
+
+def test_public_roots_history_is_well_formed() -> None:
+    import re
+
+    import certifi
+
+    from tlsdoctor._data import load_data
+    from tlsdoctor.core.x509 import parse_pem_tolerant
+
+    entries = load_data("public_roots_history.toml")["root"]
+    fps = [e["sha256"] for e in entries]
+    assert len(fps) == len(set(fps)) and len(fps) > 150
+    assert all(re.fullmatch(r"[0-9a-f]{64}", e["sha256"]) and e["seen_in"] for e in entries)
+    with open(certifi.where(), "rb") as handle:
+        installed = {fp(c) for c in parse_pem_tolerant(handle.read())}
+    assert len(set(fps) - installed) > 20  # the list knows more than the installed certifi

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tlsdoctor.core.caexport import Candidate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,29 +117,7 @@ def _run_export(args: argparse.Namespace) -> int:
     proxy, use_env, roots, lab_host = _network(args)
     human = console(stderr=args.out is None and not args.json)
     if args.all:
-        found = caexport.organisation_roots(roots_path=roots)
-        if found and (args.out or not args.json):
-            _write(args.out, to_pem([c.certificate for c in found]))
-        if args.json:
-            from tlsdoctor.core.x509 import describe
-
-            print_json(
-                {
-                    "roots": [
-                        {
-                            **describe(c.certificate).to_dict(),
-                            "source": c.source,
-                            "pem": to_pem([c.certificate]),
-                        }
-                        for c in found
-                    ]
-                }
-            )
-        else:
-            from tlsdoctor.render.ca import render_all
-
-            render_all(human, found, args.out)
-        return EXIT_OK if found else EXIT_FINDINGS
+        return _run_export_all(args, roots, human)
     host_text = args.host or lab_host
     if host_text is None:
         host_text = _first_intercepted_host(args, proxy, use_env, roots)
@@ -161,6 +145,34 @@ def _run_export(args: argparse.Namespace) -> int:
     if result.status == "found":
         return EXIT_OK
     return EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS
+
+
+def _run_export_all(args: argparse.Namespace, roots: str | None, human: Console) -> int:
+    from tlsdoctor.core import caexport
+    from tlsdoctor.core.x509 import describe, to_pem
+    from tlsdoctor.render.console import print_json
+
+    trusted = caexport.trusted_roots_outside_public(roots_path=roots)
+    found = trusted.organisation
+    if found and (args.out or not args.json):
+        _write(args.out, to_pem([c.certificate for c in found]))
+    if args.json:
+
+        def entry(cand: Candidate, with_pem: bool) -> dict[str, object]:
+            pem = {"pem": to_pem([cand.certificate])} if with_pem else {}
+            return {**describe(cand.certificate).to_dict(), "source": cand.source, **pem}
+
+        print_json(
+            {
+                "roots": [entry(c, True) for c in found],
+                "other_public_roots": [entry(c, False) for c in trusted.other_public],
+            }
+        )
+    else:
+        from tlsdoctor.render.ca import render_all
+
+        render_all(human, found, args.out, other_public=trusted.other_public)
+    return EXIT_OK if found else EXIT_FINDINGS
 
 
 def _first_intercepted_host(

@@ -117,19 +117,40 @@ def render_export(con: Console, result: ExportResult, out_path: str | None) -> N
         _out(con, _("note: {text}", text=note))
 
 
-def render_all(con: Console, found: Sequence[Candidate], out_path: str | None) -> None:
+def render_all(
+    con: Console,
+    found: Sequence[Candidate],
+    out_path: str | None,
+    *,
+    other_public: Sequence[Candidate] = (),
+) -> None:
     from tlsdoctor.core.x509 import describe, format_fingerprint
 
     if not found:
         _out(con, _("No organisation-added root found: every trusted root is in the public set."))
-        return
-    _out(con, _("{count} root(s) trusted here that are not in the public set:", count=len(found)))
+    else:
+        _out(
+            con,
+            _("{count} root(s) trusted here that are not in the public set:", count=len(found)),
+        )
     for cand in found:
         info = describe(cand.certificate)
         _out(con, f"- {info.subject}")
         _out(con, "  " + _("SHA-256: {value}", value=format_fingerprint(info.sha256)))
         _out(con, "  " + _("source: {source}", source=cand.source))
-    if out_path:
+    if other_public:
+        _out(con)
+        _out(
+            con,
+            _(
+                "{count} more trusted root(s) are public (no longer in, or not yet in, the "
+                "installed Mozilla set), not added by the organisation; not exported:",
+                count=len(other_public),
+            ),
+        )
+        for cand in other_public:
+            _out(con, f"- {describe(cand.certificate).subject}")
+    if found and out_path:
         _out(con, _("written to {path}", path=out_path), style="green")
 
 
