@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tlsdoctor.core.probe import (
+    ProbeResult,
     Target,
     bypasses_proxy,
     parse_proxy,
@@ -203,6 +204,10 @@ def test_environment_proxy_and_no_proxy(world: World, monkeypatch: pytest.Monkey
         ("a.example.com", "example.com:8443", False),
         ("a.example.com", "foo, example.com", True),
         ("a.example.com", "", False),
+        ("xn--bcher-kva.test", "bücher.test", True),
+        ("bücher.test", "bücher.test", True),
+        ("bücher.test", ".xn--bcher-kva.test", True),
+        ("a.bücher.test", "bücher.test", True),
     ],
 )
 def test_no_proxy_rules(host: str, no_proxy: str, bypass: bool) -> None:
@@ -253,6 +258,36 @@ def test_parse_proxy() -> None:
     assert parse_proxy("proxy.corp:8080").display == "http://proxy.corp:8080"
     with pytest.raises(UsageError):
         parse_proxy("socks5://127.0.0.1:1080")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://alice:s3cr3t@127.0.0.1:99999", "http://***@127.0.0.1:99999"),
+        ("http://alice:s3cr3t@127.0.0.1:abc", "http://***@127.0.0.1:abc"),
+        ("alice:s3cr3t@[::1", "***@[::1"),
+        ("http://[::1", "http://[::1"),
+    ],
+)
+def test_a_broken_proxy_url_is_a_usage_error_that_hides_the_password(url: str, shown: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_proxy(url)
+    assert str(caught.value) == f"not a valid proxy URL: {shown}"
+    result = probe("site.test", 443, proxy=url)
+    assert (result.error_kind, result.error) == ("proxy", f"not a valid proxy URL: {shown}")
+
+
+def test_a_bug_in_a_probe_worker_surfaces_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tlsdoctor.core import probe as probe_module
+
+    def broken(*_args: object) -> ProbeResult:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(probe_module, "_probe_target", broken)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="bug"):
+        probe_many(["a.test", "b.test"], deadline=20)
+    assert time.monotonic() - started < 5  # not after the 20 s deadline
 
 
 def test_probe_many_keeps_order_and_honours_the_total_deadline(world: World) -> None:

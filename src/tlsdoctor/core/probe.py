@@ -190,7 +190,10 @@ def parse_proxy(url: str) -> Proxy:
     text = url.strip()
     if "://" not in text:
         text = "http://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 literal
+        raise UsageError(_("not a valid proxy URL: {url}", url=_redact(url))) from None
     if parts.scheme.lower() != "http":
         raise UsageError(
             _(
@@ -213,12 +216,15 @@ def parse_proxy(url: str) -> Proxy:
 
 
 def _redact(url: str) -> str:
-    parts = urlsplit(url if "://" in url else "http://" + url)
-    if parts.password is None and parts.username is None:
+    """The URL with its credentials replaced by ***; works on URLs too broken to parse."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    if "@" not in authority:
         return url
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://***@{host}{port}"
+    host = authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}***@{host}{slash}{path}"
 
 
 def proxy_from_environment(
@@ -267,6 +273,10 @@ def _no_proxy_entry_matches(name: str, entry: str) -> bool:
         except ValueError:
             return False
     domain = entry.lstrip("*").lstrip(".")
+    try:
+        domain = to_ascii_host(domain)  # "bücher.test" in NO_PROXY matches xn--bcher-kva.test
+    except UsageError:
+        return False
     return bool(domain) and (name == domain or name.endswith("." + domain))
 
 
@@ -584,7 +594,7 @@ def probe_many(
     started = time.monotonic()
     end = started + deadline
     per_host = max(0.01, min(timeout, deadline))
-    finished: queue.SimpleQueue[tuple[int, ProbeResult]] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[tuple[int, ProbeResult | BaseException]] = queue.SimpleQueue()
     _start_workers(
         wanted, finished, lambda t: _probe_target(t, proxy, use_env_proxy, per_host, end)
     )
@@ -595,6 +605,8 @@ def probe_many(
             index, result = finished.get(timeout=left) if left > 0 else finished.get_nowait()
         except queue.Empty:
             break
+        if isinstance(result, BaseException):
+            raise result  # a bug in a worker: fail now, not after the deadline
         results[index] = result
         if progress is not None:
             progress(result)
@@ -615,7 +627,7 @@ def probe_many(
 
 def _start_workers(
     wanted: list[Target],
-    finished: queue.SimpleQueue[tuple[int, ProbeResult]],
+    finished: queue.SimpleQueue[tuple[int, ProbeResult | BaseException]],
     work: Callable[[Target], ProbeResult],
 ) -> None:
     """Daemon threads (a late host never holds the process) that all begin at the same moment.
@@ -635,7 +647,11 @@ def _start_workers(
                 index = todo.get_nowait()
             except queue.Empty:
                 return
-            finished.put((index, work(wanted[index])))
+            try:
+                finished.put((index, work(wanted[index])))
+            except BaseException as err:  # handed to the caller's thread
+                finished.put((index, err))
+                return
 
     for number in range(min(_MAX_WORKERS, len(wanted))):
         threading.Thread(target=worker, name=f"tlsdoctor-probe-{number}", daemon=True).start()
