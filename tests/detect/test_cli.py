@@ -70,10 +70,13 @@ def test_detect_lab_without_a_running_lab(clean_env: dict[str, str], tmp_path: P
     assert done.stderr.startswith("tlsdoctor: error: no lab is running")
 
 
-def test_show_unreachable_host(clean_env: dict[str, str]) -> None:
-    done = run_cli("show", f"127.0.0.1:{closed_port()}", "--no-proxy", env=clean_env)
+@pytest.mark.parametrize(("host", "shown"), [("127.0.0.1", "127.0.0.1"), ("[::1]", "[::1]")])
+def test_show_unreachable_host(clean_env: dict[str, str], host: str, shown: str) -> None:
+    port = closed_port()
+    done = run_cli("show", f"{host}:{port}", "--no-proxy", env=clean_env)
     assert done.returncode == 3
-    assert "error: connection refused" in done.stdout
+    assert done.stdout.startswith(f"{shown}:{port}\n"), done.stdout
+    assert "error: " in done.stdout
 
 
 def run_in_terminal(args: list[str], env: dict[str, str]) -> str:

@@ -27,7 +27,9 @@ def render_chain(report: ChainReport, console: Console) -> None:
     from rich.text import Text
     from rich.tree import Tree
 
-    title = Text(f"{report.host}:{report.port}", style="bold")
+    from tlsdoctor.core.probe import format_target
+
+    title = Text(format_target(report.host, report.port), style="bold")
     if report.via_proxy:
         title.append("  " + _("via {proxy}", proxy=report.via_proxy), style="dim")
     if report.tls_version:
