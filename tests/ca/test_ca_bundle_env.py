@@ -8,6 +8,7 @@ import shutil
 import ssl
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import certfactory
@@ -296,3 +297,57 @@ def test_check_rejects_options_it_would_ignore(
     assert "--ca and --host cannot be combined" in capsys.readouterr().err
     assert main(["bundle", "--check", "--out", out, "--roots", str(pki["roots"])]) == 2
     assert "--roots is only used with --check --host" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------- which shell runs `env`
+
+
+def _fake_proc(root: Path, pid: int, name: str, ppid: int) -> None:
+    (root / str(pid)).mkdir(parents=True)
+    (root / str(pid) / "comm").write_text(name + "\n")
+    (root / str(pid) / "stat").write_text(f"{pid} ({name}) S {ppid} 1 1 0 -1\n")
+
+
+def test_calling_shell_walks_up_past_launchers(tmp_path: Path) -> None:
+    from tlsdoctor.cli.env import calling_shell
+
+    _fake_proc(tmp_path, 300, "uv (x) y", 200)  # odd names: the stat split must hold
+    _fake_proc(tmp_path, 200, "python3", 100)
+    _fake_proc(tmp_path, 100, "-zsh", 1)
+    assert calling_shell(300, tmp_path) == "zsh"
+    _fake_proc(tmp_path, 400, "dash", 1)
+    assert calling_shell(400, tmp_path) == "bash"
+    _fake_proc(tmp_path, 500, "make", 1)
+    assert calling_shell(500, tmp_path) is None
+    assert calling_shell(999, tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    ("shell", "login_shell"), [("bash", "fish"), ("zsh", "fish"), ("fish", "bash")]
+)
+def test_env_follows_the_calling_shell_not_login_shell(
+    shell: str, login_shell: str, tmp_path: Path, pki: dict, clean_env: dict[str, str]
+) -> None:
+    program, login = shutil.which(shell), shutil.which(login_shell)
+    if program is None or login is None:
+        pytest.skip(f"{shell} or {login_shell} is not installed")
+    out = tmp_path / "b.pem"
+    bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"], out=out)
+    tlsdoctor = Path(sys.executable).with_name("tlsdoctor")
+    if shell == "fish":
+        # fish also understands `export`: check that its own syntax was printed, too.
+        code = (
+            f"{tlsdoctor} env --bundle {out} | source; printf '%s' $SSL_CERT_FILE; "
+            f"{tlsdoctor} env --bundle {out} | string match -q 'set -gx SSL_CERT_FILE *'"
+        )
+    else:
+        code = f'eval "$({tlsdoctor} env --bundle {out})"; printf "%s" "$SSL_CERT_FILE"'
+    done = subprocess.run(
+        [program, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**clean_env, "SHELL": login},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == str(out) and "invalid option" not in done.stderr

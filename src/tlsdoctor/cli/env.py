@@ -23,7 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--shell",
         choices=SHELLS,
         default=None,
-        help=_("shell syntax (default: from $SHELL, else bash; powershell on Windows)"),
+        help=_(
+            "shell syntax (default: the shell that runs tlsdoctor, else $SHELL, else bash; "
+            "powershell on Windows)"
+        ),
     )
     parser.add_argument(
         "--bundle",
@@ -37,7 +40,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Process names of shells, and the syntax tlsdoctor prints for them (sh/dash read POSIX export).
+_SHELL_SYNTAX = {
+    "bash": "bash",
+    "zsh": "zsh",
+    "fish": "fish",
+    "sh": "bash",
+    "dash": "bash",
+    "ksh": "bash",
+    "mksh": "bash",
+    "pwsh": "powershell",
+    "powershell": "powershell",
+}
+# How far up to look: `eval "$(tlsdoctor env)"` makes tlsdoctor a child of the shell (or of its
+# command-substitution subshell); launchers such as `uv run` or `python -m` add a level or two.
+_MAX_ANCESTORS = 4
+
+
+def _process_name(pid: int, proc: Path) -> tuple[str, int] | None:
+    """(name, parent pid) of ``pid`` from /proc, or None when it cannot be read."""
+    try:
+        name = (proc / str(pid) / "comm").read_text(encoding="utf-8", errors="replace").strip()
+        stat = (proc / str(pid) / "stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    # stat is "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after
+    # the last ")".
+    fields = stat.rpartition(")")[2].split()
+    try:
+        return name, int(fields[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def calling_shell(pid: int | None = None, proc: Path = Path("/proc")) -> str | None:
+    """The syntax of the nearest shell among this process's ancestors (Linux /proc only)."""
+    current = os.getppid() if pid is None else pid
+    for _level in range(_MAX_ANCESTORS):
+        if current <= 1:
+            return None
+        found = _process_name(current, proc)
+        if found is None:
+            return None
+        name, parent = found
+        syntax = _SHELL_SYNTAX.get(name.lstrip("-").removesuffix(".exe"))
+        if syntax is not None:
+            return syntax
+        current = parent
+    return None
+
+
 def default_shell(environ: dict[str, str] | None = None) -> str:
+    """The shell that runs ``tlsdoctor env``: the nearest shell among the parent processes
+    (so `eval "$(tlsdoctor env)"` in bash works when the login shell is fish), else $SHELL,
+    else bash (powershell on Windows)."""
+    detected = calling_shell() if environ is None else None
+    if detected is not None:
+        return detected
     env = os.environ if environ is None else environ
     name = Path(env.get("SHELL", "")).name
     if name in ("bash", "zsh", "fish"):
