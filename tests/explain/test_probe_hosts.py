@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from fixtures_env import clean_environment, require_client
 from loopback import leaf_under, tls_server, write_chain
 
@@ -67,3 +68,32 @@ def test_a_host_that_cannot_be_reached_gives_way_to_the_next(
         "high",
         "Zscaler",
     )
+
+
+def test_run_probe_settles_the_cause_from_the_commands_url(
+    zscaler_server: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """curl names no host in its message: `run --probe` probes the URL it was given."""
+    require_client("curl")
+    env = clean_environment(tmp_path / "home")
+    env["COLUMNS"] = "200"
+    with tls_server(*zscaler_server) as port:
+        proc = run_cli(
+            "run", "--probe", "--no-proxy", "--", "curl", "-sS", f"https://localhost:{port}/",
+            env=env,
+        )  # fmt: skip
+    assert proc.returncode == 60, proc.stderr
+    assert "curl: (60)" in proc.stderr
+    assert f"localhost:{port} is re-signed by Zscaler" in proc.stderr, proc.stderr
+    assert "--probe to tell them apart" not in proc.stderr
+
+
+def test_run_probe_rejects_bad_network_options_before_running(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    proc = run_cli(
+        "run", "--probe", "--timeout", "0", "--", "touch", str(marker),
+        env=clean_environment(tmp_path / "home"),
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--timeout and --deadline must be positive" in proc.stderr
+    assert not marker.exists()

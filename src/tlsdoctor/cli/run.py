@@ -15,6 +15,7 @@ import sys
 import threading
 from typing import IO, TYPE_CHECKING
 
+from tlsdoctor.cli._options import add_network, add_roots, check_network_options
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
@@ -26,6 +27,16 @@ EXIT_NOT_EXECUTABLE = 126
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help=_(
+            "when the command fails with TLS errors, connect to the hosts they name (or the "
+            "command's own URLs) to confirm or correct the cause"
+        ),
+    )
+    add_network(parser)
+    add_roots(parser)
     parser.add_argument(
         "command",
         nargs=argparse.REMAINDER,
@@ -44,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             _("no command given"), hint=_("example: tlsdoctor run -- pip install requests")
         )
+    if args.probe:
+        check_network_options(args)  # bad options are reported before the command runs
     matchers = (Matcher(), Matcher())
     matchers[1].note_text("$ " + shlex.join(command))
     try:
@@ -68,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
     findings = _merge(matchers[0].close(), matchers[1].close())
     insecure = matchers[1].insecure_attempts + matchers[0].insecure_attempts
     if code != 0 and findings:
+        if args.probe:
+            _probe(args, findings, command)
         _explain(findings)
     elif insecure:
         _warn_insecure(insecure)
@@ -122,9 +137,29 @@ def _merge(*groups: list[Finding]) -> list[Finding]:
             key = (finding.cause, finding.tool, finding.issuer)
             if key in merged:
                 merged[key].count += finding.count
+                merged[key].hosts.extend(h for h in finding.hosts if h not in merged[key].hosts)
             else:
                 merged[key] = finding
     return list(merged.values())
+
+
+def _probe(args: argparse.Namespace, findings: list[Finding], command: list[str]) -> None:
+    """--probe, as explain does it; a finding whose output names no host takes the hosts of
+    the command's own URL arguments."""
+    from tlsdoctor.core.explain import hosts_in, probe_findings
+
+    own = hosts_in([shlex.join(command)])
+    for finding in findings:
+        if not finding.hosts:
+            finding.hosts = list(own)
+    probe_findings(
+        findings,
+        proxy=args.proxy,
+        use_env_proxy=not args.no_proxy,
+        roots_path=args.roots,
+        timeout=args.timeout,
+        deadline=args.deadline,
+    )
 
 
 def _explain(findings: list[Finding]) -> None:
