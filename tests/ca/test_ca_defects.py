@@ -55,6 +55,11 @@ def test_a_compliant_chain_has_no_defects() -> None:
         (lambda: certfactory.make_ca("R", key_usage=False), ["ku-missing"]),
         (lambda: certfactory.make_ca("R", cert_sign=False), ["ku-no-certsign"]),
         (lambda: certfactory.make_ca("R", ski=False), ["ski-missing"]),
+        (lambda: certfactory.make_ca("R", with_bc=False), ["bc-missing"]),
+        (
+            lambda: certfactory.make_ca("I", issuer=certfactory.make_ca("P"), with_bc=False),
+            ["bc-missing"],
+        ),
         (lambda: certfactory.make_v1_root("Old v1 Root"), ["v1-ca"]),
         (
             lambda: certfactory.make_ca("R", eku=[ExtendedKeyUsageOID.CODE_SIGNING]),
@@ -121,6 +126,18 @@ def test_sha1_signed_intermediate_is_weak(tmp_path: Path, clean_env: dict[str, s
     )
     (intermediate,) = load_certificate_file(tmp_path / "i.pem")
     assert defect_ids(intermediate) == ["weak-signature"]
+
+
+def test_a_ca_without_basic_constraints_is_a_ca(tmp_path: Path) -> None:
+    root = certfactory.make_ca("No BC Root", with_bc=False)
+    info = describe(root.cert)
+    assert (info.role, info.is_ca, info.basic_constraints_critical) == ("root", True, None)
+    inter = certfactory.make_ca("No BC Inter", issuer=certfactory.make_ca("P"), with_bc=False)
+    assert describe(inter.cert).role == "intermediate"
+    # without keyCertSign either it is still no CA (a self-signed server certificate)
+    plain = certfactory.make_ca("Plain", with_bc=False, key_usage=False)
+    assert describe(plain.cert).role == "leaf"
+    assert "bc-missing" not in defect_ids(plain.cert)
 
 
 def test_defect_texts_are_japanese_under_ja() -> None:
@@ -198,6 +215,7 @@ CASES = {
         ["ku-missing"],
     ),
     "ski-missing": ({"ski": False}, {}, "Missing Subject Key Identifier", ["ski-missing"]),
+    "bc-missing": ({"with_bc": False}, {}, "invalid CA certificate", ["bc-missing"]),
     "aki-missing": ({}, {"aki": False}, "Missing Authority Key Identifier", ["aki-missing"]),
 }
 

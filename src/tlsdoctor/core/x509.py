@@ -655,6 +655,22 @@ def name_text(name: x509.Name) -> str:
         return repr(name)
 
 
+def _acts_as_ca(
+    cert: Certificate,
+    bc: x509.Extension[Any] | None,
+    ku: x509.Extension[Any] | None,
+    self_signed: bool,
+) -> bool:
+    """basicConstraints CA:TRUE; without basicConstraints, a v1 root or a certificate whose
+    keyUsage allows signing certificates (lenient OpenSSL accepts both as CAs; strict validators
+    do not: the ``v1-ca`` and ``bc-missing`` defects)."""
+    if bc is not None:
+        return bool(bc.value.ca)
+    if cert.version == x509.Version.v1:
+        return self_signed
+    return ku is not None and bool(ku.value.key_cert_sign)
+
+
 def describe(cert: Certificate, *, now: _dt.datetime | None = None) -> CertInfo:
     """Everything a person needs to tell what this certificate is and whether it is usable."""
     moment = now or _dt.datetime.now(_dt.timezone.utc)
@@ -667,7 +683,7 @@ def describe(cert: Certificate, *, now: _dt.datetime | None = None) -> CertInfo:
     key_type, key_bits = key_description(cert)
     self_signed = is_self_signed(cert)
     version = 1 if cert.version == x509.Version.v1 else 3
-    is_ca = bool(bc.value.ca) if bc is not None else (version == 1 and self_signed)
+    is_ca = _acts_as_ca(cert, bc, ku, self_signed)
     if is_ca and self_signed:
         role = "root"
     elif is_ca:
@@ -746,9 +762,11 @@ def defect_ids(cert: Certificate) -> list[str]:
     self_signed = is_self_signed(cert)
     is_v1 = cert.version == x509.Version.v1
     is_ca = bool(bc.value.ca) if bc is not None else False
-    acts_as_ca = is_ca or (is_v1 and self_signed)
+    acts_as_ca = _acts_as_ca(cert, bc, ku, self_signed)
     if is_v1 and acts_as_ca:
         found.append("v1-ca")
+    if acts_as_ca and not is_v1 and bc is None:
+        found.append("bc-missing")
     if is_ca and bc is not None and not bc.critical:
         found.append("bc-not-critical")
     if acts_as_ca and not is_v1:
