@@ -127,6 +127,11 @@ def test_proxy_authentication(world: World) -> None:
     denied = probe("site.test", 443, proxy=proxy.url)
     assert denied.error_kind == "proxy_auth"
     assert denied.error == "proxy authentication required (HTTP 407)"
+    wrong = probe("site.test", 443, proxy=proxy.url.replace("//", "//user:wrong@"))
+    assert (wrong.error_kind, wrong.error) == (
+        "proxy_auth",
+        "the proxy rejected the credentials (HTTP 407)",
+    )
     allowed = probe("site.test", 443, proxy=proxy.url.replace("//", "//user:p%40ss@"))
     assert allowed.error is None and len(allowed.chain) == 2
     assert allowed.via_proxy == proxy.url  # credentials never shown

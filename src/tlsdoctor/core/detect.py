@@ -543,7 +543,8 @@ def _error_lines(report: DetectReport) -> list[str]:
         lines.append(
             _(
                 "the proxy requires authentication (HTTP 407): put the credentials in the proxy "
-                "URL, e.g. http://user:password@proxy:port"
+                "URL, e.g. http://user:password@proxy:port; if they are there, check them "
+                "(characters such as @ or : in them must be percent-encoded, @ as %40)"
             )
         )
     if "proxy" in kinds:

@@ -414,6 +414,8 @@ def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clo
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1").strip()
     parts = status_line.split(None, 2)
     code = parts[1] if len(parts) >= 2 and parts[0].startswith("HTTP/") else ""
+    if code == "407" and auth:
+        raise ProbeError("proxy_auth", _("the proxy rejected the credentials (HTTP 407)"))
     if code == "407":
         raise ProbeError("proxy_auth", _("proxy authentication required (HTTP 407)"))
     if code in ("502", "503", "504"):
