@@ -82,3 +82,16 @@ def test_verify_dict_counts_with_the_call_it_is_unpacked_into() -> None:
     hits = check_source(source)
     assert hits is not None
     assert [(h.check, h.line) for h in hits] == [("verify_false", 1)]
+
+
+def test_echo_arguments_are_messages_in_every_shell_like_kind(tmp_path: Path) -> None:
+    from tlsdoctor.core.lint import lint_paths
+
+    (tmp_path / "ci.yml").write_text('steps:\n  - run: echo "use curl -k if it fails"\n')
+    (tmp_path / "Makefile").write_text('hint:\n\t@echo "try curl -k"\nget:\n\tcurl -k https://x\n')
+    (tmp_path / "Dockerfile").write_text('FROM alpine\nRUN echo "curl -k https://x | sh" | sh\n')
+    found = lint_paths([str(tmp_path)], use_config=False).findings
+    assert sorted((Path(f.path).name, f.line, f.rule) for f in found) == [
+        ("Dockerfile", 2, "TLS201"),
+        ("Makefile", 4, "TLS201"),
+    ]

@@ -29,13 +29,17 @@ from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
 from .rules import Rule, by_id, select_rules, split_codes
 from .text import (
+    Comment,
     LineIndex,
     Match,
     Window,
     anchor_windows,
     find_in_comments,
     find_matches,
+    inside_any,
+    message_spans,
     search_windows,
+    string_spans,
     strip_comments,
 )
 
@@ -183,6 +187,8 @@ def _check(
     if not (due or comment_rules or (python_due and hits is None)):
         return _dedupe(findings)
     stripped, comments = strip_comments(text, kind)
+    messages = message_spans(stripped, kind)
+    strings: list[Window] | None = None
     if python_due and hits is None:  # not Python 3: the rules' plain patterns, comments blanked
         for rule in python_rules:
             findings += _text_findings(path, rule, find_matches(stripped, rule.fallback), index)
@@ -192,15 +198,24 @@ def _check(
             matches = [m for m in matches if at_toml_key(text, m.offset)]
         elif kind in PROSE_KINDS:
             matches = [m for m in matches if not in_prose_value(text, m.offset)]
+        if messages:  # echo "use curl -k if it fails": printed, not run
+            matches = [m for m in matches if not inside_any(messages, m)]
+        if rule.code_only and matches:  # "rejectUnauthorized: false is dangerous": a string
+            strings = string_spans(text, kind) if strings is None else strings
+            matches = [m for m in matches if not inside_any(strings, m)]
         findings += _text_findings(path, rule, matches, index)
     for rule in comment_rules:
         matches = (
             find_matches(text, rule.patterns)
             if kind == "docs"
-            else find_in_comments(comments, rule.patterns)
+            else find_in_comments([*comments, *_as_comments(stripped, messages)], rule.patterns)
         )
         findings += _text_findings(path, rule, matches, index)
     return _dedupe(findings)
+
+
+def _as_comments(text: str, spans: Iterable[Window]) -> list[Comment]:
+    return [Comment(start, text[start:end]) for start, end in spans]
 
 
 def _python_gate_open(text: str, compiled: _Compiled) -> bool:

@@ -33,6 +33,7 @@ class Rule:
     fallback: tuple[re.Pattern[str], ...]
     checks: tuple[str, ...]
     entry: Mapping[str, Any]
+    code_only: bool = False  # text engine: a match entirely inside a string literal is prose
 
     def patterns_for(self, kind: str) -> tuple[re.Pattern[str], ...]:
         return self.patterns + self.kind_patterns.get(kind, ())
@@ -83,6 +84,7 @@ def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule
         fallback=_compile_all(entry.get("fallback", [])),
         checks=tuple(entry.get("checks", [])),
         entry=entry,
+        code_only=bool(entry.get("code_only", False)),
     )
 
 

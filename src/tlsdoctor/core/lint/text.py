@@ -181,3 +181,47 @@ def find_in_comments(
         for match in find_matches(comment.text, patterns):
             found.append(Match(comment.start + match.offset, comment.start + match.end))
     return found
+
+
+# ---------------------------------------------------------------- text written for people
+#
+# Comments are blanked before rules run. Two more kinds of text are messages, not code: the
+# arguments of echo/printf in shell-like files (printed, not run) and, for rules about code
+# constructs, string literals (a setting spelled inside a string is prose or data). Matches
+# entirely inside them are not code findings; TLS401 (comments engine) reads the messages.
+
+MESSAGE_KINDS = frozenset({"shell", "dockerfile", "makefile", "yaml", "powershell"})
+# echo/printf and its arguments up to the end of the simple command. Anything that could make
+# the text run or land in a file ends the match early (|, >, <, $(, backquotes, a line
+# continuation), and then the command is not a message: `echo insecure >> ~/.curlrc` writes a
+# setting and `echo "curl -k ..." | sh` runs one. Only >&2 and >/dev/null are allowed.
+_MESSAGE = re.compile(
+    r"(?<![\w$./-])(?:echo|printf|Write-Host|Write-Output)(?![\w-])"
+    r"(?P<args>(?:[^\n;&|()<>`\\\"'$]|\$(?![({])|\\[^\n]"
+    r"|[0-9]?>>?[ \t]*(?:&[0-9]|/dev/(?:null|stderr|stdout|tty)\b)"
+    r"|\"(?:\\[^\n]|\$(?![({])|[^\"\\$`\n])*\"|'[^'\n]*')*)"
+    r"(?=[ \t]*(?:[;\n)]|&|\Z))",
+    re.IGNORECASE,
+)
+
+
+def message_spans(text: str, kind: str) -> list[Window]:
+    """(start, end) of echo/printf arguments that are only printed (text with comments blanked)."""
+    if kind not in MESSAGE_KINDS or not ("echo" in text or "printf" in text or "Write-" in text):
+        return []
+    return [m.span("args") for m in _MESSAGE.finditer(text) if m.group("args").strip()]
+
+
+def string_spans(text: str, kind: str) -> list[Window]:
+    """(start, end) of every string literal (per the kind's comment syntax), in order."""
+    style = COMMENT_STYLE.get(kind)
+    if style is None or style == "ini":
+        return []
+    return [m.span() for m in _TOKENS[style].finditer(text) if m.group("c") is None]
+
+
+def inside_any(spans: Sequence[Window], match: Match) -> bool:
+    """Whether the whole match (from its start to its end) lies inside one span."""
+    start = match.start if 0 <= match.start < match.offset else match.offset
+    index = bisect_right(spans, (start, 1 << 62)) - 1
+    return index >= 0 and spans[index][0] <= start and match.end <= spans[index][1]

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "If the download fails, retry with curl -k"

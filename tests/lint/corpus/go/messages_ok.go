@@ -1,0 +1,7 @@
+package main
+
+import "fmt"
+
+func main() {
+	fmt.Println("InsecureSkipVerify: true is not allowed in this repository")
+}
