@@ -351,3 +351,30 @@ def test_env_follows_the_calling_shell_not_login_shell(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == str(out) and "invalid option" not in done.stderr
+
+
+def test_an_unwritable_out_is_an_input_error(
+    tmp_path: Path, pki: dict, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(pki["ca"].pem)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    base = ["bundle", "--ca", str(ca_file), "--roots", str(pki["roots"])]
+    assert main([*base, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"tlsdoctor: error: --out {tmp_path} is a directory")
+    bad = str(blocker / "x.pem")
+    assert main([*base, "--out", bad]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith(f"tlsdoctor: error: cannot write --out {bad}: ")
+        and len(err.splitlines()) == 1
+    )
+    # ca export --all writes through the same path
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "root"))
+    (tmp_path / "root" / "usr/local/share/ca-certificates").mkdir(parents=True)
+    (tmp_path / "root" / "usr/local/share/ca-certificates/corp.crt").write_bytes(pki["ca"].pem)
+    assert main(["ca", "export", "--all", "--out", bad]) == 2
+    assert capsys.readouterr().err.startswith(f"tlsdoctor: error: cannot write --out {bad}: ")
+    assert main(["ca", "export", "--all", "--out", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err

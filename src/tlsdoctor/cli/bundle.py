@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_roots
@@ -125,8 +126,16 @@ def run(args: argparse.Namespace) -> int:
 
             render_findings(console(), path, findings)
         return EXIT_FINDINGS if findings else EXIT_OK
+    if args.out is not None and Path(args.out).is_dir():
+        raise UsageError(_("--out {path} is a directory; give a file name", path=args.out))
     cas = _cas_from_files(args.ca) if args.ca else _cas_from_export(args.host, args.roots)
-    result = bundle.build_bundle(cas, roots_path=args.roots, out=args.out)
+    try:
+        result = bundle.build_bundle(cas, roots_path=args.roots, out=args.out)
+    except OSError as err:
+        from tlsdoctor.cli.ca import cannot_write_message
+
+        target = args.out or str(bundle.default_bundle_path())
+        raise InputError(cannot_write_message(target, err)) from None
     if args.json:
         print_json(result.to_dict())
     else:

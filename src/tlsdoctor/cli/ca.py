@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _
 
 if TYPE_CHECKING:
@@ -105,8 +105,20 @@ def _write(out: str | None, pem: str) -> None:
     target = Path(out)
     if target.is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, pem.encode("utf-8"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, pem.encode("utf-8"))
+    except OSError as err:
+        raise InputError(cannot_write_message(out, err)) from None
+
+
+def cannot_write_message(out: str, err: OSError) -> str:
+    """One line for an --out that cannot be written (missing folder, permission, read-only)."""
+    return _(
+        "cannot write --out {path}: {reason}",
+        path=out,
+        reason=err.strerror or type(err).__name__,
+    )
 
 
 def _run_export(args: argparse.Namespace) -> int:
