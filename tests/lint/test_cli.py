@@ -239,3 +239,38 @@ def test_suppression_on_the_first_line_of_a_multi_line_construct(tmp_path: Path)
     )
     findings = lint_paths([str(tmp_path)], use_config=False).findings
     assert [(Path(f.path).name, f.line, f.rule) for f in findings] == [("a.py", 8, "TLS101")]
+
+
+def test_options_and_config_that_would_fail_quietly_are_errors(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(capsys, "--select", "TLS1", "--ignore", "TLS1", str(project))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith("tlsdoctor: error: no rules selected")
+    code, out, err = run(capsys, "--select", "", str(project))
+    assert (code, out) == (2, "")
+    assert "--select needs at least one rule" in err
+    monkeypatch.chdir(project)
+    (project / "pyproject.toml").write_text("[tool.tlsdoctor]\nlint = 3\n")
+    assert main(["lint", "."]) == 2
+    assert "tool.tlsdoctor.lint must be a table" in capsys.readouterr().err
+    (project / "pyproject.toml").write_text(
+        '[tool.tlsdoctor.lint.per-file-ignores]\n"ok.py" = ["TLS999"]\n'
+    )
+    assert main(["lint", "."]) == 2
+    assert "unknown rule 'TLS999' in per-file-ignores" in capsys.readouterr().err
+
+
+def test_extend_select_adds_to_the_default_rules(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "README.md").write_text("If it fails, run `curl -k https://x.example`.\n")
+    code, out, _err = run(capsys, "--format", "json", "--extend-select", "TLS401", str(project))
+    assert code == 1
+    assert sorted({f["rule"] for f in json.loads(out)["findings"]}) == [
+        "TLS101",
+        "TLS201",
+        "TLS401",
+    ]
+    code, out, _err = run(capsys, "--format", "json", "--select", "TLS401", str(project))
+    assert [f["rule"] for f in json.loads(out)["findings"]] == ["TLS401"]

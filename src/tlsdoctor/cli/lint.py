@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("comma-separated rule ids or prefixes to run (ALL for every rule)"),
     )
     parser.add_argument(
+        "--extend-select",
+        metavar="RULES",
+        action="append",
+        help=_("comma-separated rules to run in addition to the default or configured ones"),
+    )
+    parser.add_argument(
         "--ignore", metavar="RULES", action="append", help=_("comma-separated rules to skip")
     )
     parser.add_argument(
@@ -99,8 +105,9 @@ def run(args: argparse.Namespace) -> int:
     with _progress():
         result = lint_paths(
             args.paths or ["."],
-            select=split_codes(args.select) or None,
+            select=args.select,
             ignore=split_codes(args.ignore) or None,
+            extend_select=args.extend_select,
             exclude=args.exclude,
             use_config=not args.no_config,
             use_git=not args.no_ignore,

@@ -43,10 +43,22 @@ def _read(path: str) -> dict[str, Any]:
 def _table(path: str) -> Mapping[str, Any] | None:
     data = _read(path)
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("tlsdoctor", {}).get("lint")
-        return table if isinstance(table, Mapping) else None
+        tool = data.get("tool", {})
+        ours = tool.get("tlsdoctor") if isinstance(tool, Mapping) else None
+        if ours is None:
+            return None
+        if not isinstance(ours, Mapping):
+            raise UsageError(_("{path}: {key} must be a table", path=path, key="tool.tlsdoctor"))
+        table = ours.get("lint")
+        if table is not None and not isinstance(table, Mapping):
+            raise UsageError(
+                _("{path}: {key} must be a table", path=path, key="tool.tlsdoctor.lint")
+            )
+        return table
     lint = data.get("lint")
-    return lint if isinstance(lint, Mapping) else data
+    if lint is not None and not isinstance(lint, Mapping):
+        raise UsageError(_("{path}: {key} must be a table", path=path, key="lint"))
+    return lint if lint is not None else data
 
 
 def _strings(value: Any, key: str, path: str) -> list[str]:

@@ -27,7 +27,7 @@ from .config import LintConfig, find_config
 from .contexts import PROSE_KINDS, at_toml_key, in_prose_value
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
-from .rules import Rule, by_id, select_rules, split_codes
+from .rules import Rule, by_id, check_codes, select_rules, split_codes
 from .text import (
     Comment,
     LineIndex,
@@ -419,6 +419,7 @@ def lint_paths(
     *,
     select: Sequence[str] | str | None = None,
     ignore: Sequence[str] | str | None = None,
+    extend_select: Sequence[str] | str | None = None,
     exclude: Sequence[str] = (),
     config: LintConfig | None = None,
     use_config: bool = True,
@@ -432,10 +433,17 @@ def lint_paths(
             raise UsageError(_("no such file or folder: {path}", path=path))
     if config is None:
         config = find_config(paths[0]) if use_config else LintConfig(root=os.getcwd())
+    if select is not None and len(select) > 0 and not split_codes(select):
+        raise UsageError(_("--select needs at least one rule id or prefix (or ALL)"))
+    for codes in config.per_file_ignores.values():
+        check_codes(codes, "per-file-ignores")
     rules = select_rules(
         split_codes(select) or config.select,
         [*config.ignore, *split_codes(ignore)],
-        extend_select=config.extend_select if not split_codes(select) else (),
+        extend_select=[
+            *(config.extend_select if not split_codes(select) else ()),
+            *split_codes(extend_select),
+        ],
     )
     plan = Plan(tuple(rule.id for rule in rules), config.max_file_size)
     excludes = [*config.exclude, *exclude]

@@ -117,6 +117,11 @@ def _expand(codes: Iterable[str], option: str) -> set[str]:
     return chosen
 
 
+def check_codes(codes: Iterable[str], option: str) -> None:
+    """Raise UsageError for a code that names no rule (as --select does)."""
+    _expand(codes, option)
+
+
 def split_codes(value: str | Sequence[str] | None) -> list[str]:
     if value is None:
         return []
@@ -136,4 +141,9 @@ def select_rules(
     )
     chosen |= _expand(extend_select, "extend-select")
     chosen -= _expand(ignore, "--ignore")
+    if not chosen:
+        raise UsageError(
+            _("no rules selected: --select/--ignore (or the config) leave nothing to run"),
+            hint=_("run 'tlsdoctor lint --list-rules' to see the rule ids"),
+        )
     return tuple(rule for rule in catalog() if rule.id in chosen)
