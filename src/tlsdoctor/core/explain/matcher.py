@@ -50,6 +50,7 @@ from tlsdoctor.core.explain.signatures import CONFIDENCES, Catalog, Insecure, Si
 from tlsdoctor.i18n import _
 
 CONTEXT_LINES = 3  # lines before/after a hit that belong to the same message
+ISSUER_LINES = 10  # lines after a hit searched for an issuer row (s_client's chain block)
 BLOCK_SIZE = 4 << 20
 MERGE_GAP = 60  # lines: findings this close with one cause are one failure (a traceback)
 UNKNOWN_TOOL = "unknown"
@@ -64,6 +65,7 @@ class _Last:
     line: int
     text: str
     hosts: list[tuple[str, int]]
+    causes: frozenset[str]  # every cause its lines named (s_client's 20 and 21)
 
 
 _T = TypeVar("_T", "Signature", "Insecure")
@@ -126,6 +128,7 @@ class _Occurrence:
     before: list[str]
     after: list[str]
     line_tool: str | None  # a tool marker on the hit lines themselves
+    wide: list[str]  # the ISSUER_LINES lines after the last hit
 
     @property
     def last(self) -> int:
@@ -135,6 +138,13 @@ class _Occurrence:
 def _best(hits: Sequence[_LineHit]) -> _LineHit:
     rank = {c: i for i, c in enumerate(CONFIDENCES)}
     return max(hits, key=lambda h: (h.signature.priority, rank[h.signature.confidence], -h.lineno))
+
+
+def _by_line(hits: Sequence[_LineHit]) -> list[list[_LineHit]]:
+    lines: dict[int, list[_LineHit]] = {}
+    for hit in hits:
+        lines.setdefault(hit.lineno, []).append(hit)
+    return list(lines.values())
 
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -231,7 +241,7 @@ class Matcher:
     def _scan(self, *, final: bool) -> None:
         buf = self._buf
         if not final:
-            limit = start_of_last_lines(buf, CONTEXT_LINES + 1, len(buf))
+            limit = start_of_last_lines(buf, ISSUER_LINES + 1, len(buf))
             if limit <= self._scanned:
                 self._cut_long_line(buf)
                 return
@@ -278,11 +288,12 @@ class Matcher:
         if not hits:
             return
         before = lines_before(buf, start, CONTEXT_LINES)
-        after = lines_after(buf, end, CONTEXT_LINES)
+        wide = lines_after(buf, end, ISSUER_LINES)
+        after = wide[:CONTEXT_LINES]
         hits += self._context_hits(lineno, before, after)
         for line in (*before, *after):
             self._note_insecure(line, line.lower(), self._cat.insecure)
-        self._add(hits, before, after)
+        self._add(hits, before, after, wide)
 
     def _context_hits(self, lineno: int, before: list[str], after: list[str]) -> list[_LineHit]:
         """Lines next to a hit may carry the reason in words without any anchor (wget's second
@@ -333,7 +344,9 @@ class Matcher:
                 self._insecure[item.id] = item.what
 
     # ---- occurrences
-    def _add(self, hits: list[_LineHit], before: list[str], after: list[str]) -> None:
+    def _add(
+        self, hits: list[_LineHit], before: list[str], after: list[str], wide: list[str]
+    ) -> None:
         hits = sorted(hits, key=lambda h: h.lineno)
         line_tool = self._marker_tool([h.text for h in hits])
         occ = self._open
@@ -348,10 +361,11 @@ class Matcher:
             occ.hits.extend(h for h in hits if (h.lineno, h.signature.id) not in seen)
             occ.hits.sort(key=lambda h: h.lineno)
             occ.after = after
+            occ.wide = wide
             occ.line_tool = occ.line_tool or line_tool
             return
         self._flush_open()
-        self._open = _Occurrence(hits=list(hits), before=before, after=after, line_tool=line_tool)
+        self._open = _Occurrence(list(hits), before, after, line_tool, wide)
 
     def _flush_open(self) -> None:
         occ, self._open = self._open, None
@@ -374,8 +388,10 @@ class Matcher:
         context = [*occ.before, *lines, *occ.after]
         tool = self._resolve_tool(sig, context)
         matches = [h.match for h in occ.hits]
-        issuer = first_group(matches, "issuer") or search_groups(
-            self._cat.issuers, context, "issuer"
+        issuer = (
+            first_group(matches, "issuer")
+            or search_groups(self._cat.issuers, context, "issuer")
+            or search_groups(self._cat.issuers, occ.wide, "issuer")
         )
         issuer = issuer.strip() if issuer else None
         hosts = hosts_near(matches, self._cat, context)
@@ -383,7 +399,8 @@ class Matcher:
         if merged:
             return
         key = (sig.cause, tool, issuer)
-        self._last = _Last(key, occ.last, best.text, list(hosts))
+        causes = frozenset(_best(line).signature.cause for line in _by_line(occ.hits))
+        self._last = _Last(key, occ.last, best.text, list(hosts), causes)
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -425,8 +442,8 @@ class Matcher:
             return False
         key = last.key
         prev_cause, prev_tool, prev_issuer = key
-        if occ.hits[0].lineno - last.line > MERGE_GAP or prev_cause != cause:
-            return False
+        if occ.hits[0].lineno - last.line > MERGE_GAP or cause not in last.causes:
+            return False  # another cause, unless the previous lines named it too (a summary)
         if hosts and last.hosts and not set(hosts) & set(last.hosts):
             return False
         if tool == prev_tool and _shape(text) == _shape(last.text):
@@ -450,14 +467,14 @@ class Matcher:
         for host in hosts:
             if host not in finding.hosts and len(finding.hosts) < MAX_HOSTS:
                 finding.hosts.append(host)
-        new_key = (cause, new_tool, finding.issuer)
+        new_key = (prev_cause, new_tool, finding.issuer)
         existing = self._findings.get(new_key)
         if existing is not None and existing is not finding:
             existing.count += finding.count
             existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
             finding = existing
         self._findings[new_key] = finding
-        self._last = _Last(new_key, occ.last, text, [*last.hosts, *hosts])
+        self._last = _Last(new_key, occ.last, text, [*last.hosts, *hosts], last.causes)
         return True
 
     def _resolve_tool(self, sig: Signature, context: Sequence[str]) -> str:
