@@ -274,3 +274,31 @@ def test_extend_select_adds_to_the_default_rules(
     ]
     code, out, _err = run(capsys, "--format", "json", "--select", "TLS401", str(project))
     assert [f["rule"] for f in json.loads(out)["findings"]] == ["TLS401"]
+
+
+def test_skipped_files_are_counted_in_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "blob.sh").write_bytes(b"\0\0curl -k https://x\n")
+    (tmp_path / "ok.sh").write_text("curl -fsSL https://x\n")
+    code, out, _err = run(capsys, str(tmp_path))
+    assert code == 0
+    assert out.splitlines() == [
+        "No problems found (1 files checked).",
+        "Skipped 1 files (1 binary).",
+    ]
+    code, out, _err = run(capsys, "--format", "json", str(tmp_path))
+    assert json.loads(out) == {"findings": []}
+
+
+def test_utf16_text_with_a_byte_order_mark_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "u16.sh").write_bytes("\ufeffecho hi\ncurl -k https://x\n".encode("utf-16-le"))
+    (tmp_path / "u16be.ps1").write_bytes(
+        "\ufeffInvoke-WebRequest -SkipCertificateCheck https://x\n".encode("utf-16-be")
+    )
+    result = lint_paths([str(tmp_path)], use_config=False)
+    assert [(Path(f.path).name, f.line, f.rule) for f in result.findings] == [
+        ("u16.sh", 2, "TLS201"),
+        ("u16be.ps1", 1, "TLS141"),
+    ]
+    assert result.skipped == {}

@@ -31,6 +31,7 @@ def render_text(result: LintResult, rules: Sequence[Rule]) -> None:
         )
     if not result.findings:
         out.print(_("No problems found ({files} files checked).", files=result.files_scanned))
+        _print_skipped(result)
         return
     by_id = {rule.id: rule for rule in rules}
     seen = sorted({f.rule for f in result.findings})
@@ -53,6 +54,26 @@ def render_text(result: LintResult, rules: Sequence[Rule]) -> None:
             files=result.files_scanned,
         )
     )
+    _print_skipped(result)
+
+
+def _print_skipped(result: LintResult) -> None:
+    """Files that were found but not read: say so, never drop them silently."""
+    if not result.skipped:
+        return
+
+    def reason_text(reason: str, count: int) -> str:
+        texts = {
+            "binary": _("{count} binary", count=count),
+            "large": _("{count} larger than max-file-size", count=count),
+            "special": _("{count} not regular files", count=count),
+            "unreadable": _("{count} unreadable", count=count),
+        }
+        return texts.get(reason, f"{count} {reason}")
+
+    parts = ", ".join(reason_text(r, n) for r, n in sorted(result.skipped.items()))
+    total = sum(result.skipped.values())
+    console().print(_("Skipped {count} files ({reasons}).", count=total, reasons=parts))
 
 
 def to_json(result: LintResult) -> dict[str, object]:

@@ -118,6 +118,7 @@ def lint_file(candidate: Candidate, plan: Plan) -> FileResult:
         return FileResult(skipped="large")
     except OSError:
         return FileResult(skipped="unreadable")
+    data = _utf16_as_utf8(data)
     if kind is None:
         kind = kind_from_shebang(data[:128])
         if kind is None or kind not in compiled.rules_by_kind:
@@ -157,6 +158,16 @@ def _read_regular(path: str, max_size: int) -> bytes:
             return f.read()
     finally:
         os.close(fd)
+
+
+def _utf16_as_utf8(data: bytes) -> bytes:
+    """UTF-16 text (with a byte order mark, as Windows tools write it) is text, not binary."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and data[:4] != b"\xff\xfe\0\0":
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+    return data
 
 
 def _check(
