@@ -15,6 +15,7 @@ import certfactory
 import certifi
 import pytest
 
+from tlsdoctor import i18n
 from tlsdoctor.cli.main import main
 from tlsdoctor.core import bundle, envvars
 from tlsdoctor.core.x509 import load_certificates, parse_pem_tolerant, sha256_fingerprint
@@ -378,3 +379,33 @@ def test_an_unwritable_out_is_an_input_error(
     assert capsys.readouterr().err.startswith(f"tlsdoctor: error: cannot write --out {bad}: ")
     assert main(["ca", "export", "--all", "--out", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+
+
+def test_env_explain_piped_is_plain_and_whole(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--lang", "ja", "env", "--explain"]) == 0
+    text = capsys.readouterr().out
+    assert "…" not in text and "WGETRC" in text
+    i18n.set_language("ja")
+    try:
+        rows = envvars.explain_rows()
+    finally:
+        i18n.set_language("en")
+    for row in rows:
+        assert f"{row['name']}\n  読むツール: {row['tools']}\n" in text  # never cut
+        assert row["note"] in text
+
+
+def test_env_json_lists_values_and_semantics(
+    isolated_process_env: dict[str, str], pki: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"])
+    assert main(["env", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    values = {v["name"]: (v["value"], v["semantics"]) for v in report["variables"]}
+    assert values["SSL_CERT_FILE"] == (str(result.path), "replace")
+    assert values["NODE_EXTRA_CA_CERTS"] == (str(result.ca_path), "add")
+    assert values["WGETRC"] == (str(result.wgetrc_path), "replace")
+    assert set(values) >= REQUIRED_VARS | {"WGETRC"}
+    assert main(["env", "--explain", "--json"]) == 0
+    names = [v["name"] for v in json.loads(capsys.readouterr().out)["variables"]]
+    assert "WGETRC" in names and "SSL_CERT_FILE" in names

@@ -282,3 +282,22 @@ def test_ca_check_clean_root_exits_zero(tmp_path: Path, capsys: pytest.CaptureFi
     path.write_bytes(certfactory.make_ca("Clean Root").der)
     assert main(["ca", "check", str(path)]) == 0
     assert "no problem found" in capsys.readouterr().out
+
+
+def test_ca_check_reads_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    root = certfactory.make_ca("Stdin Root")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(root.pem)))
+    assert main(["ca", "check", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("standard input: 1 certificate(s)") and "Stdin Root" in out
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01 noise")))
+    assert main(["ca", "check", "--json", "-"]) == 2
+    captured = capsys.readouterr()
+    # as detect and lint do with --json: nothing on stdout, one error line on stderr
+    assert captured.out == ""
+    assert captured.err.startswith("tlsdoctor: error: standard input: ")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tlsdoctor.core.caexport import Candidate
+    from tlsdoctor.core.x509 import Certificate
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             "password, UTF-16 exports) and report what it is and which clients reject it."
         ),
     )
-    check.add_argument("file", metavar="FILE", help=_("the certificate file"))
+    check.add_argument(
+        "file", metavar="FILE", help=_("the certificate file ('-' reads standard input)")
+    )
     add_json(check)
 
 
@@ -65,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    from tlsdoctor.core.x509 import describe, load_certificate_file, strict_defects
+    from tlsdoctor.core.x509 import describe, strict_defects
     from tlsdoctor.render.console import console, print_json
 
-    certs = load_certificate_file(args.file)
+    certs = _load_check_input(args.file)
     problems = False
     entries = []
     for cert in certs:
@@ -82,8 +85,18 @@ def _run_check(args: argparse.Namespace) -> int:
     else:
         from tlsdoctor.render.ca import render_check
 
-        render_check(console(), args.file, certs)
+        source = _("standard input") if args.file == "-" else args.file
+        render_check(console(), source, certs)
     return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _load_check_input(path: str) -> list[Certificate]:
+    from tlsdoctor.core.x509 import MAX_INPUT_BYTES, load_certificate_file, load_certificates
+
+    if path != "-":
+        return load_certificate_file(path)
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    return load_certificates(data, source=_("standard input"))
 
 
 def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from tlsdoctor.cli._options import add_json
 from tlsdoctor.errors import EXIT_OK, InputError
 from tlsdoctor.i18n import _
 
@@ -38,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=_("print which tools read each variable and whether it replaces or adds"),
     )
+    add_json(parser)
 
 
 # Process names of shells, and the syntax tlsdoctor prints for them (sh/dash read POSIX export).
@@ -111,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render.console import console
 
     if args.explain:
+        if args.json:
+            from tlsdoctor.render.console import print_json
+
+            print_json({"variables": envvars.explain_rows()})
+            return EXIT_OK
         from tlsdoctor.render.ca import render_explain
 
         render_explain(console(), envvars.explain_rows())
@@ -132,14 +139,25 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     wgetrc = bundle.wgetrc_path_for(bundle_path)
+    wgetrc_path = wgetrc if wgetrc.is_file() else None
+    findings = bundle.check_bundle(bundle_path)
+    if args.json:
+        from tlsdoctor.render.console import print_json
+
+        print_json(
+            {
+                "bundle": str(bundle_path),
+                "ca": str(ca_path),
+                "variables": envvars.env_values(bundle_path, ca_path, wgetrc_path=wgetrc_path),
+                "findings": [f.to_dict() for f in findings],
+            }
+        )
+        return EXIT_OK
     text = envvars.render_env(
-        args.shell or default_shell(),
-        bundle_path,
-        ca_path,
-        wgetrc_path=wgetrc if wgetrc.is_file() else None,
+        args.shell or default_shell(), bundle_path, ca_path, wgetrc_path=wgetrc_path
     )
     sys.stdout.write(text)
-    for finding in bundle.check_bundle(bundle_path):
+    for finding in findings:
         if finding.severity == "error":  # still printed: the user decides; eval ignores stderr
             sys.stderr.write(_("warning: {text}", text=finding.message) + "\n")
     return EXIT_OK

@@ -178,9 +178,23 @@ def render_env(
     return "\n".join(lines) + "\n"
 
 
+def _wgetrc_row() -> dict[str, str]:
+    return {
+        "name": WGETRC,
+        "tools": "wget",
+        "semantics": "replace",
+        "wants": "wgetrc",
+        "note": _(
+            "set only when the wgetrc beside the bundle exists: GnuTLS builds of wget ignore "
+            "SSL_CERT_FILE, and wget has no CA variable; that wgetrc holds a copy of your "
+            "~/.wgetrc plus ca_certificate = the bundle"
+        ),
+    }
+
+
 def explain_rows() -> list[dict[str, str]]:
-    """One row per variable for ``env --explain``."""
-    return [
+    """One row per variable ``env`` sets (WGETRC included), for ``env --explain``."""
+    rows = [
         {
             "name": var.name,
             "tools": ", ".join(var.tools),
@@ -190,3 +204,30 @@ def explain_rows() -> list[dict[str, str]]:
         }
         for var in ENV_VARS
     ]
+    return [*rows, _wgetrc_row()]
+
+
+def env_values(
+    bundle_path: str | Path,
+    ca_path: str | Path,
+    *,
+    wgetrc_path: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """``env --json``: each variable ``env`` sets, with its value and whether it replaces/adds."""
+    values: list[dict[str, Any]] = [
+        {**var.to_dict(), "value": var.value_for(bundle_path, ca_path)} for var in ENV_VARS
+    ]
+    if wgetrc_path is not None:
+        row = _wgetrc_row()
+        values.append(
+            {
+                "name": WGETRC,
+                "tools": ["wget"],
+                "semantics": row["semantics"],
+                "wants": row["wants"],
+                "note": row["note"],
+                "source": "https://www.gnu.org/software/wget/manual/wget.html#Wgetrc-Location",
+                "value": str(wgetrc_path),
+            }
+        )
+    return values

@@ -185,7 +185,30 @@ def render_findings(con: Console, path: str, findings: Sequence[BundleFinding]) 
         _out(con, f"[{finding.id}] {finding.message}", style=style)
 
 
+def _explain_cells(row: dict[str, str]) -> tuple[str, str]:
+    semantics = _("replaces defaults") if row["semantics"] == "replace" else _("adds")
+    gets = {
+        "bundle": _("full bundle"),
+        "ca": _("CA only"),
+        "wgetrc": _("a wgetrc pointing at the full bundle"),
+    }.get(row["wants"], row["wants"])
+    return semantics, gets
+
+
 def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
+    """A table on a terminal; piped, one untruncated block per variable (a table squeezed to
+    80 columns would cut the columns that matter)."""
+    if not con.is_terminal:
+        for row in rows:
+            semantics, gets = _explain_cells(row)
+            _out(con, row["name"])
+            _out(con, "  " + _("read by: {value}", value=row["tools"]))
+            _out(con, "  " + _("semantics: {value}", value=semantics))
+            _out(con, "  " + _("gets: {value}", value=gets))
+            if row["note"]:
+                _out(con, "  " + _("note: {text}", text=row["note"]))
+            _out(con)
+        return
     from rich.table import Table
 
     table = Table(show_lines=False, highlight=False)
@@ -195,7 +218,6 @@ def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
     table.add_column(_("gets"))
     table.add_column(_("note"))
     for row in rows:
-        semantics = _("replaces defaults") if row["semantics"] == "replace" else _("adds")
-        gets = _("full bundle") if row["wants"] == "bundle" else _("CA only")
+        semantics, gets = _explain_cells(row)
         table.add_row(row["name"], row["tools"], semantics, gets, row["note"])
     con.print(table, markup=False)
