@@ -301,3 +301,21 @@ def test_ca_check_reads_standard_input(
     # as detect and lint do with --json: nothing on stdout, one error line on stderr
     assert captured.out == ""
     assert captured.err.startswith("tlsdoctor: error: standard input: ")
+
+
+def test_ca_check_warns_about_a_private_key_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = certfactory.make_ca("Key Beside Root")
+    path = tmp_path / "with-key.pem"
+    path.write_bytes(root.key_pem() + root.pem)
+    assert main(["ca", "check", "--json", str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["private_key"], report["ok"]) == (True, False)
+    assert report["certificates"][0]["defects"] == []
+    assert main(["ca", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "warning: this file also holds a private key: do not share or commit it" in out
+    path.write_bytes(root.pem)
+    assert main(["ca", "check", "--json", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["private_key"] is False

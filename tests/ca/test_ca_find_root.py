@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tlsdoctor.core.caexport import Candidate, chain_top, find_root
-from tlsdoctor.core.x509 import sha256_fingerprint
+from tlsdoctor.core.x509 import format_fingerprint, sha256_fingerprint
 
 ROOT = certfactory.make_ca("Deep Root")
 INTER1 = certfactory.make_ca("Deep Intermediate 1", issuer=ROOT, aia_url="http://aia.test/root.crt")
@@ -69,6 +69,11 @@ def test_aia_twice_to_reach_the_root() -> None:
         "http://aia.test/root.crt",
     )
     assert fetch.calls == ["http://aia.test/i1.crt", "http://aia.test/root.crt"]  # type: ignore[attr-defined]
+    advice = [n for n in result.notes if "confirm its SHA-256 fingerprint" in n]
+    assert advice == [
+        "this root was downloaded from the AIA URL: before trusting it, confirm its SHA-256 "
+        f"fingerprint {format_fingerprint(fp(ROOT.cert))} with your IT department"
+    ]
 
 
 def test_https_aia_is_never_fetched() -> None:
@@ -91,6 +96,9 @@ def test_name_match_without_signature_is_ignored() -> None:
     assert result.status == "not-found" and result.roots == []
     assert result.ask_it is not None
     assert result.ask_it.issuer == "CN=Deep Root,O=tlsdoctor tests"
+    (note,) = result.notes  # the user is told why the same-name certificate was not used
+    assert note.startswith("store holds a certificate named CN=Deep Root,O=tlsdoctor tests")
+    assert "but its key did not sign CN=Deep Intermediate 1" in note
 
 
 def test_public_chain_is_not_inspection() -> None:

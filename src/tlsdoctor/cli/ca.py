@@ -71,8 +71,16 @@ def _run_check(args: argparse.Namespace) -> int:
     from tlsdoctor.core.x509 import describe, strict_defects
     from tlsdoctor.render.console import console, print_json
 
-    certs = _load_check_input(args.file)
-    problems = False
+    certs, has_key = _load_check_input(args.file)
+    warnings = []
+    if has_key:
+        warnings.append(
+            _(
+                "this file also holds a private key: do not share or commit it; give tools a "
+                "file with the certificate only"
+            )
+        )
+    problems = has_key
     entries = []
     for cert in certs:
         info = describe(cert)
@@ -81,22 +89,36 @@ def _run_check(args: argparse.Namespace) -> int:
         problems = problems or any(d.severity == "error" for d in defects)
         entries.append({**info.to_dict(), "defects": [d.to_dict() for d in defects]})
     if args.json:
-        print_json({"file": args.file, "certificates": entries, "ok": not problems})
+        report = {"file": args.file, "certificates": entries, "ok": not problems}
+        print_json({**report, "private_key": has_key, "warnings": warnings})
     else:
         from tlsdoctor.render.ca import render_check
 
         source = _("standard input") if args.file == "-" else args.file
-        render_check(console(), source, certs)
+        render_check(console(), source, certs, warnings=warnings)
     return EXIT_FINDINGS if problems else EXIT_OK
 
 
-def _load_check_input(path: str) -> list[Certificate]:
-    from tlsdoctor.core.x509 import MAX_INPUT_BYTES, load_certificate_file, load_certificates
+def _load_check_input(path: str) -> tuple[list[Certificate], bool]:
+    """(certificates, whether the input also holds a private key)."""
+    from pathlib import Path
+
+    from tlsdoctor.core.x509 import (
+        MAX_INPUT_BYTES,
+        holds_private_key,
+        load_certificate_file,
+        load_certificates,
+    )
 
     if path != "-":
-        return load_certificate_file(path)
+        certs = load_certificate_file(path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = b""
+        return certs, holds_private_key(data)
     data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-    return load_certificates(data, source=_("standard input"))
+    return load_certificates(data, source=_("standard input")), holds_private_key(data)
 
 
 def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:

@@ -321,12 +321,30 @@ class _IssuerSearch:
         match = next((c for c in self.candidates if _issued(top, c.certificate)), None)
         if match is not None:
             return match.certificate, match.origin, match.source
+        self._note_name_only_matches(top)
         if self.fetch is None:
             return None
         fetched = _aia_issuer(top, self.proxy, self.timeout, self.fetch, self.notes)
         if fetched is None:
             return None
         return fetched[0], "aia", fetched[1]
+
+    def _note_name_only_matches(self, top: Certificate) -> None:
+        """Say so when a certificate had the issuer's name but its key did not sign ``top``."""
+        for cand in self.candidates:
+            if cand.certificate.subject != top.issuer:
+                continue
+            note = _(
+                "{source} holds a certificate named {subject} (SHA-256 {fingerprint}), but its "
+                "key did not sign {top}: ignored (another CA with the same name, or a CA that "
+                "was rotated)",
+                source=cand.source,
+                subject=describe(cand.certificate).subject,
+                fingerprint=format_fingerprint(sha256_fingerprint(cand.certificate)),
+                top=describe(top).subject,
+            )
+            if note not in self.notes:
+                self.notes.append(note)
 
 
 def _issued(cert: Certificate, issuer: Certificate) -> bool:
@@ -402,6 +420,14 @@ def _settle(
         result.public_root = describe(root).subject
         return result
     result.status = "found"
+    if method == "aia":
+        result.notes.append(
+            _(
+                "this root was downloaded from the AIA URL: before trusting it, confirm its "
+                "SHA-256 fingerprint {fingerprint} with your IT department",
+                fingerprint=format_fingerprint(sha256_fingerprint(root)),
+            )
+        )
     result.method = method
     result.source = source
     result.roots = [root]

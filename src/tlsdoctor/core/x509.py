@@ -462,6 +462,23 @@ def _describe_other_der(der: bytes) -> str:
     return _("this DER data is not a certificate, or the certificate is damaged or truncated")
 
 
+def holds_private_key(data: bytes) -> bool:
+    """True when ``data`` (a file a user may share) also holds a private key: a PEM key block,
+    or a PKCS#12 file with a key that opens without a password."""
+    text = _as_text(data)
+    if text is not None:
+        return any("PRIVATE KEY" in label for label in _PEM_BEGIN.findall(text))
+    if _PKCS12_MARKER not in data[:64]:
+        return False
+    for password in (None, b""):
+        try:
+            key, _cert, _extra = pkcs12.load_key_and_certificates(data, password)
+        except (ValueError, UnsupportedAlgorithm):
+            continue
+        return key is not None
+    return False
+
+
 # --------------------------------------------------------------------------- output
 
 

@@ -53,10 +53,14 @@ def render_cert(con: Console, info: CertInfo, defects: Sequence[Defect], *, titl
         _out(con, "    " + _("what to do: {fix}", fix=defect.fix))
 
 
-def render_check(con: Console, source: str, certs: Sequence[Certificate]) -> None:
+def render_check(
+    con: Console, source: str, certs: Sequence[Certificate], *, warnings: Sequence[str] = ()
+) -> None:
     from tlsdoctor.core.x509 import describe, strict_defects
 
     _out(con, _("{source}: {count} certificate(s)", source=source, count=len(certs)))
+    for warning in warnings:
+        _out(con, _("warning: {text}", text=warning), style="red")
     for index, cert in enumerate(certs, start=1):
         _out(con)
         render_cert(
