@@ -132,3 +132,10 @@ def test_colours_on_a_terminal_and_off_with_no_color(clean_env: dict[str, str]) 
     plain = run_in_terminal(args, dict(env, NO_COLOR="1"))
     assert "inconclusive" in plain
     assert "\x1b[1m" not in plain and "\x1b[35m" not in plain
+
+
+def test_the_console_prints_fingerprints_as_they_are(capsys: pytest.CaptureFixture[str]) -> None:
+    from tlsdoctor.render.console import console
+
+    console().print("SHA-256: 55:AB:82:AB:C9")  # rich would turn ":AB:" into an emoji
+    assert capsys.readouterr().out == "SHA-256: 55:AB:82:AB:C9\n"

@@ -13,6 +13,7 @@ from cryptography import x509
 from tlsdoctor.core.detect import DetectReport, detect
 from tlsdoctor.core.show import show
 from tlsdoctor.core.trust import RootStore, fingerprint
+from tlsdoctor.core.x509 import format_fingerprint
 from tlsdoctor.lab.state import LabState
 
 pytestmark = pytest.mark.lab
@@ -194,6 +195,25 @@ def test_cli_detect_lab_json_and_human(
     assert "\x1b[" not in human.stdout  # no colours when not a terminal
     japanese = run_cli("--lang", "ja", "detect", "--lab", str(lab.state_dir), env=env)
     assert "判定：" in japanese.stdout
+    assert "  公開ルートで信頼：いいえ\n" in japanese.stdout
+
+
+def test_cli_detect_layouts_and_verbose_evidence(
+    lab: LabState, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(clean_env, TLSDOCTOR_SYSROOT=str(tmp_path / "empty-sysroot"))
+    data = json.loads(run_cli("detect", "--lab", str(lab.state_dir), "--json", env=env).stdout)
+    # Not a terminal: 80 columns, one block per host, nothing broken inside a word.
+    blocks = run_cli("detect", "--lab", str(lab.state_dir), "-v", env=env).stdout
+    for host in data["hosts"]:
+        assert f"\n{host['host']}  intercepted\n  issuer: mitmproxy\n" in blocks
+        # the whole evidence, exactly (":ab:" in a fingerprint must stay as it is)
+        assert f"  root: {host['root']}\n" in blocks
+        assert f"  leaf SHA-256: {format_fingerprint(host['sha256'])}\n" in blocks
+    wide = run_cli("detect", "--lab", str(lab.state_dir), env=dict(env, COLUMNS="160")).stdout
+    assert "┃ Host " in wide
+    for host in data["hosts"]:
+        assert f"│ {host['host']} " in wide
 
 
 def test_cli_show_pem_and_json(lab: LabState, clean_env: dict[str, str]) -> None:

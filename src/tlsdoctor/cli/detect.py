@@ -20,6 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=_("hosts to probe (default: eight public HTTPS sites of different owners)"),
     )
     add_json(parser)
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help=_("also print each host's full issuer and root names and its leaf's SHA-256"),
+    )
     add_network(parser)
     add_roots(parser)
     add_lab(parser, _("use the running loopback lab: its proxy, its public root and its hosts"))
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from tlsdoctor.render.detect import render_report
 
-        render_report(report, console())
+        render_report(report, console(), verbose=args.verbose)
     return report.exit_code
 
 

@@ -62,6 +62,7 @@ class HostEvidence:
     status: HostStatus
     issuer: str | None = None  # the leaf's issuer
     root: str | None = None  # the root the chain ends in (or claims to)
+    root_short: str | None = None  # its CN (else O), for tables
     trusted_public: bool = False
     trusted_os: bool = False
     product: str | None = None
@@ -242,9 +243,8 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
     ev.trusted_os = ev.os_result.trusted
     top_subject, top_issuer = names[-1]
     root_name = top_subject if top_subject == top_issuer else top_issuer
-    ev.root = name_text(
-        ev.public_result.anchor.subject if ev.public_result.anchor is not None else root_name
-    )
+    root = ev.public_result.anchor.subject if ev.public_result.anchor is not None else root_name
+    ev.root, ev.root_short = name_text(root), short_name(root)
     if ev.trusted_public:
         ev.status = "clean"  # not re-signed; the host may still have its own problem
         if not hostname_matches(leaf, _ascii(result.host)):

@@ -35,6 +35,7 @@ def console(stderr: bool = False) -> Console:
         no_color=not enabled,
         color_system="auto" if enabled else None,
         highlight=False,
+        emoji=False,  # ":ab:" in a fingerprint is not an emoji code
         soft_wrap=not stream.isatty(),
     )
 

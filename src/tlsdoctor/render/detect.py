@@ -47,31 +47,31 @@ def short_issuer(ev: HostEvidence) -> str:
     return ev.issuer or "-"
 
 
-def render_report(report: DetectReport, console: Console) -> None:
-    from rich.table import Table
+def _issuer_cell(ev: HostEvidence) -> str | Text:
+    """The issuing CA, and the root the chain ends in when that is another certificate."""
+    from rich.text import Text
+
+    issuer = short_issuer(ev)
+    if not ev.chain or not ev.root_short or ev.root == ev.issuer:
+        return issuer
+    cell = Text(issuer)
+    cell.append("\n" + _("root: {name}", name=ev.root_short), style="dim")
+    return cell
+
+
+def render_report(report: DetectReport, console: Console, *, verbose: bool = False) -> None:
     from rich.text import Text
 
     headline = Text(_("Verdict: "), style="bold")
     headline.append(_(VERDICT_TEXT[report.verdict]), style=VERDICT_STYLE[report.verdict])
     console.print(headline)
-    headers = [
-        _("Host"),
-        _("Status"),
-        _("Issuer"),
-        _("Product"),
-        _("Public roots"),
-        _("OS store"),
-        _("Details"),
-    ]
     rows = [_row(ev) for ev in report.hosts]
-    # Columns with nothing to say (e.g. no handshake at all) only take width away from Details.
-    keep = [i for i in range(len(headers)) if i < 2 or any(_plain(r[i]) != "-" for r in rows)]
-    table = Table(show_header=True, header_style="bold", expand=False)
-    for i in keep:
-        table.add_column(headers[i], overflow="fold")
-    for row in rows:
-        table.add_row(*(row[i] for i in keep))
-    console.print(table)
+    if console.width < TABLE_MIN_WIDTH:
+        _print_blocks(report, rows, console)
+    else:
+        _print_table(rows, console)
+    if verbose:
+        _print_evidence(report, console)
     for ca in report.inspection_cas:
         console.print(Text(_("Inspection CA: {subject}", subject=ca.subject), style="bold"))
         if ca.sha256:
@@ -83,6 +83,71 @@ def render_report(report: DetectReport, console: Console) -> None:
         console.print("  " + _("in the OS trust store: {answer}", answer=_yes_no(ca.in_os_store)))
     for line in report.summary:
         console.print(Text("• " + line))
+
+
+HEADERS = (
+    N_("Host"),
+    N_("Status"),
+    N_("Issuer"),
+    N_("Product"),
+    N_("Public roots"),
+    N_("OS store"),
+    N_("Details"),
+)
+FACTS = {  # the same columns as lines of a block
+    2: N_("issuer: {value}"),
+    3: N_("product: {value}"),
+    4: N_("trusted by the public roots: {value}"),
+    5: N_("trusted by the OS store: {value}"),
+    6: N_("details: {value}"),
+}
+TABLE_MIN_WIDTH = 110  # below this (and in pipes: 80 columns) one block per host reads better
+
+
+def _print_table(rows: list[list[str | Text]], console: Console) -> None:
+    from rich.table import Table
+
+    # Columns with nothing to say (e.g. no handshake at all) only take width away from Details.
+    keep = [i for i in range(len(HEADERS)) if i < 2 or any(_plain(r[i]) != "-" for r in rows)]
+    table = Table(show_header=True, header_style="bold", expand=False)
+    for i in keep:
+        # Names and statuses never break inside a word; Details takes what width is left.
+        table.add_column(_(HEADERS[i]), no_wrap=i < 2, overflow="fold")
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    console.print(table)
+
+
+def _print_blocks(report: DetectReport, rows: list[list[str | Text]], console: Console) -> None:
+    """host: status, then one indented line per fact that is there."""
+    from rich.text import Text
+
+    for ev, row in zip(report.hosts, rows, strict=True):
+        head = Text(ev.label + "  ", style="bold")
+        head.append(row[1])
+        console.print(head)
+        for index in FACTS:
+            if _plain(row[index]) != "-":
+                value = _plain(row[index]).replace("\n", "; ")
+                console.print(Text("  " + _(FACTS[index], value=value)))
+
+
+def _print_evidence(report: DetectReport, console: Console) -> None:
+    """Per host: the full names and the leaf's SHA-256, what --json also carries."""
+    from rich.text import Text
+
+    from tlsdoctor.core.x509 import format_fingerprint
+
+    for ev in report.hosts:
+        if not ev.chain:
+            continue
+        console.print(Text(ev.label, style="bold"))
+        console.print("  " + _("issuer: {name}", name=ev.issuer or "-"))
+        console.print("  " + _("root: {name}", name=ev.root or "-"))
+        if ev.sha256:
+            console.print(
+                "  " + _("leaf SHA-256: {fingerprint}", fingerprint=format_fingerprint(ev.sha256))
+            )
 
 
 def _plain(cell: str | Text) -> str:
@@ -98,7 +163,7 @@ def _row(ev: HostEvidence) -> list[str | Text]:
     return [
         ev.label,
         Text(_(STATUS_TEXT[ev.status]), style=STATUS_STYLE[ev.status]),
-        short_issuer(ev),
+        _issuer_cell(ev),
         ev.product or "-",
         _yes_no(ev.trusted_public) if ev.chain else "-",
         _yes_no(ev.trusted_os) if ev.chain else "-",
