@@ -63,7 +63,7 @@ class _Last:
 
     key: tuple[str, str, str | None]
     line: int
-    text: str
+    first: str  # shape (_shape) of the line that opened the failure: a retry repeats it
     hosts: list[tuple[str, int]]
     causes: frozenset[str]  # every cause its lines named (s_client's 20 and 21)
 
@@ -400,7 +400,7 @@ class Matcher:
             return
         key = (sig.cause, tool, issuer)
         causes = frozenset(_best(line).signature.cause for line in _by_line(occ.hits))
-        self._last = _Last(key, occ.last, best.text, list(hosts), causes)
+        self._last = _Last(key, occ.last, _shape(best.text), list(hosts), causes)
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -435,8 +435,9 @@ class Matcher:
         text: str,
     ) -> bool:
         """Fold this occurrence into the previous one when both are one failure seen twice
-        (python's ssl error, then requests' SSLError a few lines down the traceback). The same
-        line again, or another host, is a new failure."""
+        (python's ssl error, then requests' SSLError a few lines down the traceback; s_client's
+        summary lines, repeated in each session block). The line that opened the failure again
+        (a retry), or another host, is a new failure."""
         last = self._last
         if last is None:
             return False
@@ -446,7 +447,7 @@ class Matcher:
             return False  # another cause, unless the previous lines named it too (a summary)
         if hosts and last.hosts and not set(hosts) & set(last.hosts):
             return False
-        if tool == prev_tool and _shape(text) == _shape(last.text):
+        if tool == prev_tool and _shape(text) == last.first:
             return False
         if issuer is not None and prev_issuer not in (None, issuer):
             return False
@@ -474,7 +475,7 @@ class Matcher:
             existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
             finding = existing
         self._findings[new_key] = finding
-        self._last = _Last(new_key, occ.last, text, [*last.hosts, *hosts], last.causes)
+        self._last = _Last(new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes)
         return True
 
     def _resolve_tool(self, sig: Signature, context: Sequence[str]) -> str:
