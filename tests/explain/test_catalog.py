@@ -132,3 +132,32 @@ def test_prefilter_spellings_are_lowercase_anchors() -> None:
     for anchor, spellings in ex.PREFILTER.items():
         assert anchor == anchor.lower()
         assert all(s.decode().lower() == anchor for s in spellings)
+
+
+# Settings that REPLACE a tool's default roots: a fix naming one must say so (the file it takes
+# is the full bundle or store, never the CA alone).
+REPLACING = ["javax.net.ssl.trustStore=", "CURL_CA_BUNDLE", "http.sslCAInfo"]
+SAYS_REPLACE = {"en": re.compile(r"REPLACE", re.IGNORECASE), "ja": re.compile("置き換え")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("setting", REPLACING)
+def test_fixes_say_a_setting_replaces_the_roots(lang: str, setting: str) -> None:
+    steps = [
+        step
+        for row in catalog().fixes
+        if row.get("cause") == "inspection_untrusted_ca"
+        for step in row["fix_ja" if lang == "ja" else "fix"]
+        if setting in step
+    ]
+    assert steps, setting
+    for step in steps:
+        assert SAYS_REPLACE[lang].search(step), f"{setting} without 'replace': {step}"
+
+
+@pytest.mark.parametrize("tool", ["java", "maven", "gradle"])
+def test_java_fix_builds_cacerts_plus_the_ca(tool: str) -> None:
+    steps = " ".join(fix_steps("inspection_untrusted_ca", tool))
+    assert "REPLACES the JDK's default roots" in steps
+    assert "cacerts plus the inspection CA" in steps
+    assert "tlsdoctor setup java --apply" in steps
