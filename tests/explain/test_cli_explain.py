@@ -85,6 +85,21 @@ def test_bad_input_is_a_usage_error(
     assert "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("stdin", ["", " \n\t\n"])
+def test_empty_standard_input_is_a_usage_error(clean_env: dict[str, str], stdin: str) -> None:
+    proc = run_cli("explain", "-", env=clean_env, stdin=stdin)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert "standard input is empty" in proc.stderr
+
+
+def test_empty_log_file_holds_no_failure(clean_env: dict[str, str], tmp_path: Path) -> None:
+    """A log can be empty (the build printed nothing): not an input error."""
+    log = tmp_path / "empty.log"
+    log.write_bytes(b"")
+    proc = run_cli("explain", "--json", "--file", str(log), env=clean_env)
+    assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": []})
+
+
 def test_unreadable_file(clean_env: dict[str, str], tmp_path: Path) -> None:
     if os.geteuid() == 0:
         pytest.skip("root reads any file")

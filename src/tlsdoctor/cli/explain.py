@@ -73,7 +73,11 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
     if args.file is not None:
         _feed_file(args.file, matcher)
     elif args.text == "-":
-        _feed_binary(sys.stdin.buffer, matcher)
+        if not _feed_binary(sys.stdin.buffer, matcher):
+            raise UsageError(
+                _("standard input is empty: pipe or paste the message into it"),
+                hint=_("example: tlsdoctor explain - < build.log"),
+            )
     else:
         if not args.text.strip():
             raise UsageError(_("the message is empty"))
@@ -98,16 +102,20 @@ def _feed_file(path: str, matcher: Matcher) -> None:
 PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
 
 
-def _feed_binary(stream: IO[bytes], matcher: Matcher) -> None:
+def _feed_binary(stream: IO[bytes], matcher: Matcher) -> bool:
+    """Feed the stream to the matcher; whether it held anything but white space."""
     head: list[bytes] = []
     size = 0
+    text = False
     while True:
         data = stream.read(4 << 20)
         if not data:
             break
+        text = text or bool(data.strip())
         size += len(data)
         if size <= PASTE_LIMIT:
             head.append(data)
         matcher.feed(data)
     if size <= PASTE_LIMIT:  # a pasted message: its command line names hosts and flags
         matcher.note_text(b"".join(head).decode("utf-8", "replace"))
+    return text
