@@ -72,8 +72,52 @@ def test_read_state_honours_tlsdoctor_lab_dir(
 def test_starting_twice_in_the_same_dir_says_so(lab: LabState) -> None:
     with pytest.raises(UsageError, match="a lab is already running in") as err:
         Lab.start(lab.state_dir)
-    assert err.value.hint == "stop it first with: tlsdoctor lab stop"
+    assert err.value.hint == f"stop it first with: tlsdoctor lab stop --state-dir {lab.state_dir}"
     assert read_state(lab.state_dir).proxy_url == lab.proxy_url  # untouched
+
+
+def test_two_starts_at_once_in_one_dir_make_one_lab(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tlsdoctor.lab import control
+
+    spawned: list[str] = []
+    real_spawn = control._spawn
+
+    def counting_spawn(module: str, *args: object, **kwargs: object) -> object:
+        spawned.append(module)
+        return real_spawn(module, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(control, "_spawn", counting_spawn)
+    directory = tmp_path / "lab"
+    outcomes: list[object] = []
+    both_ready = threading.Barrier(2)
+
+    def start() -> None:
+        both_ready.wait()
+        try:
+            outcomes.append(Lab.start(directory, exit_with_parent=True))
+        except UsageError as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        states = [o for o in outcomes if isinstance(o, LabState)]
+        errors = [str(o) for o in outcomes if isinstance(o, UsageError)]
+        assert len(states) == 1 and len(errors) == 1, outcomes
+        assert errors[0].startswith(
+            ("another 'tlsdoctor lab start' is starting a lab in", "a lab is already running in")
+        )
+        assert sorted(spawned) == ["tlsdoctor.lab.proxy", "tlsdoctor.lab.sites"]
+    finally:
+        Lab.stop(directory)
+    assert not any(p.is_running() for s in states for p in s.processes)
 
 
 def test_private_keys_are_owner_only(lab: LabState) -> None:
@@ -185,6 +229,7 @@ def test_a_killed_lab_process_makes_the_lab_degraded(
         ({"bypass": ["example.com"]}, "--bypass names must be lab sites: example.com"),
         ({"proxy_auth": "nopassword"}, "--proxy-auth must look like USER:PASS"),
         ({"ca_name": "not a dn"}, "is not a distinguished name"),
+        ({"ca_name": "garbage"}, "'garbage' is not a distinguished name: expected ATTRIBUTE=value"),
         ({"ca_name": "O=Acme"}, "has no CN"),
         ({"handshake_delay_ms": -1}, "--handshake-delay-ms must be between"),
         ({"sites": 100000}, "--sites must be between"),
@@ -196,6 +241,22 @@ def test_bad_options_are_usage_errors(
     with pytest.raises(UsageError, match=message):
         Lab.start(tmp_path / "lab", **options)
     assert not (tmp_path / "lab" / "state.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("zscaler", "zscaler"),
+        ("Zscaler", "zscaler"),
+        ("Cisco Umbrella", "umbrella"),
+        ("Palo Alto", "paloalto"),
+        ("Fortinet FortiGate", "fortigate"),
+    ],
+)
+def test_vendor_names_as_users_write_them(written: str, key: str) -> None:
+    from tlsdoctor.lab.control import resolve_vendor
+
+    assert resolve_vendor(written) == key
 
 
 def test_cli_start_status_stop(tmp_path: Path, clean_env: dict[str, str]) -> None:

@@ -177,11 +177,12 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
 
         print_json({"status": "running", **state.to_json()})
         return EXIT_OK
-    _print_usage(state, default_dir=args.state_dir is None)
+    _print_usage(state)
     return EXIT_OK
 
 
-def _print_usage(state: Any, *, default_dir: bool) -> None:
+def _print_usage(state: Any) -> None:
+    from tlsdoctor.lab.state import stop_command
     from tlsdoctor.render.console import console
 
     out = console()
@@ -207,10 +208,7 @@ def _print_usage(state: Any, *, default_dir: bool) -> None:
     out.print(f'  SSL_CERT_FILE={ca} python3 -c "{python}"')
     out.print(_("Without the inspection CA the same command fails, as it would behind the proxy:"))
     out.print(f"  curl --cacert {root} https://site1.test/")
-    stop = "tlsdoctor lab stop"
-    if not default_dir:
-        stop += f" --state-dir {shlex.quote(str(state.state_dir))}"
-    out.print(_("Stop it with: {command}", command=stop))
+    out.print(_("Stop it with: {command}", command=stop_command(state.state_dir)))
 
 
 def _names(names: list[str], limit: int = 8) -> str:
@@ -269,8 +267,13 @@ def _status(args: argparse.Namespace, state_dir: Any) -> int:
             out.print(_("  passed through: {names}", names=_names(state.bypassed)))
         return EXIT_OK
     if status == "degraded":
+        from tlsdoctor.lab.state import stop_command
+
         out.print(
-            _("degraded: some lab processes have ended; run 'tlsdoctor lab stop' then start again")
+            _(
+                "degraded: some lab processes have ended; run '{command}' then start again",
+                command=stop_command(state_dir),
+            )
         )
         return 1
     out.print(_("stopped (no lab is running in {path})", path=str(state_dir)))

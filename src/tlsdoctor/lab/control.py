@@ -40,6 +40,7 @@ from tlsdoctor.lab.state import (
     load_state_file,
     process_start_time,
     resolve_state_dir,
+    stop_command,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 5.0
 MAX_EXTRA_SITES = 500
 MAX_DELAY_MS = 60_000
+START_LOCK = ".start.lock"  # never removed: flock needs one file that outlives every start
 CA_KEY_TYPES = ("rsa", "ec")
 
 # Files and folders the lab owns inside its state dir (nothing else there is ever touched).
@@ -122,16 +124,28 @@ def site_names(extra: int) -> list[str]:
     return [*BASE_SITES, *(f"site{i:0{width}d}.test" for i in range(1, extra + 1))]
 
 
-def _validate(opts: LabOptions) -> list[str]:
+def resolve_vendor(name: str) -> str:
+    """The profile key for a vendor as users write it: "zscaler", "Zscaler", "Cisco Umbrella"."""
     profiles = vendor_profiles()
-    if opts.vendor not in profiles:
-        raise UsageError(
-            _(
-                "unknown vendor {vendor!r}; choose from: {choices}",
-                vendor=opts.vendor,
-                choices=", ".join(sorted(profiles)),
-            )
+
+    def squashed(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    wanted = squashed(name)
+    for key, profile in profiles.items():
+        if wanted in (squashed(key), squashed(str(profile.get("description", "")))):
+            return key
+    raise UsageError(
+        _(
+            "unknown vendor {vendor!r}; choose from: {choices}",
+            vendor=name,
+            choices=", ".join(sorted(profiles)),
         )
+    )
+
+
+def _validate(opts: LabOptions) -> list[str]:
+    opts.vendor = resolve_vendor(opts.vendor)
     if opts.ca_key not in CA_KEY_TYPES:
         raise UsageError(
             _(
@@ -538,12 +552,14 @@ class Lab:
         opts.bypass = tuple(h.lower().rstrip(".") for h in opts.bypass)
         names = _validate(opts)
         directory = resolve_state_dir(state_dir)
-        _prepare_dir(directory)
-        token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
-        (directory / "logs").mkdir(exist_ok=True)
-        started = _start_processes(directory, opts, names, token, exit_with_parent)
-        state = _lab_state(directory, opts, names, started)
-        _write_private_json(directory / STATE_FILE, state.to_json())
+        _make_dir(directory)
+        with _start_lock(directory):
+            _prepare_dir(directory)
+            token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
+            (directory / "logs").mkdir(exist_ok=True)
+            started = _start_processes(directory, opts, names, token, exit_with_parent)
+            state = _lab_state(directory, opts, names, started)
+            _write_private_json(directory / STATE_FILE, state.to_json())
         return state
 
     @staticmethod
@@ -758,10 +774,37 @@ def _write_private_json(path: Path, data: Any) -> None:
     tmp.replace(path)
 
 
-def _prepare_dir(directory: Path) -> None:
+def _make_dir(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise UsageError(_("the lab state dir {path} is not a folder", path=str(directory)))
-    state = load_state_file(directory) if directory.is_dir() else None
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):
+        directory.chmod(0o700)
+
+
+@contextlib.contextmanager
+def _start_lock(directory: Path) -> Iterator[None]:
+    """One `lab start` at a time per state dir: two at once would both see "not running"."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock (Windows): the check below is all there is
+        yield
+        return
+    with open(directory / START_LOCK, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                _("another 'tlsdoctor lab start' is starting a lab in {path}", path=str(directory))
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _prepare_dir(directory: Path) -> None:
+    state = load_state_file(directory)
     if state is not None and any(p.is_running() for p in state.processes):
         raise UsageError(
             _(
@@ -769,11 +812,8 @@ def _prepare_dir(directory: Path) -> None:
                 path=str(directory),
                 url=state.proxy_url,
             ),
-            hint=_("stop it first with: tlsdoctor lab stop"),
+            hint=_("stop it first with: {command}", command=stop_command(directory)),
         )
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        directory.chmod(0o700)
     _clean_runtime(directory)
     for name in GENERATED:
         with contextlib.suppress(FileNotFoundError):

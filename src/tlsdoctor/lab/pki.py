@@ -57,7 +57,11 @@ def parse_name(text: str) -> x509.Name:
         name = x509.Name.from_rfc4514_string(text.strip())
     except ValueError as err:
         raise UsageError(
-            _("--ca-name {value!r} is not a distinguished name: {error}", value=text, error=err),
+            _(
+                "--ca-name {value!r} is not a distinguished name: {error}",
+                value=text,
+                error=str(err) or _("expected ATTRIBUTE=value pairs separated by commas"),
+            ),
             hint=_('write it like "CN=Acme Inspection CA,O=Acme Corp"'),
         ) from err
     if not name.get_attributes_for_oid(NameOID.COMMON_NAME):

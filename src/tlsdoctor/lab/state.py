@@ -37,6 +37,15 @@ PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 
 
+def stop_command(directory: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The command that stops the lab in ``directory`` (--state-dir only when not the default)."""
+    import shlex
+
+    if directory.resolve() == default_state_dir(environ).resolve():
+        return "tlsdoctor lab stop"
+    return f"tlsdoctor lab stop --state-dir {shlex.quote(str(directory))}"
+
+
 def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
     """TLSDOCTOR_LAB_DIR, else tlsdoctor's state dir + /lab."""
     from tlsdoctor import paths
