@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import re
 from dataclasses import dataclass
@@ -11,9 +12,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cryptography import x509
 
+PEM_MARKER = b"-----BEGIN CERTIFICATE-----"
+# A PEM block as a file holds it, or embedded in other text: indented in a YAML block scalar
+# (Helm values `ca: |`, ConfigMaps) or with escaped newlines in a JSON or code string.
 _PEM_BLOCK = re.compile(
-    rb"-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n\t ]+?-----END CERTIFICATE-----"
+    rb"-----BEGIN CERTIFICATE-----(?P<body>[A-Za-z0-9+/=\s\\]{64,65536}?)-----END CERTIFICATE-----"
 )
+_PEM_NOISE = re.compile(rb"\\[nrt]|\s")
 
 
 @dataclass(frozen=True)
@@ -27,17 +32,18 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _load(data: bytes) -> list[tuple[int, x509.Certificate]]:
+def _load(data: bytes, der: bool) -> list[tuple[int, x509.Certificate]]:
     from cryptography import x509
 
     found: list[tuple[int, x509.Certificate]] = []
-    blocks = list(_PEM_BLOCK.finditer(data))
+    blocks = list(_PEM_BLOCK.finditer(data)) if PEM_MARKER in data else []
     for block in blocks:
         try:
-            found.append((_line_of(data, block.start()), x509.load_pem_x509_certificate(block[0])))
+            der = base64.b64decode(_PEM_NOISE.sub(b"", block["body"]), validate=True)
+            found.append((_line_of(data, block.start()), x509.load_der_x509_certificate(der)))
         except (ValueError, x509.InvalidVersion):
             continue
-    if not blocks and data[:1] == b"\x30":
+    if der and not blocks and data[:1] == b"\x30":
         with contextlib.suppress(ValueError, x509.InvalidVersion):
             found.append((1, x509.load_der_x509_certificate(data)))
     return found
@@ -90,9 +96,10 @@ def _subject(cert: x509.Certificate) -> str:
     return name_text(cert.subject)
 
 
-def check_certificates(data: bytes, checks: frozenset[str]) -> list[CertHit]:
+def check_certificates(data: bytes, checks: frozenset[str], *, der: bool = True) -> list[CertHit]:
+    """Certificates in ``data``: PEM blocks anywhere in it, or the whole file as DER."""
     hits: list[CertHit] = []
-    for line, cert in _load(data):
+    for line, cert in _load(data, der):
         product = _vendor(cert.subject) or _vendor(cert.issuer)
         if product and "inspection_ca" in checks:
             hits.append(CertHit("inspection_ca", line, f"{product}: {_subject(cert)}"))

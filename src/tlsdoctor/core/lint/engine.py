@@ -22,7 +22,7 @@ from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
 from . import python_ast
-from .certs import check_certificates
+from .certs import PEM_MARKER, check_certificates
 from .config import LintConfig, find_config
 from .contexts import PROSE_KINDS, at_toml_key, in_prose_value
 from .files import Candidate, candidates, kind_from_shebang, matches_any
@@ -175,6 +175,18 @@ def _check(
 ) -> list[Finding]:
     if kind == "cert":
         return _check_certs(path, data, rules)
+    # A certificate embedded in other text (Helm values, ConfigMaps, JSON, code).
+    cert_findings = (
+        _check_certs(path, data, rules, der=False)
+        if PEM_MARKER in data and any(r.engine == "cert" for r in rules)
+        else []
+    )
+    return _dedupe([*cert_findings, *_check_text(path, kind, data, rules, compiled)])
+
+
+def _check_text(
+    path: str, kind: str, data: bytes, rules: Sequence[Rule], compiled: _Compiled
+) -> list[Finding]:
     python_rules = [r for r in rules if r.engine == "python"]
     comment_rules = [r for r in rules if r.engine == "comments"]
     text = data.decode("utf-8", errors="replace")
@@ -287,7 +299,9 @@ def _python_findings(
     return out
 
 
-def _check_certs(path: str, data: bytes, rules: Sequence[Rule]) -> list[Finding]:
+def _check_certs(
+    path: str, data: bytes, rules: Sequence[Rule], *, der: bool = True
+) -> list[Finding]:
     rule_of = {check: rule for rule in rules if rule.engine == "cert" for check in rule.checks}
     return [
         Finding(
@@ -299,7 +313,7 @@ def _check_certs(path: str, data: bytes, rules: Sequence[Rule]) -> list[Finding]
             end_line=hit.line,
             detail=hit.detail,
         )
-        for hit in check_certificates(data, frozenset(rule_of))
+        for hit in check_certificates(data, frozenset(rule_of), der=der)
     ]
 
 

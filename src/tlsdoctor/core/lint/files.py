@@ -79,6 +79,7 @@ _BY_SUFFIX: dict[str, str] = {
     ".crt": "cert",
     ".cer": "cert",
     ".der": "cert",
+    ".cert": "cert",
     ".ca-bundle": "cert",
 }
 
