@@ -95,3 +95,12 @@ def test_echo_arguments_are_messages_in_every_shell_like_kind(tmp_path: Path) ->
         ("Dockerfile", 2, "TLS201"),
         ("Makefile", 4, "TLS201"),
     ]
+
+
+def test_a_pem_block_that_does_not_load_never_makes_a_text_file_der() -> None:
+    """Outside certificate files, a broken PEM block is skipped; the file is not read as DER."""
+    from tlsdoctor.core.lint.certs import check_certificates
+
+    data = b"0\x82-----BEGIN CERTIFICATE-----\n" + b"QUJD" * 20 + b"\n-----END CERTIFICATE-----\n"
+    checks = frozenset({"private_root", "inspection_ca"})
+    assert check_certificates(data, checks, der=False) == []

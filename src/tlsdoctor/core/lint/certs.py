@@ -39,8 +39,8 @@ def _load(data: bytes, der: bool) -> list[tuple[int, x509.Certificate]]:
     blocks = list(_PEM_BLOCK.finditer(data)) if PEM_MARKER in data else []
     for block in blocks:
         try:
-            der = base64.b64decode(_PEM_NOISE.sub(b"", block["body"]), validate=True)
-            found.append((_line_of(data, block.start()), x509.load_der_x509_certificate(der)))
+            body = base64.b64decode(_PEM_NOISE.sub(b"", block["body"]), validate=True)
+            found.append((_line_of(data, block.start()), x509.load_der_x509_certificate(body)))
         except (ValueError, x509.InvalidVersion):
             continue
     if der and not blocks and data[:1] == b"\x30":
