@@ -79,7 +79,8 @@ def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule
         patterns=_compile_all(entry.get("patterns", [])),
         kind_patterns={
             kind: _compile_all(patterns)
-            for kind, patterns in entry.get("patterns_by_kind", {}).items()
+            for key, patterns in entry.get("patterns_by_kind", {}).items()
+            for kind in _expand_kinds([key], groups)
         },
         fallback=_compile_all(entry.get("fallback", [])),
         checks=tuple(entry.get("checks", [])),
