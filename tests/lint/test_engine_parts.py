@@ -24,6 +24,9 @@ docs/**/secret.md
 tmp?.py
 [ab].cfg
 nested/*.py
+x\\[1\\].sh
+\\#hash.sh
+q\\?.sh
 """
 NESTED_GITIGNORE = "local.py\n!important.log\n"
 FILES = [
@@ -31,7 +34,7 @@ FILES = [
     "top-only.txt", "src/top-only.txt", "docs/secret.md", "docs/a/b/secret.md", "docs/a/open.md",
     "cache/z.py", "src/cache/z.py", "tmp1.py", "tmp12.py", "a.cfg", "c.cfg", "nested/x.py",
     "nested/deeper/x.py", "sub/local.py", "sub/other.py", "sub/important.log", "main.py",
-    "keep.yml", "x.yml", "src/x.yml",
+    "keep.yml", "x.yml", "src/x.yml", "x[1].sh", "x1.sh", "#hash.sh", "q?.sh", "qq.sh",
 ]  # fmt: skip
 
 

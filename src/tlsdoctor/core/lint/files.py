@@ -188,7 +188,10 @@ def _glob_to_regex(glob: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(glob):
-        if glob.startswith("**/", i):
+        if glob[i] == "\\" and i + 1 < len(glob):  # `\[`, `\*`, `\ `: the next character as is
+            out.append(re.escape(glob[i + 1]))
+            i += 2
+        elif glob.startswith("**/", i):
             out.append(r"(?:.*/)?")
             i += 3
         elif glob.startswith("/**", i) and i + 3 == len(glob):
