@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tlsdoctor.core.explain.prefilter import SPELLINGS
 
-MAX_LINE = 64 << 10  # longer lines are cut (a minified blob must not hold the whole file)
+MAX_LINE = 64 << 10  # longer lines keep their head and tail (a blob must not hold the file)
+ELISION = " \u2026 ".encode()  # where the middle of a long line was dropped
 MAX_EXCERPT = 300
 
 
@@ -70,10 +71,29 @@ def lines_after(buf: bytearray, end: int, n: int) -> list[str]:
     return lines
 
 
+def shorten(raw: bytes | bytearray) -> bytes | bytearray:
+    """A line of at most about MAX_LINE bytes: its head and its tail, where a tool's error
+    ends up when it is appended to a long line (a progress bar, a minified blob)."""
+    if len(raw) <= MAX_LINE:
+        return raw
+    half = MAX_LINE // 2
+    return bytes(raw[:half]) + ELISION + bytes(raw[-half:])
+
+
 def decode(raw: bytes | bytearray) -> str:
-    return raw[:MAX_LINE].decode("utf-8", "replace").rstrip("\r")
+    return shorten(raw).decode("utf-8", "replace").rstrip("\r")
 
 
-def excerpt(text: str) -> str:
-    text = text.strip()
-    return text if len(text) <= MAX_EXCERPT else text[: MAX_EXCERPT - 1] + "…"
+def excerpt(text: str, at: int = 0) -> str:
+    """At most MAX_EXCERPT characters of ``text``, around offset ``at`` (where it matched)."""
+    stripped = text.strip()
+    if len(stripped) <= MAX_EXCERPT:
+        return stripped
+    at -= len(text) - len(text.lstrip())
+    start = at - 80 if at > MAX_EXCERPT // 2 else 0
+    if start == 0:
+        return stripped[: MAX_EXCERPT - 1] + "…"
+    room = MAX_EXCERPT - 1  # after the leading "…"
+    if start + room >= len(stripped):
+        return "…" + stripped[-room:]
+    return "…" + stripped[start : start + room - 1] + "…"

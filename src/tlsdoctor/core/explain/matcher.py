@@ -28,6 +28,7 @@ from tlsdoctor.core.explain.findings import (
     fix_steps,
 )
 from tlsdoctor.core.explain.lines import (
+    ELISION,
     MAX_LINE,
     all_line_starts,
     candidate_line_starts,
@@ -241,9 +242,9 @@ class Matcher:
     def _scan(self, *, final: bool) -> None:
         buf = self._buf
         if not final:
+            self._cut_long_line(buf)
             limit = start_of_last_lines(buf, ISSUER_LINES + 1, len(buf))
             if limit <= self._scanned:
-                self._cut_long_line(buf)
                 return
         else:
             limit = len(buf)
@@ -265,9 +266,12 @@ class Matcher:
         self._scanned = limit - keep
 
     def _cut_long_line(self, buf: bytearray) -> None:
-        if len(buf) - self._scanned > MAX_LINE and buf.find(b"\n", self._scanned) < 0:
-            del buf[self._scanned + MAX_LINE :]
-            buf += b"\n"
+        """A line still growing keeps its head and its latest tail (see lines.shorten): memory
+        stays bounded and an error printed at its end is still seen."""
+        begin = max(buf.rfind(b"\n") + 1, self._scanned)
+        if len(buf) - begin > MAX_LINE + len(ELISION):
+            half = MAX_LINE // 2
+            buf[begin + half : len(buf) - half] = ELISION
 
     def _examine(self, buf: bytearray, start: int, lineno: int, every_line: bool) -> None:
         end = buf.find(b"\n", start)
@@ -407,7 +411,7 @@ class Matcher:
                 cause=sig.cause,
                 tool=tool,
                 line=best.lineno,
-                excerpt=excerpt(best.text),
+                excerpt=excerpt(best.text, best.match.start()),
                 issuer=issuer,
                 product=product_of(issuer),
                 count=0,
