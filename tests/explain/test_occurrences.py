@@ -33,6 +33,12 @@ def test_identical_consecutive_lines_are_counted() -> None:
     assert (f.cause, f.tool, f.line, f.count) == ("expired", "curl", 1, 5)
 
 
+def test_repeated_bare_error_names_are_counted() -> None:
+    """No prefilter anchor in them: the lines after a hit are not taken as its context."""
+    (f,) = explain_text("UNABLE_TO_VERIFY_LEAF_SIGNATURE\n" * 5)
+    assert (f.cause, f.count) == ("missing_intermediate", 5)
+
+
 def test_timestamped_repeats_are_counted() -> None:
     text = "".join(f"2026-11-25T03:00:0{i}Z {IN_CHAIN}\n" for i in range(4))
     (f,) = explain_text(text)

@@ -294,20 +294,28 @@ class Matcher:
         before = lines_before(buf, start, CONTEXT_LINES)
         wide = lines_after(buf, end, ISSUER_LINES)
         after = wide[:CONTEXT_LINES]
-        hits += self._context_hits(lineno, before, after)
+        hits += self._context_hits(lineno, text, before, after)
         for line in (*before, *after):
             self._note_insecure(line, line.lower(), self._cat.insecure)
         self._add(hits, before, after, wide)
 
-    def _context_hits(self, lineno: int, before: list[str], after: list[str]) -> list[_LineHit]:
+    def _context_hits(
+        self, lineno: int, text: str, before: list[str], after: list[str]
+    ) -> list[_LineHit]:
         """Lines next to a hit may carry the reason in words without any anchor (wget's second
-        line, s_client's "verify error:num=62:hostname mismatch" above the error queue)."""
+        line, s_client's "verify error:num=62:hostname mismatch" above the error queue); the
+        same line again is another error, examined on its own."""
+        shape = _shape(text)
         numbered = [(lineno - len(before) + i, line) for i, line in enumerate(before)]
         numbered += [(lineno + 1 + i, line) for i, line in enumerate(after)]
         found: list[_LineHit] = []
         for number, line in numbered:
             line_lower = line.lower()
-            if number in self._used or any(a in line_lower for a in ANCHORS):
+            if (
+                number in self._used
+                or any(a in line_lower for a in ANCHORS)
+                or _shape(line) == shape
+            ):
                 continue  # already counted, or examined on its own
             hits = self._match_line(line, line_lower, number, self._cat.signatures)
             if hits:
