@@ -99,3 +99,73 @@ def test_doctor_checks_tool_configs_for_dangling_paths(
     findings = audit(dict(isolated_process_env), ca=certs.ca)
     subjects = sorted(f.subject for f in findings if f.id == "dangling-path")
     assert any(".gitconfig" in s for s in subjects) and any(".aws" in s for s in subjects)
+
+
+# setup removes what doctor reports in the file it edits for each tool (one shared catalog)
+SETUP_FIXES: dict[str, tuple[str, Plant]] = {
+    "npm-strict-ssl": ("npm", INSECURE["npm-strict-ssl"]),
+    "git-ssl-verify": ("git", INSECURE["git-ssl-verify"]),
+    "pip-trusted-host": ("pip", INSECURE["pip-trusted-host"]),
+    "pip-trusted-host-multiline": (
+        "pip",
+        lambda h, e, c: write(
+            h / ".config/pip/pip.conf",
+            "[install]\ntrusted-host =\n    pypi.org\n    files.pythonhosted.org\nno-cache = 1\n",
+        ),
+    ),
+    "conda-ssl-verify": ("conda", INSECURE["conda-ssl-verify"]),
+    "curl-insecure": ("curl", INSECURE["curl-insecure"]),
+    "wget-check-certificate": ("wget", INSECURE["wget-check-certificate"]),
+    "yarn-strict-ssl": ("yarn", lambda h, e, c: write(h / ".yarnrc", "strict-ssl false\n")),
+    "composer-disable-tls": (
+        "composer",
+        lambda h, e, c: write(
+            h / ".config/composer/config.json", '{"config": {"disable-tls": true}}\n'
+        ),
+    ),
+    "gcloud-disable-ssl-validation": (
+        "gcloud",
+        lambda h, e, c: write(
+            h / ".config/gcloud/configurations/config_default",
+            "[auth]\ndisable_ssl_validation = True\n",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETUP_FIXES))
+def test_setup_removes_the_insecure_settings_doctor_reports(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    home = Path(isolated_process_env["HOME"])
+    env = dict(isolated_process_env)
+    tool, plant = SETUP_FIXES[case]
+    plant(home, env, certs)
+    finding_id = case.removesuffix("-multiline")
+    before = [f for f in audit(env, ca=certs.ca) if f.id == finding_id]
+    assert before, "doctor must report the planted setting"
+    plan = plan_setup([tool], certs.bundle, certs.ca, environ=env)
+    removing = [c for c in plan.changes if c.removes]
+    assert removing and all("turns verification back on" in r for r in removing[0].removes)
+    assert removing[0].to_json()["removes"] == list(removing[0].removes)
+    changes.apply(plan, changes.Journal())
+    assert [f for f in audit(env, ca=certs.ca) if f.id == finding_id] == []
+    changes.undo(changes.Journal())
+    assert [f.id for f in audit(env, ca=certs.ca) if f.id == finding_id] == [finding_id]
+
+
+def test_doctor_reads_pips_multi_line_trusted_host(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    write(
+        home / ".config/pip/pip.conf", "[global]\ntrusted-host =\n    pypi.org\n    example.org\n"
+    )
+    found = [
+        f for f in audit(dict(isolated_process_env), ca=certs.ca) if f.id == "pip-trusted-host"
+    ]
+    assert len(found) == 1 and "pypi.org example.org" in found[0].message

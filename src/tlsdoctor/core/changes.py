@@ -63,6 +63,7 @@ class Change:
     new_value: str | None = None
     mode: int | None = None  # permissions for a file we create (default 0o644)
     preview: str | None = None  # text to show in the plan (the shell block)
+    removes: tuple[str, ...] = ()  # insecure settings this change removes, as the plan shows them
 
     @property
     def creates(self) -> bool:
@@ -78,6 +79,7 @@ class Change:
             "new_value": self.new_value,
             "description": self.description,
             "preview": self.preview,
+            "removes": list(self.removes),
             "old_sha256": _sha(self.old),
             "new_sha256": _sha(self.new),
         }

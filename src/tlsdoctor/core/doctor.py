@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsdoctor import paths
-from tlsdoctor.core.tools import _edit, cloud, curl, git, node, php, python, rust
+from tlsdoctor.core.tools import _edit, cloud, curl, git, insecure, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
 from tlsdoctor.i18n import N_, _
 
@@ -364,6 +364,11 @@ class _Auditor:
                 )
 
     # -- config files
+    def _audit_insecure(self, kind: str, path: Path, text: str) -> None:
+        """The settings of the ``[[insecure]]`` catalog (shared with setup) found in ``path``."""
+        for hit in insecure.find(kind, text):
+            self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), hit.fix())
+
     def _read(self, path: Path) -> str | None:
         try:
             return path.read_text(encoding="utf-8", errors="replace")
@@ -380,24 +385,7 @@ class _Auditor:
             text = self._read(path)
             if text is None:
                 continue
-            for section in ("global", "install", "download"):
-                hosts = _edit.get_ini(text, section, "trusted-host")
-                if hosts:
-                    self.add(
-                        "pip-trusted-host",
-                        ERROR,
-                        str(path),
-                        _(
-                            "{path} sets trusted-host = {hosts}: pip skips certificate "
-                            "checks for those hosts",
-                            path=str(path),
-                            hosts=hosts,
-                        ),
-                        _(
-                            "remove trusted-host and let pip trust the inspection CA "
-                            "('tlsdoctor setup pip')"
-                        ),
-                    )
+            self._audit_insecure("pipconf", path, text)
             cert = _edit.get_ini(text, "global", "cert")
             if cert:
                 self.check_path(f"{path} [global] cert", cert, "replace", "bundle")
@@ -407,18 +395,7 @@ class _Auditor:
         text = self._read(path)
         if text is None:
             return
-        strict = _edit.get_ini(text, None, "strict-ssl")
-        if strict is not None and strict.strip().lower() in FALSE_WORDS:
-            self.add(
-                "npm-strict-ssl",
-                ERROR,
-                str(path),
-                _("{path} sets strict-ssl=false: npm skips certificate checks", path=str(path)),
-                _(
-                    "remove strict-ssl=false and set cafile to the full bundle "
-                    "('tlsdoctor setup npm')"
-                ),
-            )
+        self._audit_insecure("npmrc", path, text)
         cafile = _edit.get_line_value(
             text, section=None, key_pattern=_edit.ini_key("cafile"), parse_value=_edit.quoted
         )
@@ -426,60 +403,29 @@ class _Auditor:
             self.check_path(f"{path} cafile", cafile, "replace", "bundle")
 
     def audit_yarn(self) -> None:
-        berry = self._read(self.ctx.home / ".yarnrc.yml")
-        if berry is not None:
-            value = _edit.get_yaml_top(berry, "enableStrictSsl")
-            if value is not None and value.lower() in FALSE_WORDS:
-                self.add(
-                    "yarn-strict-ssl",
-                    ERROR,
-                    str(self.ctx.home / ".yarnrc.yml"),
-                    _("enableStrictSsl: false makes yarn skip certificate checks"),
-                    _(
-                        "remove it and set httpsCaFilePath to the full bundle "
-                        "('tlsdoctor setup yarn')"
-                    ),
-                )
-        classic = self._read(self.ctx.home / ".yarnrc")
-        if classic is not None and re.search(r"(?m)^\s*strict-ssl\s+\"?false", classic):
-            self.add(
-                "yarn-strict-ssl",
-                ERROR,
-                str(self.ctx.home / ".yarnrc"),
-                _("strict-ssl false makes yarn skip certificate checks"),
-                _("remove it and set cafile to the full bundle ('tlsdoctor setup yarn')"),
-            )
+        for name, kind in ((".yarnrc.yml", "yarnrc_yml"), (".yarnrc", "yarnrc")):
+            path = self.ctx.home / name
+            text = self._read(path)
+            if text is not None:
+                self._audit_insecure(kind, path, text)
 
     def audit_git(self) -> None:
         path = git.global_config_path(self.ctx)
         text = self._read(path)
         if text is None:
             return
+        self._audit_insecure("gitconfig", path, text)
         section: str | None = None
         for line in text.splitlines():
             header = re.match(r"^\s*\[\s*([^\]\s]+)(?:\s+\"([^\"]*)\")?\s*\]", line)
             if header:
                 section = header.group(1).lower()
                 continue
-            key = re.match(r"^\s*(sslverify|sslcainfo)\s*(?:=\s*(.*))?$", line, re.I)
+            key = re.match(r"^\s*(sslcainfo)\s*(?:=\s*(.*))?$", line, re.I)
             if section != "http" or not key:
                 continue
             value = _edit.quoted(key.group(2) or "true")
-            if key.group(1).lower() == "sslverify" and value.lower() in FALSE_WORDS:
-                self.add(
-                    "git-ssl-verify",
-                    ERROR,
-                    str(path),
-                    _(
-                        "{path} sets http.sslVerify=false: git skips certificate checks",
-                        path=str(path),
-                    ),
-                    _(
-                        "remove it and set http.sslCAInfo to the full bundle "
-                        "('tlsdoctor setup git')"
-                    ),
-                )
-            elif key.group(1).lower() == "sslcainfo":
+            if key.group(1).lower() == "sslcainfo":
                 self.check_path(f"{path} http.sslCAInfo", value, "replace", "bundle")
 
     def audit_conda(self) -> None:
@@ -487,34 +433,18 @@ class _Auditor:
         text = self._read(path)
         if text is None:
             return
+        self._audit_insecure("condarc", path, text)
         value = _edit.get_yaml_top(text, "ssl_verify")
         if value is None:
             return
-        if value.lower() in FALSE_WORDS:
-            self.add(
-                "conda-ssl-verify",
-                ERROR,
-                str(path),
-                _("{path} sets ssl_verify: false: conda skips certificate checks", path=str(path)),
-                _("set ssl_verify to the full bundle ('tlsdoctor setup conda')"),
-            )
-        elif value.lower() not in ("true", "yes", "truststore"):
+        if value.lower() not in (*FALSE_WORDS, "true", "yes", "truststore"):
             self.check_path(f"{path} ssl_verify", value, "replace", "bundle")
 
     def audit_curl_wget(self) -> None:
         path = curl.curlrc_path(self.ctx)
         text = self._read(path)
         if text is not None:
-            if re.search(
-                r"(?m)^\s*(?:-k|--insecure|insecure)\b(?!\s*[=:]?\s*\"?(?:false|no|off))", text
-            ):
-                self.add(
-                    "curl-insecure",
-                    ERROR,
-                    str(path),
-                    _("{path} turns on insecure: curl skips certificate checks", path=str(path)),
-                    _("remove insecure and set cacert to the full bundle ('tlsdoctor setup curl')"),
-                )
+            self._audit_insecure("curlrc", path, text)
             cacert = _edit.get_line_value(
                 text, section=None, key_pattern=curl.CURLRC_KEY, parse_value=_edit.quoted
             )
@@ -523,26 +453,7 @@ class _Auditor:
         path = curl.wgetrc_path(self.ctx)
         text = self._read(path)
         if text is not None:
-            check = _edit.get_line_value(
-                text,
-                section=None,
-                key_pattern=r"^\s*check_?certificate\s*=\s*(?P<value>.*)$",
-                parse_value=_edit.plain,
-            )
-            if check is not None and check.lower() in FALSE_WORDS:
-                self.add(
-                    "wget-check-certificate",
-                    ERROR,
-                    str(path),
-                    _(
-                        "{path} sets check_certificate = off: wget skips certificate checks",
-                        path=str(path),
-                    ),
-                    _(
-                        "remove it and set ca_certificate to the full bundle "
-                        "('tlsdoctor setup wget')"
-                    ),
-                )
+            self._audit_insecure("wgetrc", path, text)
             ca = _edit.get_line_value(
                 text, section=None, key_pattern=curl.WGETRC_KEY, parse_value=_edit.plain
             )
@@ -583,38 +494,14 @@ class _Auditor:
         bundle = _edit.get_ini(text, "core", "custom_ca_certs_file")
         if bundle:
             self.check_path(f"{path} core/custom_ca_certs_file", bundle, "replace", "bundle")
-        off = _edit.get_ini(text, "auth", "disable_ssl_validation")
-        if off and off.lower() in ("true", "1", "yes", "on"):
-            self.add(
-                "gcloud-disable-ssl-validation",
-                ERROR,
-                str(path),
-                _(
-                    "{path} sets auth/disable_ssl_validation: gcloud skips certificate checks",
-                    path=str(path),
-                ),
-                _(
-                    "unset it and set core/custom_ca_certs_file to the full bundle "
-                    "('tlsdoctor setup gcloud')"
-                ),
-            )
+        self._audit_insecure("gcloud", path, text)
 
     def _audit_composer(self) -> None:
         path = php.composer_home(self.ctx) / "config.json"
         text = self._read(path)
         if text is None:
             return
-        if _edit.get_json_path(text, ("config", "disable-tls")) == "True":
-            self.add(
-                "composer-disable-tls",
-                ERROR,
-                str(path),
-                _("{path} sets disable-tls: composer downloads without TLS", path=str(path)),
-                _(
-                    "remove disable-tls and set cafile to the full bundle "
-                    "('tlsdoctor setup composer')"
-                ),
-            )
+        self._audit_insecure("composer_json", path, text)
         cafile = _edit.get_json_path(text, ("config", "cafile"))
         if cafile:
             self.check_path(f"{path} cafile", cafile, "replace", "bundle")

@@ -89,8 +89,10 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
                 f"      {_esc(change.setting)}: [red]{_esc(old)}[/red] -> "
                 f"[green]{_esc(change.new_value)}[/green]"
             )
-        else:
+        elif not change.removes:
             console.print(f"      {_esc(change.description)}")
+        for removal in change.removes:
+            console.print(f"      [green]{_esc(removal)}[/green]")
         if change.preview:
             for line in change.preview.splitlines():
                 console.print(f"      [dim]|[/dim] {_esc(line)}")

@@ -94,11 +94,21 @@ def edit_file(
     *,
     mode: int | None = None,
     preview: str | None = None,
+    insecure_file: str | None = None,
 ) -> Plan:
-    """Plan setting one key in a text file; a plan with no change when it is already set."""
+    """Plan setting one key in a text file; a plan with no change when it is already set.
+
+    ``insecure_file``: the file's kind in the ``[[insecure]]`` catalog; the settings there that
+    turn verification off are removed in the same change.
+    """
+    from tlsdoctor.core.tools import insecure
+
     old = read_bytes(path)
     text = "" if old is None else old.decode("utf-8", errors="surrogateescape")
     try:
+        removed: list[insecure.Hit] = []
+        if insecure_file:
+            text, removed = insecure.remove(insecure_file, text)
         new_text, old_value = editor(text)
     except ValueError as err:
         return Plan(
@@ -116,7 +126,7 @@ def edit_file(
             ]
         )
     new = new_text.encode("utf-8", errors="surrogateescape")
-    if new == old or old_value == new_value:
+    if new == old or (old_value == new_value and not removed):
         return Plan(
             notes=[
                 Note(
@@ -131,7 +141,10 @@ def edit_file(
                 )
             ]
         )
-    description = _("set {setting} to {value}", setting=setting, value=new_value)
+    removes = tuple(hit.removal() for hit in removed)
+    description = "; ".join(
+        (_("set {setting} to {value}", setting=setting, value=new_value), *removes)
+    )
     return Plan(
         changes=[
             Change(
@@ -145,6 +158,37 @@ def edit_file(
                 new_value=new_value,
                 mode=mode,
                 preview=preview,
+                removes=removes,
+            )
+        ]
+    )
+
+
+def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> Plan:
+    """Plan only removing the settings that turn verification off (nothing else to set)."""
+    from tlsdoctor.core.tools import insecure
+
+    old = read_bytes(path)
+    if old is None:
+        return Plan()
+    try:
+        new_text, removed = insecure.remove(
+            insecure_file, old.decode("utf-8", errors="surrogateescape")
+        )
+    except ValueError:
+        return Plan()
+    if not removed:
+        return Plan()
+    removes = tuple(hit.removal() for hit in removed)
+    return Plan(
+        changes=[
+            Change(
+                path=path,
+                old=old,
+                new=new_text.encode("utf-8", errors="surrogateescape"),
+                description="; ".join(removes),
+                tool=tool,
+                removes=removes,
             )
         ]
     )
@@ -162,6 +206,7 @@ def edit_line(
     line: str,
     parse_value: Callable[[str], str],
     case_insensitive_section: bool = False,
+    insecure_file: str | None = None,
 ) -> Plan:
     """Plan setting one ``key value`` line of a text file (``_edit.set_line_value``)."""
     return edit_file(
@@ -178,6 +223,7 @@ def edit_line(
             parse_value=parse_value,
             case_insensitive_section=case_insensitive_section,
         ),
+        insecure_file=insecure_file,
     )
 
 

@@ -74,6 +74,7 @@ def plan_gcloud(ctx: Context) -> Plan:
         "core/custom_ca_certs_file",
         bundle,
         lambda text: _edit.set_ini(text, "core", "custom_ca_certs_file", bundle),
+        insecure_file="gcloud",
     )
     active = gcloud_config_dir(ctx) / "active_config"
     if plan.changes and not active.exists() and not ctx.environ.get("CLOUDSDK_ACTIVE_CONFIG_NAME"):

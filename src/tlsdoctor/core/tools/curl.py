@@ -42,6 +42,7 @@ def plan_curl(ctx: Context) -> Plan:
         key_pattern=CURLRC_KEY,
         line=f"cacert = {curl_quote(bundle)}",
         parse_value=_edit.quoted,
+        insecure_file="curlrc",
     )
 
 
@@ -63,4 +64,5 @@ def plan_wget(ctx: Context) -> Plan:
         key_pattern=WGETRC_KEY,
         line=f"ca_certificate = {bundle}",
         parse_value=_edit.plain,
+        insecure_file="wgetrc",
     )

@@ -54,7 +54,13 @@ def plan_git(ctx: Context) -> Plan:
     bundle = str(ctx.bundle)
     if program:
         return edit_file(
-            ctx, "git", path, SETTING, bundle, lambda text: _git_edit(ctx, program, bundle, text)
+            ctx,
+            "git",
+            path,
+            SETTING,
+            bundle,
+            lambda text: _git_edit(ctx, program, bundle, text),
+            insecure_file="gitconfig",
         )
     return edit_line(
         ctx,
@@ -67,4 +73,5 @@ def plan_git(ctx: Context) -> Plan:
         line=f"\tsslCAInfo = {bundle}",
         parse_value=_edit.quoted,
         case_insensitive_section=True,
+        insecure_file="gitconfig",
     )

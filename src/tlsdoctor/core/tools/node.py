@@ -38,6 +38,7 @@ def _set_npmrc(path: Path, ctx: Context, tool: str) -> Plan:
         key_pattern=_edit.ini_key("cafile"),
         line=f"cafile={bundle}",
         parse_value=_edit.quoted,
+        insecure_file="npmrc",
     )
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     if _edit.get_ini(text, None, "ca"):
@@ -92,6 +93,7 @@ def plan_yarn(ctx: Context) -> Plan:
             key,
             bundle,
             lambda text: _edit.set_yaml_top(text, key, bundle),
+            insecure_file="yarnrc_yml",
         )
     else:
         plan = edit_line(
@@ -104,6 +106,7 @@ def plan_yarn(ctx: Context) -> Plan:
             key_pattern=r"^\s*cafile\s+(?P<value>.*)$",
             line=f"cafile {_edit.toml_string(bundle)}",
             parse_value=_edit.quoted,
+            insecure_file="yarnrc",
         )
         if major is None:
             plan.notes.append(

@@ -33,4 +33,5 @@ def plan_composer(ctx: Context) -> Plan:
         "config.cafile",
         bundle,
         lambda text: _edit.set_json_path(text, ("config", "cafile"), bundle),
+        insecure_file="composer_json",
     )

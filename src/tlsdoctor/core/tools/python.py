@@ -14,6 +14,7 @@ from tlsdoctor.core.tools._base import (
     edit_file,
     not_installed,
     os_store_has_ca,
+    remove_insecure,
     tool_note,
 )
 from tlsdoctor.i18n import _
@@ -69,18 +70,18 @@ def plan_pip(ctx: Context) -> Plan:
         return not_installed("pip")
     versions = pip_versions(ctx)
     if pip_uses_truststore(versions) and os_store_has_ca(ctx.ca_pem, ctx.platform):
-        return Plan(
-            notes=[
-                Note(
-                    "pip",
-                    _(
-                        "pip uses the OS store (truststore) and the OS store already trusts "
-                        "the inspection CA: no cert setting needed"
-                    ),
-                    "skipped",
-                )
-            ]
+        plan = remove_insecure(ctx, "pip", path, "pipconf")
+        plan.notes.append(
+            Note(
+                "pip",
+                _(
+                    "pip uses the OS store (truststore) and the OS store already trusts "
+                    "the inspection CA: no cert setting needed"
+                ),
+                "skipped" if not plan.changes else "info",
+            )
         )
+        return plan
     bundle = str(ctx.bundle)
     plan = edit_file(
         ctx,
@@ -89,6 +90,7 @@ def plan_pip(ctx: Context) -> Plan:
         "global.cert",
         bundle,
         lambda text: _edit.set_ini(text, "global", "cert", bundle),
+        insecure_file="pipconf",
     )
     if ctx.environ.get("PIP_CONFIG_FILE") == os.devnull:
         plan.notes.append(
@@ -214,4 +216,5 @@ def plan_conda(ctx: Context) -> Plan:
         "ssl_verify",
         bundle,
         lambda text: _edit.set_yaml_top(text, "ssl_verify", bundle),
+        insecure_file="condarc",
     )

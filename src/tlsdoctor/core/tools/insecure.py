@@ -1,0 +1,152 @@
+"""Settings that turn certificate verification off: one catalog (``[[insecure]]`` in
+``data/tools.toml``), read by doctor (to report them) and by setup (to remove them).
+
+Removing such a setting restores verification; it never weakens it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from tlsdoctor._data import load_data
+from tlsdoctor.core.tools._edit import quoted
+from tlsdoctor.i18n import _, localized
+
+_HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    entry: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.entry["id"])
+
+    @property
+    def tool(self) -> str:
+        return str(self.entry["tool"])
+
+    @property
+    def file(self) -> str:
+        return str(self.entry["file"])
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compiled(str(self.entry["line"]))
+
+    def turns_off(self, value: str | None) -> bool:
+        normal = "" if value is None else quoted(value).strip().lower()
+        if "off" in self.entry:
+            return normal in self.entry["off"]
+        if "not_off" in self.entry:
+            return normal not in self.entry["not_off"]
+        return bool(normal)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One insecure setting found in a file: lines [start, end) (none for JSON files)."""
+
+    rule: Rule
+    value: str
+    start: int = 0
+    end: int = 0
+
+    def message(self, path: str) -> str:
+        return str(localized(self.rule.entry, "message")).format(path=path, value=self.value)
+
+    def fix(self) -> str:
+        return str(localized(self.rule.entry, "fix"))
+
+    def removal(self) -> str:
+        """How the plan shows the removal."""
+        shown = str(self.rule.entry.get("shown", self.rule.id)).format(value=self.value)
+        return _("remove {setting}: turns verification back on", setting=shown)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def rules(file: str) -> list[Rule]:
+    return [Rule(e) for e in load_data("tools.toml").get("insecure", []) if e["file"] == file]
+
+
+def find(file: str, text: str) -> list[Hit]:
+    """Every setting in ``text`` (a ``file``-kind config) that turns verification off."""
+    hits: list[Hit] = []
+    for rule in rules(file):
+        if "json" in rule.entry:
+            hits.extend(_find_json(rule, text))
+        else:
+            hits.extend(_find_lines(rule, text.splitlines(keepends=True)))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def remove(file: str, text: str) -> tuple[str, list[Hit]]:
+    """``text`` without the settings :func:`find` reports, and those settings."""
+    hits = find(file, text)
+    if not hits:
+        return text, []
+    if any("json" in h.rule.entry for h in hits):
+        data = json.loads(text)
+        for hit in hits:
+            *parents, key = hit.rule.entry["json"]
+            node = data
+            for name in parents:
+                node = node[name]
+            node.pop(key, None)
+        return json.dumps(data, indent=4, ensure_ascii=False) + "\n", hits
+    lines = text.splitlines(keepends=True)
+    drop = {i for hit in hits for i in range(hit.start, hit.end)}
+    return "".join(line for i, line in enumerate(lines) if i not in drop), hits
+
+
+def _section_name(header: str) -> str:
+    return re.split(r'[\s"]', header.strip(), maxsplit=1)[0].lower()
+
+
+def _find_lines(rule: Rule, lines: list[str]) -> list[Hit]:
+    wanted = rule.entry.get("sections")
+    section: str | None = None
+    hits: list[Hit] = []
+    for i, line in enumerate(lines):
+        header = _HEADER.match(line)
+        if header and rule.file not in ("yarnrc_yml", "condarc"):
+            section = _section_name(header.group(1))
+            continue
+        if wanted is not None and section not in wanted:
+            continue
+        match = rule.pattern.match(line.rstrip("\r\n"))
+        if not match:
+            continue
+        value = match.group("value")
+        end = i + 1
+        if rule.entry.get("continuation"):
+            parts = [value] if value else []
+            while end < len(lines) and lines[end][:1] in (" ", "\t") and lines[end].strip():
+                parts.append(lines[end].strip())
+                end += 1
+            value = " ".join(parts)
+        if rule.turns_off(value):
+            hits.append(Hit(rule, value or "", i, end))
+    return hits
+
+
+def _find_json(rule: Rule, text: str) -> list[Hit]:
+    try:
+        node: Any = json.loads(text) if text.strip() else {}
+    except ValueError:
+        return []
+    for key in rule.entry["json"]:
+        if not isinstance(node, dict) or key not in node:
+            return []
+        node = node[key]
+    value = json.dumps(node) if not isinstance(node, str) else node
+    return [Hit(rule, value)] if rule.turns_off(value) else []
