@@ -169,3 +169,14 @@ def test_doctor_reads_pips_multi_line_trusted_host(
         f for f in audit(dict(isolated_process_env), ca=certs.ca) if f.id == "pip-trusted-host"
     ]
     assert len(found) == 1 and "pypi.org example.org" in found[0].message
+
+
+def test_doctor_finds_an_expired_ca_inside_a_full_bundle(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    bundle = home / "full.pem"
+    bundle.write_bytes(certs.bundle.read_bytes() + expired_ca(home).read_bytes())
+    env = {**isolated_process_env, "SSL_CERT_FILE": str(bundle)}
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "expired-ca"]
+    assert len(found) == 1 and "Expired Inspection CA" in found[0].message

@@ -162,8 +162,10 @@ def _file_facts(path: Path) -> _FileFacts | None:
     except OSError:
         return None
     ders = _pem_ders(data)
-    # Small files are inspection CAs; public bundles are kept current and slow to parse.
-    expired = _expired_subjects(ders) if 0 < len(ders) <= 20 else []
+    # certifi's Mozilla roots are kept current (and slow to parse): parse only the others,
+    # which is where an expired inspection CA hides, even inside a full bundle.
+    public = _public_roots()
+    expired = _expired_subjects([der for der in ders if der not in public])
     return _FileFacts(ders, expired)
 
 
