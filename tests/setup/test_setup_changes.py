@@ -237,3 +237,78 @@ def test_journal_and_backups_are_private(home: Path, journal: Journal) -> None:
     assert journal.dir.stat().st_mode & 0o777 == 0o700
     backup = next(journal.backups.rglob("*.bak"))
     assert backup.stat().st_mode & 0o077 == 0
+
+
+def test_undo_keeps_created_files_that_a_kept_file_points_at(home: Path, journal: Journal) -> None:
+    from tlsdoctor.core.changes import KEPT_REFERENCED
+
+    data = home / "data"
+    bundle, unused = data / "bundle.pem", data / "other.pem"
+    profile = home / ".bashrc"
+    profile.write_bytes(b"alias ll='ls -l'\n")
+    block = f"export SSL_CERT_FILE={bundle}\n".encode()
+    apply(
+        Plan(
+            changes=[
+                change(bundle, b"PEM\n"),
+                change(unused, b"PEM2\n"),
+                change(profile, b"alias ll='ls -l'\n" + block),
+            ]
+        ),
+        journal,
+    )
+    profile.write_bytes(b"alias ll='ls -l'\n" + block + b"export EDITOR=vi\n")  # edited since
+    result = undo(journal)
+    status = {o.path: o for o in result.files}
+    assert status[profile].status == KEPT_BOTH
+    assert status[bundle].status == KEPT_REFERENCED and status[bundle].referenced_by == profile
+    assert bundle.read_bytes() == b"PEM\n"  # the kept profile still works
+    assert status[unused].status == REMOVED and not unused.exists()
+    assert not result.ok
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        b"garbage that is not json",
+        b'{"op": "write", "run": "R", "seq": 0}',  # a write without path or hashes
+        b'{"op": "write", "run": "R", "seq": 0, "path": "/x", "existed": true, '
+        b'"old_sha256": "a", "new_sha256": "b", "backup": null, "tmp": null}',
+        b"[1, 2]",
+    ],
+)
+def test_a_damaged_journal_is_an_error_naming_the_line(
+    home: Path, journal: Journal, bad_line: bytes
+) -> None:
+    from tlsdoctor.core.changes import JournalError
+
+    before = snapshot(home)
+    apply(Plan(changes=[change(home / "existing.conf", b"x\n")]), journal)
+    after_apply = snapshot(home)
+    lines = journal.file.read_bytes().splitlines(keepends=True)
+    journal.file.write_bytes(b"".join([lines[0], bad_line + b"\n", *lines[1:]]))
+    with pytest.raises(JournalError, match="line 2"):
+        undo(journal)
+    assert snapshot(home) == after_apply != before  # nothing was undone
+
+
+def test_undo_cli_reports_a_garbage_journal_with_exit_2(clean_env: dict[str, str]) -> None:
+    from tlsdoctor import paths
+
+    journal_file = paths.state_dir(clean_env) / "journal" / "journal.jsonl"
+    journal_file.parent.mkdir(parents=True)
+    journal_file.write_bytes(b"\x00\x01 not a journal\nmore garbage\n")
+    env = clean_env
+    done = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "undo"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 2, done
+    assert "line 1" in done.stderr and "Nothing to undo" not in done.stdout
+
+
+def test_append_after_a_torn_line_starts_a_new_line(home: Path, journal: Journal) -> None:
+    apply(Plan(changes=[change(home / "existing.conf", b"x\n")]), journal)
+    with journal.file.open("ab") as fh:
+        fh.write(b'{"op": "wri')
+    apply(Plan(changes=[change(home / "keep.txt", b"y\n")]), journal)
+    assert len(journal.pending_runs()) == 2

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsdoctor import paths
+from tlsdoctor.i18n import _
 
 JOURNAL_VERSION = 1
 RESTORE_SUFFIX = ".tlsdoctor-restore"
@@ -177,6 +178,7 @@ REMOVED = "removed"  # setup created the file; it is gone again
 ALREADY_ORIGINAL = "already-original"  # the file already had its original bytes
 KEPT_BOTH = "kept-both"  # changed by someone else: kept, original written beside it
 KEPT_CREATED = "kept-created"  # created by setup, then changed by someone else: kept
+KEPT_REFERENCED = "kept-referenced"  # created by setup; a file undo kept still points at it
 BACKUP_MISSING = "backup-missing"  # cannot restore: the backup file is gone
 
 
@@ -187,6 +189,7 @@ class RestoreOutcome:
     tool: str
     description: str
     beside: Path | None = None  # where the original went when the file was kept
+    referenced_by: Path | None = None  # the kept file that still names this one (kept-referenced)
 
     @property
     def conflict(self) -> bool:
@@ -199,6 +202,7 @@ class RestoreOutcome:
             "tool": self.tool,
             "description": self.description,
             "beside": str(self.beside) if self.beside else None,
+            "referenced_by": str(self.referenced_by) if self.referenced_by else None,
         }
 
 
@@ -248,26 +252,47 @@ class Journal:
             os.chmod(self.dir, 0o700)
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every complete entry; a line torn by a crash mid-append is ignored."""
+        """Every entry. Only a last line torn by a crash mid-append (no newline) is ignored:
+        any other line that cannot be read is a :class:`JournalError` naming its line number,
+        so undo never acts on a journal it only half understands."""
         try:
             raw = self.file.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as err:
+            raise JournalError(
+                _("cannot read the journal {path}: {error}", path=str(self.file), error=str(err))
+            ) from err
+        lines = raw.split(b"\n")[:-1]  # after the last newline: empty, or a torn line
         out: list[dict[str, Any]] = []
-        for line in raw.splitlines():
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
             try:
                 entry = json.loads(line)
             except ValueError:
-                continue
-            if isinstance(entry, dict):
-                out.append(entry)
+                entry = None
+            problem = _entry_problem(entry)
+            if problem:
+                raise JournalError(
+                    _(
+                        "the journal {path} is damaged at line {line} ({problem}): "
+                        "nothing was undone; repair or move the file by hand",
+                        path=str(self.file),
+                        line=number,
+                        problem=problem,
+                    )
+                )
+            out.append(entry)
         return out
 
     def append(self, entry: dict[str, Any]) -> None:
         self._ensure_dir()
         data = json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-        fd = os.open(self.file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            _drop_torn_tail(fd)
+            os.lseek(fd, 0, os.SEEK_END)
             _write_all(fd, data)
             os.fsync(fd)
         finally:
@@ -307,6 +332,65 @@ class Journal:
     def pending_runs(self) -> list[RunRecord]:
         """Runs not undone yet, newest first."""
         return [r for r in reversed(self.runs()) if not r.undone and r.has_effects]
+
+
+_SHA_OR_NONE = (str, type(None))
+# what each entry kind must hold (op -> field -> accepted types)
+_ENTRY_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
+    "begin": {},
+    "end": {},
+    "undone": {},
+    "undo-begin": {},
+    "mkdir": {"path": (str,)},
+    "write": {
+        "seq": (int,),
+        "path": (str,),
+        "existed": (bool,),
+        "old_sha256": _SHA_OR_NONE,
+        "new_sha256": _SHA_OR_NONE,
+        "backup": _SHA_OR_NONE,
+        "tmp": _SHA_OR_NONE,
+    },
+    "written": {"seq": (int,)},
+    "restored": {"seq": (int,)},
+    "command": {"seq": (int,), "argv": (list,), "undo": (list,)},
+    "command-done": {"seq": (int,), "returncode": (int,)},
+}
+
+
+def _entry_problem(entry: object) -> str | None:
+    """Why a journal line cannot be used, or None."""
+    if not isinstance(entry, dict):
+        return "not a JSON object"
+    op = entry.get("op")
+    if op not in _ENTRY_FIELDS:
+        return f"unknown op {op!r}"
+    if not isinstance(entry.get("run"), str):
+        return f"{op}: no run id"
+    for name, types in _ENTRY_FIELDS[op].items():
+        value = entry.get(name)
+        if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
+            return f"{op}: bad {name!r}"
+    if op == "write" and entry["existed"] and not entry["backup"]:
+        return "write: no backup for an existing file"
+    return None
+
+
+def _drop_torn_tail(fd: int) -> None:
+    """Cut a line torn by a crash mid-append, so the next entry starts on its own line."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return
+    start = max(0, size - 65536)
+    os.lseek(fd, start, os.SEEK_SET)
+    tail = os.read(fd, size - start)
+    if tail.endswith(b"\n"):
+        return
+    cut = tail.rfind(b"\n")
+    if cut < 0 and start > 0:
+        return  # a torn line this long is no torn entry: leave it for entries() to report
+    os.ftruncate(fd, start + cut + 1)
+    os.fsync(fd)
 
 
 @dataclass
@@ -519,11 +603,12 @@ def _undo_run(
             result.commands.append(
                 CommandOutcome(Command(argv, (), command.description, command.tool), rc)
             )
+    kept = _kept_contents(record)
     for seq in sorted(record.writes, reverse=True):
         entry = record.writes[seq]
         if seq in record.restored:
             continue
-        outcome = _restore_one(journal, entry)
+        outcome = _restore_one(journal, entry, kept)
         journal.append({"op": "restored", "run": record.run, "seq": seq, "status": outcome.status})
         result.files.append(outcome)
     for folder in reversed(record.dirs):
@@ -532,7 +617,33 @@ def _undo_run(
     journal.append({"op": "undone", "run": record.run})
 
 
-def _restore_one(journal: Journal, entry: dict[str, Any]) -> RestoreOutcome:
+def _kept_contents(record: RunRecord) -> dict[Path, bytes]:
+    """The files of this run that undo will keep (somebody changed them since): their bytes."""
+    kept: dict[Path, bytes] = {}
+    for seq, entry in record.writes.items():
+        if seq in record.restored:
+            continue
+        current = _read(Path(entry["path"]))
+        if current is not None and _sha(current) not in (
+            entry.get("old_sha256"),
+            entry.get("new_sha256"),
+        ):
+            kept[Path(entry["path"])] = current
+    return kept
+
+
+def _referenced_by(target: Path, kept: dict[Path, bytes]) -> Path | None:
+    """A kept file whose content names ``target`` by path (a profile exporting bundle.pem)."""
+    needle = os.fsencode(str(target))
+    for path, data in kept.items():
+        if path != target and needle in data:
+            return path
+    return None
+
+
+def _restore_one(
+    journal: Journal, entry: dict[str, Any], kept: dict[Path, bytes] | None = None
+) -> RestoreOutcome:
     target = Path(entry["path"])
     tool = str(entry.get("tool", ""))
     description = str(entry.get("description", ""))
@@ -553,6 +664,11 @@ def _restore_one(journal: Journal, entry: dict[str, Any]) -> RestoreOutcome:
     mode = entry.get("mode")
     if current_sha == entry.get("new_sha256"):
         if original is None:
+            referrer = _referenced_by(target, kept or {})
+            if referrer is not None:
+                return RestoreOutcome(
+                    target, KEPT_REFERENCED, tool, description, referenced_by=referrer
+                )
             target.unlink()
             _fsync_dir(target.parent)
             return RestoreOutcome(target, REMOVED, tool, description)
@@ -608,7 +724,7 @@ def _write_new_file(path: Path, data: bytes, mode: int) -> None:
 
 def _stage(target: Path, data: bytes, mode: int) -> Path:
     """Write ``data`` to a fresh temporary file beside ``target`` (same file system)."""
-    for _ in range(100):
+    for _attempt in range(100):
         tmp = target.with_name(f".{target.name}.tlsdoctor-tmp-{secrets.token_hex(4)}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -30,6 +30,7 @@ RESTORE_LABELS = {
     "kept-both": N_("changed by someone else since setup: kept, original written beside it"),
     "kept-created": N_("created by setup, then changed by someone else: kept"),
     "backup-missing": N_("backup missing: not restored"),
+    "kept-referenced": N_("created by setup, kept: a file undo kept still points at it"),
 }
 SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -180,6 +181,17 @@ def print_undo(console: Console, result: UndoResult) -> None:
             console.print(
                 "      "
                 + _esc(_("setup's change, to revert by hand: {change}", change=outcome.description))
+            )
+        if outcome.referenced_by:
+            console.print(
+                "      "
+                + _esc(
+                    _(
+                        "{path} was kept above and still names this file; remove both "
+                        "by hand once you have merged it",
+                        path=str(outcome.referenced_by),
+                    )
+                )
             )
         if outcome.beside:
             console.print(
