@@ -180,3 +180,34 @@ def test_doctor_finds_an_expired_ca_inside_a_full_bundle(
     env = {**isolated_process_env, "SSL_CERT_FILE": str(bundle)}
     found = [f for f in audit(env, ca=certs.ca) if f.id == "expired-ca"]
     assert len(found) == 1 and "Expired Inspection CA" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "where", [".conda/.condarc", ".config/conda/.condarc", "xdg/conda/.condarc", "prefix/condarc"]
+)
+def test_doctor_reads_condas_other_config_files(
+    isolated_process_env: dict[str, str], certs: Certs, where: str
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    env = {**isolated_process_env, "XDG_CONFIG_HOME": str(home / "xdg")}
+    env["CONDA_PREFIX"] = str(home / "prefix")
+    write(home / where, "channels: [defaults]\nssl_verify: false\n")
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "conda-ssl-verify"]
+    assert [f.subject for f in found] == [str(home / where)]
+
+
+@pytest.mark.parametrize(
+    ("name", "finding_id"),
+    [
+        ("CONDA_SSL_VERIFY", "conda-ssl-verify"),
+        ("npm_config_strict_ssl", "npm-strict-ssl"),
+        ("NPM_CONFIG_STRICT_SSL", "npm-strict-ssl"),
+    ],
+)
+def test_doctor_reports_switches_that_turn_verification_off(
+    isolated_process_env: dict[str, str], certs: Certs, name: str, finding_id: str
+) -> None:
+    env = {**isolated_process_env, name: "false"}
+    found = audit(env, ca=certs.ca)
+    assert [(f.id, f.severity, f.subject) for f in found] == [(finding_id, "error", name)]
+    assert audit({**isolated_process_env, name: "true"}, ca=certs.ca) == []

@@ -43,6 +43,9 @@ FALLBACK_VARS: tuple[tuple[str, str, str], ...] = (
     ("DENO_CERT", "add", "ca"),
 )
 FALSE_WORDS = frozenset({"false", "no", "off", "0"})
+# Variables that take a switch or a bundle path (conda's ssl_verify).
+BOOLEAN_OR_PATH = frozenset({"CONDA_SSL_VERIFY"})
+BOOLEAN_WORDS = FALSE_WORDS | {"true", "yes", "on", "1", "truststore"}
 # Set but empty, these were an old trick to skip verification (requests before 2.28).
 EMPTY_MEANS_NO_VERIFY = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 
@@ -53,6 +56,10 @@ def _is_zero(value: str) -> bool:
 
 def _is_not_false(value: str) -> bool:
     return value.strip().lower() not in ("", *FALSE_WORDS)
+
+
+def _is_false_word(value: str) -> bool:
+    return value.strip().lower() in FALSE_WORDS
 
 
 def _is_set(value: str) -> bool:
@@ -101,6 +108,27 @@ INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
         "pip-trusted-host",
         N_("PIP_TRUSTED_HOST makes pip skip certificate checks for {hosts}"),
         N_("unset it and let pip trust the inspection CA ('tlsdoctor setup pip')"),
+    ),
+    _InsecureVariable(
+        "CONDA_SSL_VERIFY",
+        _is_false_word,
+        "conda-ssl-verify",
+        N_("{name}={hosts} turns certificate verification off for conda"),
+        N_("set it to the full bundle, or unset it and run 'tlsdoctor setup conda'"),
+    ),
+    _InsecureVariable(
+        "npm_config_strict_ssl",
+        _is_false_word,
+        "npm-strict-ssl",
+        N_("{name}={hosts} turns certificate verification off for npm"),
+        N_("unset it and set cafile to the full bundle ('tlsdoctor setup npm')"),
+    ),
+    _InsecureVariable(
+        "NPM_CONFIG_STRICT_SSL",
+        _is_false_word,
+        "npm-strict-ssl",
+        N_("{name}={hosts} turns certificate verification off for npm"),
+        N_("unset it and set cafile to the full bundle ('tlsdoctor setup npm')"),
     ),
     _InsecureVariable(
         "UV_INSECURE_HOST",
@@ -351,6 +379,8 @@ class _Auditor:
                     _("remove it, or point it at the full bundle"),
                 )
                 continue
+            if name in BOOLEAN_OR_PATH and value.strip().lower() in BOOLEAN_WORDS:
+                continue  # a switch, not a path (false is reported as verification off)
             self.check_path(name, value, semantics, wants)
 
     def _audit_insecure_variables(self) -> None:
@@ -431,7 +461,10 @@ class _Auditor:
                 self.check_path(f"{path} http.sslCAInfo", value, "replace", "bundle")
 
     def audit_conda(self) -> None:
-        path = python.condarc_path(self.ctx)
+        for path in python.condarc_search_paths(self.ctx):
+            self._audit_condarc(path)
+
+    def _audit_condarc(self, path: Path) -> None:
         text = self._read(path)
         if text is None:
             return

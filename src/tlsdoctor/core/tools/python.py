@@ -204,6 +204,38 @@ def condarc_path(ctx: Context) -> Path:
     return ctx.env_path("CONDARC") or ctx.home / ".condarc"
 
 
+def condarc_search_paths(ctx: Context) -> list[Path]:
+    """The user-level files conda reads, in its order (conda docs, "Searching for .condarc"):
+    $XDG_CONFIG_HOME/conda, ~/.config/conda, ~/.conda, ~/.condarc, $CONDA_PREFIX, $CONDARC."""
+    folders: list[Path] = []
+    xdg = ctx.env_path("XDG_CONFIG_HOME")
+    if xdg:
+        folders.append(xdg / "conda")
+    folders += [ctx.home / ".config" / "conda", ctx.home / ".conda"]
+    found: list[Path] = []
+    for folder in folders:
+        found += [folder / ".condarc", folder / "condarc", *_condarc_d(folder)]
+    found.append(ctx.home / ".condarc")
+    prefix = ctx.env_path("CONDA_PREFIX")
+    if prefix:
+        found += [prefix / ".condarc", prefix / "condarc", *_condarc_d(prefix)]
+    condarc = ctx.env_path("CONDARC")
+    if condarc:
+        found.append(condarc)
+    unique: list[Path] = []
+    for path in found:
+        if path not in unique:
+            unique.append(path)
+    return unique
+
+
+def _condarc_d(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in (folder / "condarc.d").iterdir() if p.suffix in (".yml", ".yaml"))
+    except OSError:
+        return []
+
+
 def plan_conda(ctx: Context) -> Plan:
     path = condarc_path(ctx)
     if not ctx.which("conda") and not path.exists() and not ctx.explicit:
