@@ -89,6 +89,10 @@ def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[st
         (["--clients", ",", "https://x.test/"], "--clients needs at least one client name"),
         (["--timeout", "0", "https://x.test/"], "--timeout must be a positive number"),
         (["--source", "/nonexistent/profile", "https://x.test/"], "cannot read"),
+        (["not", "a", "url"], "not an HTTPS URL: not"),
+        (["https://bad host/"], "not an HTTPS URL"),
+        (["--proxy", "notaurl", "https://x.test/"], "not a proxy URL: notaurl"),
+        (["--proxy", "socks5://127.0.0.1:1080", "https://x.test/"], "not a proxy URL"),
     ],
 )
 def test_bad_input_is_a_usage_error(
@@ -106,3 +110,32 @@ def test_list_clients(clean_env: dict[str, str]) -> None:
     rows = {r["client"]: r for r in json.loads(done.stdout)["clients"]}
     assert rows["python-ssl"]["installed"] is True
     assert {"curl", "git", "node", "java", "openssl", "pip", "npm", "wget"} <= set(rows)
+
+
+def test_bad_input_is_rejected_before_any_name_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+    import socket
+
+    from tlsdoctor.cli import check
+    from tlsdoctor.errors import UsageError
+
+    looked_up: list[object] = []
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: looked_up.append(a) or [])
+    parser = argparse.ArgumentParser()
+    check.add_arguments(parser)
+    for argv in (["not", "a", "url"], ["--proxy", "notaurl", "example.org"]):
+        with pytest.raises(UsageError):
+            check.run(parser.parse_args(argv))
+    assert looked_up == []
+
+
+def test_doctor_with_a_missing_ca_is_a_usage_error(clean_env: dict[str, str]) -> None:
+    done = tlsdoctor(clean_env, "doctor", "--ca", "/nonexistent/ca.pem")
+    assert done.returncode == 2 and "--ca file not found" in done.stderr
+
+
+def test_fix_checks_its_arguments_before_probing(clean_env: dict[str, str], tmp_path) -> None:
+    done = tlsdoctor(
+        clean_env, "fix", "--ca", "/nonexistent/ca.pem", "--lab", str(tmp_path / "no-lab")
+    )
+    assert done.returncode == 2 and "--ca file not found" in done.stderr, done.stderr

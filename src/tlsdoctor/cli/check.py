@@ -177,6 +177,39 @@ def execute(
         ) from err
 
 
+def validate_arguments(args: argparse.Namespace) -> None:
+    """Reject bad URLs, --proxy and --clients before any client runs (no name is looked up)."""
+    from tlsdoctor.core.clients import normalize_url, validate_proxy
+
+    for url in args.urls:
+        try:
+            normalize_url(url)
+        except ValueError:
+            raise UsageError(
+                _("not an HTTPS URL: {url}", url=url),
+                hint=_("give a host name or an https:// URL"),
+            ) from None
+    if args.proxy:
+        try:
+            validate_proxy(args.proxy)
+        except ValueError:
+            raise UsageError(
+                _("not a proxy URL: {url}", url=args.proxy),
+                hint=_("give it as http://HOST:PORT"),
+            ) from None
+    clients = parse_clients(args.clients)
+    if clients:
+        from tlsdoctor.core.clients import client_specs
+
+        known = [spec.id for spec in client_specs()]
+        unknown = [name for name in clients if name not in known]
+        if unknown:
+            raise UsageError(
+                _("unknown client: {names}", names=", ".join(unknown)),
+                hint=_("known clients: {names}", names=", ".join(known)),
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.clients import (
         available_clients,
@@ -188,6 +221,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0:
         raise UsageError(_("--timeout must be a positive number of seconds"))
+    validate_arguments(args)
     env: dict[str, str] = dict(os.environ)
     if args.source:
         env = sourced_environment(args.source, env)

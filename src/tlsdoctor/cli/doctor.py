@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tlsdoctor.cli._options import add_json
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
 
 
@@ -24,7 +24,10 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render import setup as render
     from tlsdoctor.render.console import console, print_json
 
-    findings = audit(ca=Path(args.ca).expanduser() if args.ca else None)
+    ca = Path(args.ca).expanduser() if args.ca else None
+    if ca is not None and not ca.is_file():
+        raise UsageError(_("--ca file not found: {path}", path=args.ca))
+    findings = audit(ca=ca)
     if args.json:
         print_json(render.doctor_to_json(findings))
     else:

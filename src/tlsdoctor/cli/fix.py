@@ -135,19 +135,31 @@ class Settings:
     agent_files: list[str] = field(default_factory=list)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Every argument checked before anything is probed or read from the lab."""
+    from tlsdoctor.core.probe import parse_target
+
     if args.timeout <= 0:
         raise UsageError(_("--timeout must be a positive number of seconds"))
+    for option, value in (("--ca", args.ca), ("--roots", args.roots)):
+        if value and not Path(value).expanduser().is_file():
+            raise UsageError(_("{option} file not found: {path}", option=option, path=value))
+    for host in args.host:
+        parse_target(host)
+    if args.proxy:
+        from tlsdoctor.core.probe import parse_proxy
+
+        parse_proxy(args.proxy)  # a bad --proxy is a usage error before any probing
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    _check_arguments(args)
     settings = Settings(
         hosts=list(args.host),
         proxy=args.proxy,
         roots=args.roots,
         use_env_proxy=not args.no_proxy,
     )
-    if settings.proxy:
-        from tlsdoctor.core.probe import parse_proxy
-
-        parse_proxy(settings.proxy)  # a bad --proxy is a usage error before any probing
     if args.lab is not None:
         from tlsdoctor.lab.state import read_state
 

@@ -45,6 +45,8 @@ __all__ = [
     "normalize_url",
     "redact_proxy",
     "run_checks",
+    "valid_host",
+    "validate_proxy",
 ]
 
 # Row statuses. "ok": the server answered; "handshake-ok": verified handshake, HTTP-level failure;
@@ -207,20 +209,66 @@ def available_clients(env: Mapping[str, str] | None = None) -> list[str]:
     return [spec.id for spec in client_specs() if _program_path(spec, environ)]
 
 
-def normalize_url(url: str) -> str:
-    """'example.com' -> 'https://example.com/'; only https URLs with a host are accepted."""
-    text = url.strip()
-    if "://" not in text:
-        text = "https://" + text
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise ValueError(url)
+_HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name (letters, digits, hyphens; IDN letters too) or an IP literal."""
+    import ipaddress
+
     try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
+
+
+def normalize_url(url: str) -> str:
+    """'example.com' -> 'https://example.com/'; only https URLs with a host are accepted.
+
+    A bare word without a scheme must look like a host name with a dot ("localhost" and IP
+    literals too): ``check not a url`` is rejected before any name is looked up.
+    """
+    text = url.strip()
+    bare = "://" not in text
+    if bare:
+        text = "https://" + text
+    try:
+        parts = urllib.parse.urlsplit(text)
         _ = parts.port
     except ValueError:
         raise ValueError(url) from None
+    host = parts.hostname or ""
+    if parts.scheme.lower() != "https" or not host or not valid_host(host) or " " in text:
+        raise ValueError(url)
+    if bare and "." not in host and host != "localhost" and ":" not in host:
+        raise ValueError(url)
     path = parts.path or "/"
     return urllib.parse.urlunsplit(("https", parts.netloc, path, parts.query, ""))
+
+
+def validate_proxy(proxy: str) -> str:
+    """``proxy`` as an http:// URL; ValueError unless it names a host and a port.
+
+    Without a scheme the port is required ("proxy.corp:3128"): a bare word is no proxy.
+    """
+    text = proxy.strip()
+    bare = "://" not in text
+    if bare:
+        text = "http://" + text
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(proxy) from None
+    host = parts.hostname or ""
+    if parts.scheme.lower() != "http" or not host or not valid_host(host):
+        raise ValueError(proxy)
+    if bare and port is None:
+        raise ValueError(proxy)
+    return text
 
 
 def effective_proxy(env: Mapping[str, str], proxy: str | None = None) -> str | None:
