@@ -318,3 +318,65 @@ def test_poetry_sets_each_configured_repository_and_the_profile(
     assert {c.tool for c in plan.changes} == {"poetry", "shell"}  # REQUESTS_CA_BUNDLE for PyPI
     changes.apply(plan, changes.Journal())
     assert plan_setup(["poetry"], certs.bundle, certs.ca).is_empty()
+
+
+JAVA_OPTS = "-Djavax.net.ssl.trustStore=/tmp/x y/t.p12 -Djavax.net.ssl.trustStoreType=PKCS12"
+
+
+@pytest.mark.parametrize("program", ["bash", "zsh", "fish"])
+def test_java_tool_options_are_appended_to_the_users_own(
+    clean_env: dict[str, str], tmp_path: Path, program: str
+) -> None:
+    import shutil
+    import subprocess
+
+    from fixtures_env import require_client
+
+    require_client(program)
+    pairs = [("SSL_CERT_FILE", "/b/it's.pem"), ("JAVA_TOOL_OPTIONS", JAVA_OPTS)]
+    block = tmp_path / "block"
+    block.write_text(shell.render_block("fish" if program == "fish" else "bash", pairs))
+    src = f"source {block}" if program == "fish" else f". '{block}'"
+    script = f'{src}; {src}; echo "[$JAVA_TOOL_OPTIONS]"'
+    env = {**clean_env, "JAVA_TOOL_OPTIONS": "-Xmx1g"}
+    done = subprocess.run(
+        [str(shutil.which(program)), "-c", script], env=env, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == f"[-Xmx1g {JAVA_OPTS}]", done.stderr
+    env.pop("JAVA_TOOL_OPTIONS")
+    done = subprocess.run(
+        [str(shutil.which(program)), "-c", script], env=env, capture_output=True, text=True
+    )
+    assert done.stdout.strip() == f"[{JAVA_OPTS}]", done.stderr
+
+
+def test_shell_plan_shows_the_old_blocks_values(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    old = tmp_path / "old-bundle.pem"
+    old.write_bytes(certs.bundle.read_bytes())
+    changes.apply(plan_setup(["bash"], old, certs.ca), changes.Journal())
+    (change,) = plan_setup(["bash"], certs.bundle, certs.ca).changes
+    assert change.old_value and f"SSL_CERT_FILE={old}" in change.old_value
+    # no block yet: the variables this environment already sets are the old value
+    (home / ".bashrc").unlink()
+    env = {**isolated_process_env, "SSL_CERT_FILE": "/etc/ssl/mine.pem"}
+    (change,) = plan_setup(["bash"], certs.bundle, certs.ca, environ=env).changes
+    assert change.old_value and "SSL_CERT_FILE=/etc/ssl/mine.pem" in change.old_value
+
+
+def test_java_plan_says_java_tool_options_are_appended(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    ctx_env = {**isolated_process_env, "JAVA_TOOL_OPTIONS": "-Xmx1g"}
+    plan = shell.plan_shell(
+        shell.Context(
+            environ=ctx_env,
+            bundle=certs.bundle,
+            ca=certs.ca,
+            shell_exports=[("JAVA_TOOL_OPTIONS", JAVA_OPTS)],
+        ),
+        ["bash"],
+    )
+    assert any("appended to, not replaced" in n.text and "-Xmx1g" in n.text for n in plan.notes)

@@ -7,6 +7,8 @@ undo restores the profile byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -51,6 +53,10 @@ NOT_EXPORTED = frozenset(
 )
 
 
+# Option lists the user may already set: the block appends to them instead of replacing them.
+APPENDED = frozenset({"JAVA_TOOL_OPTIONS"})
+
+
 def exported_variables(ctx: Context) -> list[tuple[str, str]]:
     """(NAME, value) pairs for the block, from the shared variable list when it exists."""
     pairs: list[tuple[str, str]] = []
@@ -89,10 +95,31 @@ def _ps(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _append_line(shell: str, name: str, value: str) -> str:
+    """Append ``value`` to the option list in ``name`` once (sourcing twice adds nothing)."""
+    first = value.split()[0] if value.split() else value
+    if shell == "fish":
+        return (
+            f"if not contains -- {_fish(first)} (string split ' ' -- \"${name}\"); "
+            f'set -gx {name} (string trim -- "${name} "{_fish(value)}); end'
+        )
+    if shell == "powershell":
+        return (
+            f'if (-not (" $env:{name} ").Contains({_ps(" " + first + " ")})) '
+            f'{{ $env:{name} = ("$env:{name} " + {_ps(value)}).Trim() }}'
+        )
+    return (
+        f'case " ${{{name}-}} " in *{_sh(" " + first + " ")}*) ;; '
+        f'*) export {name}="${{{name}:+${name} }}"{_sh(value)} ;; esac'
+    )
+
+
 def render_block(shell: str, pairs: Iterable[tuple[str, str]]) -> str:
     lines = [BEGIN, HEADER]
     for name, value in pairs:
-        if shell == "fish":
+        if name in APPENDED:
+            lines.append(_append_line(shell, name, value))
+        elif shell == "fish":
             lines.append(f"set -gx {name} {_fish(value)}")
         elif shell == "powershell":
             lines.append(f"$env:{name} = {_ps(value)}")
@@ -169,11 +196,68 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
             _block_editor(block),
             preview=block,
         )
+        sub.changes = [
+            dataclasses.replace(c, old_value=_old_values(ctx, c.old, pairs)) for c in sub.changes
+        ]
         plan.extend(sub)
+    for name in sorted({name for name, _value in pairs} & APPENDED):
+        plan.notes.append(
+            Note(
+                "shell",
+                _(
+                    "{name} is appended to, not replaced: options you already set stay "
+                    "(now: {value})",
+                    name=name,
+                    value=ctx.environ.get(name) or _("(not set)"),
+                ),
+            )
+        )
     plan.notes.append(
         Note("shell", _("open a new shell (or source the profile) to pick the variables up"))
     )
     return plan
+
+
+# The last quoted literal of a block line, per shell quoting: sh 'a'\''b', fish 'a\'b', ps 'a''b'.
+_LITERALS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "sh": (r"'((?:[^']|'\\'')*)'[^']*$", lambda v: v.replace("'\\''", "'")),
+    "fish": (r"'((?:[^'\\]|\\.)*)'[^']*$", lambda v: re.sub(r"\\(.)", r"\1", v)),
+    "ps": (r"'((?:[^']|'')*)'[^']*$", lambda v: v.replace("''", "'")),
+}
+
+
+def block_variables(text: str) -> dict[str, str]:
+    """NAME -> value of the variables the marked block in ``text`` sets (empty: no block)."""
+    start = text.find(BEGIN)
+    end = text.find(END, start + 1) if start != -1 else -1
+    if start == -1 or end == -1:
+        return {}
+    found: dict[str, str] = {}
+    for line in text[start:end].splitlines():
+        name = re.search(r"(export |set -gx |\$env:)(\w+)", line)
+        if not name:
+            continue
+        kind = {"export ": "sh", "set -gx ": "fish", "$env:": "ps"}[name.group(1)]
+        pattern, unquote = _LITERALS[kind]
+        value = re.search(pattern, line[name.end() :])
+        if value:
+            found[name.group(2)] = unquote(value.group(1))
+    return found
+
+
+def _old_values(ctx: Context, old: bytes | None, pairs: list[tuple[str, str]]) -> str | None:
+    """What the plan shows as the block's old value: the old block's variables, else the ones
+    this environment already sets; None when there are neither."""
+    text = "" if old is None else old.decode("utf-8", errors="replace")
+    current = block_variables(text)
+    if current:
+        return ", ".join(f"{k}={v}" for k, v in current.items())
+    names = [name for name, _value in pairs if ctx.environ.get(name)]
+    if not names:
+        return None
+    return _(
+        "in this environment: {values}", values=", ".join(f"{n}={ctx.environ[n]}" for n in names)
+    )
 
 
 def _block_editor(block: str) -> Callable[[str], tuple[str, str | None]]:
