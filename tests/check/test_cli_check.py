@@ -139,3 +139,27 @@ def test_fix_checks_its_arguments_before_probing(clean_env: dict[str, str], tmp_
         clean_env, "fix", "--ca", "/nonexistent/ca.pem", "--lab", str(tmp_path / "no-lab")
     )
     assert done.returncode == 2 and "--ca file not found" in done.stderr, done.stderr
+
+
+def test_setup_block_not_loaded_in_this_shell_is_said_first(
+    tls_site: Site, clean_env: dict[str, str]
+) -> None:
+    from tlsdoctor.core.tools import shell
+
+    require_client("curl")
+    home = Path(clean_env["HOME"])
+    pairs = [("SSL_CERT_FILE", str(tls_site.ca_pem)), ("CURL_CA_BUNDLE", str(tls_site.ca_pem))]
+    (home / ".bashrc").write_text("alias ll='ls -l'\n" + shell.render_block("bash", pairs))
+    args = ["check", tls_site.url, "--proxy", tls_site.proxy_url, "--clients", "curl"]
+    done = tlsdoctor(clean_env, *args)
+    assert done.returncode == 1
+    first = done.stdout.strip().splitlines()[0]
+    assert "open a new shell, or run with --source" in first and "SSL_CERT_FILE" in first
+    assert "fix:" not in done.stdout  # no advice to set up what is already set up
+    report = json.loads(tlsdoctor(clean_env, *args, "--json").stdout)
+    assert report["profile_not_loaded"]["missing"] == ["SSL_CERT_FILE", "CURL_CA_BUNDLE"]
+    # with the block's variables in the environment there is nothing to say
+    loaded = {**clean_env, "SSL_CERT_FILE": str(tls_site.ca_pem)}
+    loaded["CURL_CA_BUNDLE"] = str(tls_site.ca_pem)
+    report = json.loads(tlsdoctor(loaded, *args, "--json").stdout)
+    assert report["profile_not_loaded"] is None and report["ok"] is True

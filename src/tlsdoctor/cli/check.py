@@ -144,6 +144,31 @@ def without_proxy(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in PROXY_ENV_VARS}
 
 
+def profile_not_loaded(env: Mapping[str, str]) -> dict[str, object] | None:
+    """tlsdoctor's profile block whose variables this environment lacks (setup ran, but this
+    shell was started before it): {"profile": path, "missing": [names]}, or None."""
+    from pathlib import Path
+
+    from tlsdoctor.core.tools import shell
+    from tlsdoctor.core.tools._base import Context
+
+    ctx = Context(environ=env, bundle=Path(), ca=Path())
+    for name in shell.SHELLS:
+        path = shell.profile_path(ctx, name)
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        missing = [
+            var
+            for var, value in shell.block_variables(text).items()
+            if not (value in env.get(var, "") if var in shell.APPENDED else env.get(var) == value)
+        ]
+        if missing:
+            return {"profile": str(path), "missing": missing}
+    return None
+
+
 def lab_targets(directory: str) -> tuple[list[str], str]:
     """(intercepted + bypassed site URLs, proxy URL) of the running lab."""
     from tlsdoctor.lab.state import read_state
@@ -237,6 +262,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_proxy:
         env = without_proxy(env)
     urls = urls or default_urls()
+    not_loaded = None if args.source else profile_not_loaded(env)
     with progress(_("Running clients...")):
         results = execute(urls, clients, env=env, proxy=proxy, timeout=args.timeout)
     shown_proxy = redact_proxy(effective_proxy(env, proxy))
@@ -245,9 +271,16 @@ def run(args: argparse.Namespace) -> int:
 
     shown_urls = [normalize_url(u) for u in urls]
     if args.json:
-        print_json(check_json(results, shown_urls, shown_proxy, args.source))
+        print_json(check_json(results, shown_urls, shown_proxy, args.source, profile=not_loaded))
     else:
-        render_check(results, shown_urls, shown_proxy, console(), verbose=args.verbose)
+        render_check(
+            results,
+            shown_urls,
+            shown_proxy,
+            console(),
+            verbose=args.verbose,
+            profile_not_loaded=not_loaded,
+        )
     if not results:
         return EXIT_INCONCLUSIVE
     return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS

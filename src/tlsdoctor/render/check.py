@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tlsdoctor.i18n import N_, _
@@ -51,6 +51,8 @@ def check_json(
     urls: Sequence[str],
     proxy: str | None,
     env_source: str | None = None,
+    *,
+    profile: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     from tlsdoctor.core.clients import summarize
 
@@ -58,6 +60,7 @@ def check_json(
         "urls": list(urls),
         "proxy": proxy,
         "environment": env_source or "current",
+        "profile_not_loaded": dict(profile) if profile else None,
         "ok": bool(results) and all(r.ok for r in results),
         "summary": summarize(results),
         "results": [r.to_dict() for r in results],
@@ -71,12 +74,28 @@ def render_check(
     out: Console,
     *,
     verbose: bool = False,
+    profile_not_loaded: Mapping[str, Any] | None = None,
 ) -> None:
     """One block per URL, one line per client, and the explanation under each failure.
 
     A list rather than a table: error lines stay whole (greppable, copyable) at any width.
+    When setup's profile block is not loaded in this shell, that comes first and the per-row
+    fixes (which would suggest setting up what is already set up) are left out.
     """
     from rich.text import Text
+
+    if profile_not_loaded:
+        out.print(
+            Text(
+                _(
+                    "tlsdoctor's block in {profile} sets {names}, but this shell does not have "
+                    "them: open a new shell, or run with --source {profile}",
+                    profile=str(profile_not_loaded["profile"]),
+                    names=", ".join(profile_not_loaded["missing"]),
+                ),
+                style="bold yellow",
+            )
+        )
 
     if proxy:
         out.print(_("through the proxy {proxy}", proxy=proxy))
@@ -92,13 +111,13 @@ def render_check(
             if result.ok and result.version and verbose:
                 line.append(f"  ({result.version})", style="dim")
             out.print(line)
-            for detail in _details(result, verbose):
+            for detail in _details(result, verbose, fixes=not profile_not_loaded):
                 out.print(Text("      " + detail))
     out.print()
     out.print(summary_line(results))
 
 
-def _details(result: ClientResult, verbose: bool) -> list[str]:
+def _details(result: ClientResult, verbose: bool, *, fixes: bool = True) -> list[str]:
     if result.status == "missing":
         return []
     lines: list[str] = []
@@ -110,10 +129,12 @@ def _details(result: ClientResult, verbose: bool) -> list[str]:
         lines.append(_("no answer within {seconds:.0f} s", seconds=result.duration))
     elif result.headline:
         lines.append(_short(result.headline))
-    cause, fixes = explanation(result)
+    cause, advice = explanation(result)
     if cause:
         lines.append(_("cause: {cause}", cause=cause))
-    for fix in fixes if verbose else fixes[:1]:
+    if not fixes:
+        advice = []
+    for fix in advice if verbose else advice[:1]:
         lines.append(_("fix: {fix}", fix=fix))
     if verbose and result.version:
         lines.append(result.version)
