@@ -380,3 +380,31 @@ def test_java_plan_says_java_tool_options_are_appended(
         ["bash"],
     )
     assert any("appended to, not replaced" in n.text and "-Xmx1g" in n.text for n in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("tool", "where", "content"),
+    [
+        ("cargo", ".cargo/config.toml", b"[http]\ncainfo = \n[net\n"),
+        ("conda", ".condarc", b"channels: [defaults\nssl_verify: true\n"),
+        ("aws", ".aws/config", b"region = us-east-1\n[default\n"),
+        ("pip", ".config/pip/pip.conf", b"[global]\nindex-url = \x00\xff\xfe binary\n"),
+        ("npm", ".npmrc", b"registry=\xff\xfe\x00\n"),
+    ],
+)
+def test_setup_refuses_files_it_cannot_parse(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    tool: str,
+    where: str,
+    content: bytes,
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    path = Path(isolated_process_env["HOME"]) / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    plan = plan_setup([tool], certs.bundle, certs.ca)
+    assert [c for c in plan.changes if c.path == path] == []
+    notes = [n for n in plan.notes if n.kind == "manual" and str(path) in n.text]
+    assert notes and "cannot parse" in notes[0].text and "fix it by hand" in notes[0].text

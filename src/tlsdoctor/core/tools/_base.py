@@ -95,8 +95,12 @@ def edit_file(
     mode: int | None = None,
     preview: str | None = None,
     insecure_file: str | None = None,
+    syntax: str | None = None,
 ) -> Plan:
     """Plan setting one key in a text file; a plan with no change when it is already set.
+
+    A file that cannot be parsed (binary content, or not valid ``syntax``: "ini", "toml",
+    "yaml") is left alone with a note: editing it line by line could make it worse.
 
     ``insecure_file``: the file's kind in the ``[[insecure]]`` catalog; the settings there that
     turn verification off are removed in the same change.
@@ -104,6 +108,9 @@ def edit_file(
     from tlsdoctor.core.tools import insecure
 
     old = read_bytes(path)
+    problem = parse_problem(old, syntax)
+    if problem is not None:
+        return cannot_parse(tool, path, problem)
     text = "" if old is None else old.decode("utf-8", errors="surrogateescape")
     try:
         removed: list[insecure.Hit] = []
@@ -164,6 +171,65 @@ def edit_file(
     )
 
 
+def cannot_parse(tool: str, path: Path, problem: str) -> Plan:
+    return Plan(
+        notes=[
+            Note(
+                tool,
+                _(
+                    "cannot parse {path} ({problem}): fix it by hand, then run setup again",
+                    path=str(path),
+                    problem=problem,
+                ),
+                "manual",
+            )
+        ]
+    )
+
+
+def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
+    """Why ``data`` cannot be edited safely as a ``syntax`` file, or None (also for no file)."""
+    if data is None:
+        return None
+    if b"\0" in data:
+        return "binary content"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return f"not UTF-8 text at byte {err.start}"
+    try:
+        if syntax == "toml":
+            from tlsdoctor._data import tomllib
+
+            tomllib.loads(text)
+        elif syntax == "ini":
+            import configparser
+
+            parser = configparser.RawConfigParser(strict=False, interpolation=None)
+            parser.read_string(text)
+        elif syntax == "yaml":
+            _check_yaml(text)
+    except Exception as err:  # every parser error means "do not touch it"
+        return str(err).splitlines()[0] if str(err) else type(err).__name__
+    return None
+
+
+def _check_yaml(text: str) -> None:
+    try:
+        import yaml  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # not a dependency: a conservative check of the top-level mapping
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if not stripped or stripped.startswith("#") or line[:1] in (" ", "\t", "-"):
+                continue
+            if ":" not in line or line.count("[") != line.count("]"):
+                raise ValueError(f"line {number}: not a 'key: value' line") from None
+        return
+    data = yaml.safe_load(text)
+    if data is not None and not isinstance(data, dict):
+        raise ValueError("not a mapping")
+
+
 def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> Plan:
     """Plan only removing the settings that turn verification off (nothing else to set)."""
     from tlsdoctor.core.tools import insecure
@@ -207,6 +273,7 @@ def edit_line(
     parse_value: Callable[[str], str],
     case_insensitive_section: bool = False,
     insecure_file: str | None = None,
+    syntax: str | None = None,
 ) -> Plan:
     """Plan setting one ``key value`` line of a text file (``_edit.set_line_value``)."""
     return edit_file(
@@ -224,6 +291,7 @@ def edit_line(
             case_insensitive_section=case_insensitive_section,
         ),
         insecure_file=insecure_file,
+        syntax=syntax,
     )
 
 

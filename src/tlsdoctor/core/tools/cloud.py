@@ -26,6 +26,7 @@ def plan_aws(ctx: Context) -> Plan:
         "default.ca_bundle",
         bundle,
         lambda text: _edit.set_ini(text, "default", "ca_bundle", bundle),
+        syntax="ini",
     )
     text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
     if "[profile " in text:
@@ -75,6 +76,7 @@ def plan_gcloud(ctx: Context) -> Plan:
         bundle,
         lambda text: _edit.set_ini(text, "core", "custom_ca_certs_file", bundle),
         insecure_file="gcloud",
+        syntax="ini",
     )
     active = gcloud_config_dir(ctx) / "active_config"
     if plan.changes and not active.exists() and not ctx.environ.get("CLOUDSDK_ACTIVE_CONFIG_NAME"):

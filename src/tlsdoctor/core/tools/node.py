@@ -94,6 +94,7 @@ def plan_yarn(ctx: Context) -> Plan:
             bundle,
             lambda text: _edit.set_yaml_top(text, key, bundle),
             insecure_file="yarnrc_yml",
+            syntax="yaml",
         )
     else:
         plan = edit_line(

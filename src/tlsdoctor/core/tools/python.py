@@ -91,6 +91,7 @@ def plan_pip(ctx: Context) -> Plan:
         bundle,
         lambda text: _edit.set_ini(text, "global", "cert", bundle),
         insecure_file="pipconf",
+        syntax="ini",
     )
     if ctx.environ.get("PIP_CONFIG_FILE") == os.devnull:
         plan.notes.append(
@@ -249,4 +250,5 @@ def plan_conda(ctx: Context) -> Plan:
         bundle,
         lambda text: _edit.set_yaml_top(text, "ssl_verify", bundle),
         insecure_file="condarc",
+        syntax="yaml",
     )

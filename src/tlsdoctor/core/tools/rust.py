@@ -34,4 +34,5 @@ def plan_cargo(ctx: Context) -> Plan:
         key_pattern=_edit.ini_key("cainfo"),
         line=f"cainfo = {_edit.toml_string(bundle)}",
         parse_value=_edit.quoted,
+        syntax="toml",
     )
