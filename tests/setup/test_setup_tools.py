@@ -408,3 +408,55 @@ def test_setup_refuses_files_it_cannot_parse(
     assert [c for c in plan.changes if c.path == path] == []
     notes = [n for n in plan.notes if n.kind == "manual" and str(path) in n.text]
     assert notes and "cannot parse" in notes[0].text and "fix it by hand" in notes[0].text
+
+
+def test_a_folder_where_npmrc_should_be_is_a_clear_note(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    npmrc = Path(isolated_process_env["HOME"]) / ".npmrc"
+    npmrc.unlink(missing_ok=True)
+    npmrc.mkdir()
+    plan = plan_setup(["npm"], certs.bundle, certs.ca)
+    assert plan.changes == []
+    assert any(n.kind == "manual" and "it is a folder" in n.text for n in plan.notes)
+
+
+@pytest.mark.parametrize("name", ["docker:reg:99999", "docker:reg:0", "docker::5000"])
+def test_registry_ports_must_be_real_ports(name: str) -> None:
+    with pytest.raises(UsageError):
+        parse_tools([name])
+    assert parse_tools(["docker:reg:65535"])[1] == ["reg:65535"]
+
+
+def test_pending_files_each_have_their_own_description(tmp_path: Path) -> None:
+    from tlsdoctor.core.tools import _plan_pending
+
+    plan = _plan_pending(
+        {tmp_path / n: b"x" for n in ("bundle.pem", "inspection-ca.pem", "wgetrc")}
+    )
+    descriptions = [c.description for c in plan.changes]
+    assert len(set(descriptions)) == 3
+    assert "wgetrc" in descriptions[2] and "CA alone" in descriptions[1]
+
+
+def test_fix_plan_indents_multi_line_notes_and_shows_removals() -> None:
+    import io
+
+    from rich.console import Console
+
+    from tlsdoctor.render import check as render
+
+    out = io.StringIO()
+    the_plan = changes.Plan(
+        changes=[
+            changes.Change(
+                Path("/h/.npmrc"), b"a", b"b", "d", "npm", removes=("remove strict-ssl=false: x",)
+            )
+        ],
+        notes=[changes.Note("docker", "COPY a b\nRUN update-ca-certificates", "manual")],
+    )
+    render.plan(Console(file=out, width=200), the_plan)
+    lines = out.getvalue().splitlines()
+    copy = next(i for i, line in enumerate(lines) if "COPY a b" in line)
+    assert lines[copy + 1].index("RUN") == lines[copy].index("COPY")
+    assert any("remove strict-ssl=false" in line for line in lines)

@@ -220,13 +220,16 @@ def plan(out: Console, the_plan: Any) -> None:
         if change.setting:
             old = change.old_value if change.old_value is not None else _("(not set)")
             line(out, f"    {change.setting}: {old} -> {change.new_value}", "dim")
-        elif change.description:
+        elif change.description and not change.removes:
             line(out, "    " + str(change.description), "dim")
+        for removal in change.removes:
+            line(out, "    " + str(removal), "green")
     for command in the_plan.commands:
         line(out, f"[{command.tool}] $ " + " ".join(command.argv))
     for note in the_plan.notes:
         if note.kind in ("warning", "manual"):
-            line(out, f"[{note.tool}] {note.text}", "yellow")
+            text = str(note.text).replace("\n", "\n" + " " * (len(note.tool) + 6))
+            line(out, f"[{note.tool}] {text}", "yellow")
 
 
 def applied(out: Console, result: Any) -> None:

@@ -145,6 +145,16 @@ def plan_setup(
     return plan
 
 
+def _pending_description(path: Path) -> str:
+    from tlsdoctor.core import bundle
+
+    if path.name == bundle.CA_NAME:
+        return _("the inspection CA alone, for add-style settings (NODE_EXTRA_CA_CERTS)")
+    if path.name == bundle.WGETRC_NAME:
+        return _("a wgetrc pointing wget at the bundle (for WGETRC)")
+    return _("tlsdoctor's bundle (public roots + inspection CA), for replace-style settings")
+
+
 def _plan_pending(files: Mapping[Path, bytes]) -> Plan:
     return Plan(
         changes=[
@@ -152,7 +162,7 @@ def _plan_pending(files: Mapping[Path, bytes]) -> Plan:
                 path=path,
                 old=read_bytes(path),
                 new=data,
-                description=_("tlsdoctor's bundle files (public roots + inspection CA)"),
+                description=_pending_description(path),
                 tool="bundle",
             )
             for path, data in files.items()

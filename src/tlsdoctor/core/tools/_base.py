@@ -107,7 +107,10 @@ def edit_file(
     """
     from tlsdoctor.core.tools import insecure
 
-    old = read_bytes(path)
+    try:
+        old = read_bytes(path)
+    except OSError as err:
+        return cannot_read(tool, path, err)
     problem = parse_problem(old, syntax)
     if problem is not None:
         return cannot_parse(tool, path, problem)
@@ -166,6 +169,24 @@ def edit_file(
                 mode=mode,
                 preview=preview,
                 removes=removes,
+            )
+        ]
+    )
+
+
+def cannot_read(tool: str, path: Path, err: OSError) -> Plan:
+    """A note for a file setup cannot read (a folder where the file should be, no permission)."""
+    reason = _("it is a folder") if path.is_dir() else (err.strerror or str(err))
+    return Plan(
+        notes=[
+            Note(
+                tool,
+                _(
+                    "cannot read {path} ({reason}): fix it by hand, then run setup again",
+                    path=str(path),
+                    reason=reason,
+                ),
+                "manual",
             )
         ]
     )
@@ -234,7 +255,10 @@ def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> 
     """Plan only removing the settings that turn verification off (nothing else to set)."""
     from tlsdoctor.core.tools import insecure
 
-    old = read_bytes(path)
+    try:
+        old = read_bytes(path)
+    except OSError as err:
+        return cannot_read(tool, path, err)
     if old is None:
         return Plan()
     try:
@@ -297,7 +321,10 @@ def edit_line(
 
 def put_file(ctx: Context, tool: str, path: Path, content: bytes, description: str) -> Plan:
     """Plan a whole file with ``content`` (a CA copy, a truststore): no change when identical."""
-    old = read_bytes(path)
+    try:
+        old = read_bytes(path)
+    except OSError as err:
+        return cannot_read(tool, path, err)
     if old == content:
         return Plan(
             notes=[Note(tool, _("{path} is already up to date", path=str(path)), "skipped")]

@@ -28,7 +28,7 @@ def plan_aws(ctx: Context) -> Plan:
         lambda text: _edit.set_ini(text, "default", "ca_bundle", bundle),
         syntax="ini",
     )
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     if "[profile " in text:
         plan.notes.append(
             Note(

@@ -23,7 +23,11 @@ DOCKERFILE_NOTE = (
 
 
 def valid_registry(name: str) -> bool:
-    return bool(_REGISTRY.match(name))
+    """HOST[:PORT] with a port from 1 to 65535 (certs.d folders are named like that)."""
+    if not _REGISTRY.match(name):
+        return False
+    host, _sep, port = name.partition(":")
+    return bool(host.strip(".-")) and (not port or 0 < int(port) <= 65535)
 
 
 def plan_docker(ctx: Context, registries: list[str], *, system: bool, sudo: list[str]) -> Plan:

@@ -40,7 +40,7 @@ def _set_npmrc(path: Path, ctx: Context, tool: str) -> Plan:
         parse_value=_edit.quoted,
         insecure_file="npmrc",
     )
-    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
     if _edit.get_ini(text, None, "ca"):
         plan.notes.append(
             Note(
