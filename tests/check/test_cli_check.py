@@ -163,3 +163,18 @@ def test_setup_block_not_loaded_in_this_shell_is_said_first(
     loaded["CURL_CA_BUNDLE"] = str(tls_site.ca_pem)
     report = json.loads(tlsdoctor(loaded, *args, "--json").stdout)
     assert report["profile_not_loaded"] is None and report["ok"] is True
+
+
+def test_nodes_ambiguous_leaf_error_is_settled_by_the_probe(
+    tls_site: Site, clean_env: dict[str, str]
+) -> None:
+    require_client("node")
+    done = tlsdoctor(
+        clean_env, "check", tls_site.url, "--proxy", tls_site.proxy_url,
+        "--clients", "node", "--json",
+    )  # fmt: skip
+    (row,) = json.loads(done.stdout)["results"]
+    assert "UNABLE_TO_VERIFY_LEAF_SIGNATURE" in row["detail"] + row["headline"], row
+    # the message alone says "missing intermediate"; the probe sees a CA no public root vouches for
+    assert row["finding"]["cause"] == "inspection_untrusted_ca", row["finding"]
+    assert "no public root vouches for" in row["finding"]["probe"]

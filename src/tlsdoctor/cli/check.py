@@ -169,6 +169,35 @@ def profile_not_loaded(env: Mapping[str, str]) -> dict[str, object] | None:
     return None
 
 
+def settle_ambiguous(results: list[ClientResult], *, proxy: str | None, timeout: float) -> None:
+    """Probe the hosts of failures whose message alone is ambiguous (Node's
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: a server without its intermediate, or a leaf-only inspection
+    proxy) with explain's probe engine, through the proxy the clients used; in place."""
+    import urllib.parse
+
+    ambiguous = [
+        r
+        for r in results
+        if r.status == "tls-error" and r.finding is not None and r.finding.ambiguous
+    ]
+    if not ambiguous:
+        return
+    from tlsdoctor.core.explain import probe_findings
+
+    for result in ambiguous:
+        if not result.finding.hosts:
+            parts = urllib.parse.urlsplit(result.url)
+            result.finding.hosts = [(parts.hostname or "", parts.port or 443)]
+    with progress(_("Probing the hosts of ambiguous failures...")):
+        probe_findings(
+            [r.finding for r in ambiguous],
+            proxy=proxy,
+            use_env_proxy=False,
+            timeout=min(timeout, 10.0),
+            deadline=max(timeout, 20.0),
+        )
+
+
 def lab_targets(directory: str) -> tuple[list[str], str]:
     """(intercepted + bypassed site URLs, proxy URL) of the running lab."""
     from tlsdoctor.lab.state import read_state
@@ -265,6 +294,7 @@ def run(args: argparse.Namespace) -> int:
     not_loaded = None if args.source else profile_not_loaded(env)
     with progress(_("Running clients...")):
         results = execute(urls, clients, env=env, proxy=proxy, timeout=args.timeout)
+    settle_ambiguous(results, proxy=effective_proxy(env, proxy), timeout=args.timeout)
     shown_proxy = redact_proxy(effective_proxy(env, proxy))
     from tlsdoctor.core.clients import normalize_url
     from tlsdoctor.render.check import check_json, render_check

@@ -63,8 +63,16 @@ def check_json(
         "profile_not_loaded": dict(profile) if profile else None,
         "ok": bool(results) and all(r.ok for r in results),
         "summary": summarize(results),
-        "results": [r.to_dict() for r in results],
+        "results": [_row(r) for r in results],
     }
+
+
+def _row(result: ClientResult) -> dict[str, Any]:
+    row = result.to_dict()
+    probed = getattr(result.finding, "probe", None)
+    if probed and isinstance(row.get("finding"), dict):
+        row["finding"]["probe"] = probed
+    return row
 
 
 def render_check(
@@ -132,6 +140,9 @@ def _details(result: ClientResult, verbose: bool, *, fixes: bool = True) -> list
     cause, advice = explanation(result)
     if cause:
         lines.append(_("cause: {cause}", cause=cause))
+    probed = getattr(result.finding, "probe", None)
+    if probed:
+        lines.append(_("probe: {text}", text=str(probed)))
     if not fixes:
         advice = []
     for fix in advice if verbose else advice[:1]:
