@@ -211,3 +211,21 @@ def test_doctor_reports_switches_that_turn_verification_off(
     found = audit(env, ca=certs.ca)
     assert [(f.id, f.severity, f.subject) for f in found] == [(finding_id, "error", name)]
     assert audit({**isolated_process_env, name: "true"}, ca=certs.ca) == []
+
+
+def test_doctor_ignores_expired_former_public_roots_in_os_bundles(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    import hashlib
+
+    from tlsdoctor.core.caexport import former_public_fingerprints
+    from tlsdoctor.core.tools._base import _pem_ders, os_store_bundles
+
+    bundles = os_store_bundles()
+    former = former_public_fingerprints()
+    if not bundles or not any(
+        hashlib.sha256(d).hexdigest() in former for d in _pem_ders(bundles[0].read_bytes())
+    ):
+        pytest.skip("no OS bundle with former Mozilla roots here")
+    env = {**isolated_process_env, "SSL_CERT_FILE": str(bundles[0])}
+    assert [f for f in audit(env, ca=certs.ca) if f.id == "expired-ca"] == []

@@ -190,10 +190,19 @@ def _file_facts(path: Path) -> _FileFacts | None:
     except OSError:
         return None
     ders = _pem_ders(data)
-    # certifi's Mozilla roots are kept current (and slow to parse): parse only the others,
-    # which is where an expired inspection CA hides, even inside a full bundle.
+    # Public roots (certifi's, and those Mozilla shipped in recent years, which OS bundles keep
+    # until they expire) are not the user's to renew: parse only the others, which is where an
+    # expired inspection CA hides, even inside a full bundle.
     public = _public_roots()
-    expired = _expired_subjects([der for der in ders if der not in public])
+    others = [der for der in ders if der not in public]
+    if others:
+        import hashlib
+
+        from tlsdoctor.core.caexport import former_public_fingerprints
+
+        former = former_public_fingerprints()
+        others = [der for der in others if hashlib.sha256(der).hexdigest() not in former]
+    expired = _expired_subjects(others)
     return _FileFacts(ders, expired)
 
 
