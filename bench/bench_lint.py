@@ -66,7 +66,7 @@ def equivalent_patterns() -> list[str]:
             if compiled is None:
                 continue
             portable = _portable(compiled.pattern)
-            if portable:
+            if portable and portable not in out:  # a group shared by several file kinds: once
                 out.append(portable)
     return out
 
