@@ -8,9 +8,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import certfactory
@@ -18,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from fixtures_env import require_client
+from loopback import tls_server, write_chain
 
 from tlsdoctor import i18n
 from tlsdoctor._data import load_data
@@ -165,41 +163,6 @@ with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10) as ra
 """
 
 
-@contextmanager
-def tls_server(chain_pem: bytes, key_pem: bytes, tmp: Path) -> Iterator[int]:
-    (tmp / "chain.pem").write_bytes(chain_pem)
-    (tmp / "key.pem").write_bytes(key_pem)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(tmp / "chain.pem", tmp / "key.pem")
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _addr = listener.accept()
-            except OSError:
-                continue
-            try:
-                conn.settimeout(5)
-                with ctx.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(1)
-            except (OSError, ssl.SSLError):
-                pass
-            finally:
-                conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield listener.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
-
-
 CASES = {
     "compliant": ({}, {}, "ok", []),
     "bc-not-critical": (
@@ -241,7 +204,8 @@ def test_python313_rejects_exactly_what_the_catalog_says(
     leaf = certfactory.make_leaf("strict.test", root, **leaf_opts)
     assert defect_ids(root.cert) + defect_ids(leaf.cert) == expected
     (tmp_path / "ca.pem").write_bytes(root.pem)
-    with tls_server(leaf.pem, leaf.key_pem(), tmp_path) as port:
+    chain, key = write_chain(tmp_path / "server", leaf, with_parents=False)
+    with tls_server(chain, key) as port:
         done = subprocess.run(
             [python313, "-c", CLIENT, str(tmp_path / "ca.pem"), str(port)],
             capture_output=True,

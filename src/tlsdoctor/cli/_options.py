@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.explain import Finding
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -102,3 +106,17 @@ def network_from(args: argparse.Namespace) -> Network:
 
         mozilla_roots(network.roots)  # an unreadable --roots is a usage error before any probing
     return network
+
+
+def probe_findings_with(args: argparse.Namespace, findings: list[Finding]) -> None:
+    """explain/run --probe: settle the findings with the detect engine and these options."""
+    from tlsdoctor.core.explain import probe_findings
+
+    probe_findings(
+        findings,
+        proxy=args.proxy,
+        use_env_proxy=not args.no_proxy,
+        roots_path=args.roots,
+        timeout=args.timeout,
+        deadline=args.deadline,
+    )

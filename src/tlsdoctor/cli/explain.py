@@ -43,17 +43,10 @@ def run(args: argparse.Namespace) -> int:
     _read_input(args, matcher)
     findings = matcher.close()
     if args.probe and findings:
-        from tlsdoctor.cli._options import check_network_options
+        from tlsdoctor.cli._options import check_network_options, probe_findings_with
 
         check_network_options(args)  # the same checks as detect: timeouts, proxy URL
-        core.probe_findings(
-            findings,
-            proxy=args.proxy,
-            use_env_proxy=not args.no_proxy,
-            roots_path=args.roots,
-            timeout=args.timeout,
-            deadline=args.deadline,
-        )
+        probe_findings_with(args, findings)
     if args.json:
         print_json(findings_json(findings))
     else:

@@ -15,7 +15,12 @@ import sys
 import threading
 from typing import IO, TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_network, add_roots, check_network_options
+from tlsdoctor.cli._options import (
+    add_network,
+    add_roots,
+    check_network_options,
+    probe_findings_with,
+)
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
@@ -146,20 +151,13 @@ def _merge(*groups: list[Finding]) -> list[Finding]:
 def _probe(args: argparse.Namespace, findings: list[Finding], command: list[str]) -> None:
     """--probe, as explain does it; a finding whose output names no host takes the hosts of
     the command's own URL arguments."""
-    from tlsdoctor.core.explain import hosts_in, probe_findings
+    from tlsdoctor.core.explain import hosts_in
 
     own = hosts_in([shlex.join(command)])
     for finding in findings:
         if not finding.hosts:
             finding.hosts = list(own)
-    probe_findings(
-        findings,
-        proxy=args.proxy,
-        use_env_proxy=not args.no_proxy,
-        roots_path=args.roots,
-        timeout=args.timeout,
-        deadline=args.deadline,
-    )
+    probe_findings_with(args, findings)
 
 
 def _explain(findings: list[Finding]) -> None:

@@ -1,4 +1,4 @@
-"""A TLS server on 127.0.0.1 for the explain tests: it presents a given chain and closes."""
+"""A TLS server on 127.0.0.1 that presents a given chain and closes (explain and CA tests)."""
 
 from __future__ import annotations
 
