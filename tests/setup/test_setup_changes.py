@@ -290,6 +290,10 @@ def test_a_damaged_journal_is_an_error_naming_the_line(
     with pytest.raises(JournalError, match="line 2"):
         undo(journal)
     assert snapshot(home) == after_apply != before  # nothing was undone
+    # nor written on top of it: a run undo could not replay
+    with pytest.raises(JournalError, match="line 2"):
+        apply(Plan(changes=[change(home / "other.conf", b"y\n")]), journal)
+    assert snapshot(home) == after_apply
 
 
 def test_undo_cli_reports_a_garbage_journal_with_exit_2(clean_env: dict[str, str]) -> None:

@@ -158,6 +158,59 @@ def test_setup_removes_the_insecure_settings_doctor_reports(
     assert [f.id for f in audit(env, ca=certs.ca) if f.id == finding_id] == [finding_id]
 
 
+@pytest.mark.parametrize(
+    "pip_conf",
+    [
+        # configparser (what pip reads) carries a value over comments and blank lines
+        "[global]\ntrusted-host = pypi.example\n# second mirror\n    files.example\ntimeout = 60\n",
+        "[global]\nindex-url = https://x\ntrusted-host = a\n\n    b.example\ntimeout = 60\n",
+    ],
+)
+def test_removing_trusted_host_keeps_pip_conf_readable_and_its_other_values(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    pip_conf: str,
+) -> None:
+    import configparser
+
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    home = Path(isolated_process_env["HOME"])
+    path = home / ".config/pip/pip.conf"
+    write(path, pip_conf)
+    before = configparser.ConfigParser()
+    before.read_string(pip_conf)
+    changes.apply(plan_setup(["pip"], certs.bundle, certs.ca, environ=isolated_process_env),
+                  changes.Journal())  # fmt: skip
+    after = configparser.ConfigParser()
+    after.read_string(path.read_text())
+    expected = {k: v for k, v in before["global"].items() if k != "trusted-host"}
+    expected["cert"] = str(certs.bundle)
+    assert dict(after["global"]) == expected
+
+
+def test_a_backslash_continued_git_value_is_not_taken_for_sslverify(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    import subprocess
+
+    home = Path(isolated_process_env["HOME"])
+    gitconfig = home / ".gitconfig"
+    write(gitconfig, "[http]\n\textraHeader = a \\\n sslVerify = false\n")
+
+    def header() -> str:
+        return subprocess.run(
+            ["git", "config", "--file", str(gitconfig), "--get", "http.extraheader"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+    original = header()
+    assert "sslVerify = false" in original  # git reads it as part of the header's value
+    changes.apply(plan_setup(["git"], certs.bundle, certs.ca, environ=isolated_process_env),
+                  changes.Journal())  # fmt: skip
+    assert header() == original
+
+
 def test_doctor_reads_pips_multi_line_trusted_host(
     isolated_process_env: dict[str, str], certs: Certs
 ) -> None:

@@ -452,9 +452,11 @@ def _apply_step(args: argparse.Namespace, plan: Plan, outcome: FixOutcome, out: 
     if not _may_apply(args, outcome, out):
         show.line(out, outcome.not_applied_reason or "")
         return False
+    from tlsdoctor.cli._journal import journal_errors
     from tlsdoctor.core.changes import Journal, apply
 
-    outcome.apply_result = apply(plan, Journal())
+    with journal_errors():
+        outcome.apply_result = apply(plan, Journal())
     outcome.applied = True
     show.applied(out, outcome.apply_result)
     return True

@@ -277,7 +277,7 @@ class Journal:
                 raise JournalError(
                     _(
                         "the journal {path} is damaged at line {line} ({problem}): "
-                        "nothing was undone; repair or move the file by hand",
+                        "nothing was changed; repair or move the file by hand",
                         path=str(self.file),
                         line=number,
                         problem=problem,
@@ -466,6 +466,7 @@ def apply(
     runner = run_command or _run_command
     crash_after = _crash_after()
     with journal.locked():
+        journal.entries()  # a damaged journal: refuse now, or undo could not replay this run
         run_id = _new_run_id()
         result = ApplyResult(run_id=run_id)
         journal.append({"v": JOURNAL_VERSION, "op": "begin", "run": run_id, "time": _now()})

@@ -136,6 +136,9 @@ def edit_file(
             ]
         )
     new = new_text.encode("utf-8", errors="surrogateescape")
+    problem = parse_problem(new, syntax)
+    if problem is not None:  # the edit itself would break the file: never write that
+        return cannot_parse(tool, path, problem)
     if new == old or (old_value == new_value and not removed):
         return Plan(
             notes=[

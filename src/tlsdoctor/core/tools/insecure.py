@@ -123,20 +123,49 @@ def _find_lines(rule: Rule, lines: list[str]) -> list[Hit]:
             continue
         if wanted is not None and section not in wanted:
             continue
+        if rule.entry.get("backslash_continues") and i and _continued(lines[i - 1]):
+            continue  # part of the value on the line before (git config), not a setting
         match = rule.pattern.match(line.rstrip("\r\n"))
         if not match:
             continue
         value = match.group("value")
         end = i + 1
         if rule.entry.get("continuation"):
+            end = _ini_value_end(lines, i)
             parts = [value] if value else []
-            while end < len(lines) and lines[end][:1] in (" ", "\t") and lines[end].strip():
-                parts.append(lines[end].strip())
-                end += 1
+            parts += [t.strip() for t in lines[i + 1 : end] if not _ini_blank_or_comment(t)]
             value = " ".join(parts)
         if rule.turns_off(value):
             hits.append(Hit(rule, value or "", i, end))
     return hits
+
+
+def _continued(line: str) -> bool:
+    return line.rstrip("\r\n").endswith("\\")
+
+
+def _ini_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped[0] in "#;"
+
+
+def _ini_value_end(lines: list[str], start: int) -> int:
+    """The line after the multi-line value whose key is on ``start``, by configparser's rules
+    (what pip reads): lines indented deeper continue it, and blank or comment lines between
+    them do not end it. Blank and comment lines after its last line are not part of it."""
+
+    def indent(line: str) -> int:
+        return len(line) - len(line.lstrip(" \t"))
+
+    key_indent = indent(lines[start])
+    end = start + 1
+    for i in range(start + 1, len(lines)):
+        if _ini_blank_or_comment(lines[i]):
+            continue
+        if indent(lines[i]) <= key_indent:
+            break
+        end = i + 1
+    return end
 
 
 def _find_json(rule: Rule, text: str) -> list[Hit]:
