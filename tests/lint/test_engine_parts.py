@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,42 @@ def test_a_pem_block_that_does_not_load_never_makes_a_text_file_der() -> None:
     data = b"0\x82-----BEGIN CERTIFICATE-----\n" + b"QUJD" * 20 + b"\n-----END CERTIFICATE-----\n"
     checks = frozenset({"private_root", "inspection_ca"})
     assert check_certificates(data, checks, der=False) == []
+
+
+def test_a_certificate_with_a_duplicate_extension_is_skipped_not_fatal() -> None:
+    """urllib3's duplicate_san.pem: cryptography raises DuplicateExtension on its extensions."""
+    from tlsdoctor.core.lint import lint_paths
+
+    cert = Path(__file__).parent / "corpus" / "certs" / "ok" / "duplicate-san.pem"
+    result = lint_paths([str(cert)], use_config=False, use_git=False)
+    assert result.findings == []
+
+
+class _Unpicklable(Exception):
+    def __init__(self, handle: object) -> None:
+        super().__init__("boom")
+        self.handle = handle
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("cannot pickle")
+
+
+def test_an_unexpected_error_in_one_file_is_counted_not_fatal_in_parallel_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tlsdoctor.core.lint import engine, lint_paths
+
+    for i in range(engine._PARALLEL_THRESHOLD + 10):
+        (tmp_path / f"f{i}.sh").write_text("curl -k https://example.com\n")
+    real = engine.lint_file
+
+    def flaky(candidate: engine.Candidate, plan: engine.Plan) -> engine.FileResult:
+        if candidate.path.endswith("f7.sh"):
+            raise _Unpicklable(lambda: None)
+        return real(candidate, plan)
+
+    monkeypatch.setattr(engine, "lint_file", flaky)
+    monkeypatch.setattr(engine.sys, "platform", "linux")
+    result = lint_paths([str(tmp_path)], use_config=False, use_git=False, jobs=2)
+    assert result.skipped == {"unreadable": 1}
+    assert len(result.findings) == engine._PARALLEL_THRESHOLD + 9

@@ -75,8 +75,8 @@ def _is_ca(cert: x509.Certificate) -> bool:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except x509.ExtensionNotFound:
         return cert.subject == cert.issuer  # v1 roots carry no extensions
-    except ValueError:
-        return False
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        return False  # extensions that do not parse: not a CA we can judge
 
 
 def _vendor(name: x509.Name) -> str | None:
@@ -100,12 +100,21 @@ def check_certificates(data: bytes, checks: frozenset[str], *, der: bool = True)
     """Certificates in ``data``: PEM blocks anywhere in it, or the whole file as DER."""
     hits: list[CertHit] = []
     for line, cert in _load(data, der):
-        product = _vendor(cert.subject) or _vendor(cert.issuer)
-        if product and "inspection_ca" in checks:
-            hits.append(CertHit("inspection_ca", line, f"{product}: {_subject(cert)}"))
+        try:
+            hit = _check_one(cert, line, checks)
+        except (ValueError, TypeError):  # a certificate that cannot be read is skipped
             continue
-        if "private_root" not in checks or cert.subject != cert.issuer or not _is_ca(cert):
-            continue
-        if (cert.subject.public_bytes(), _spki(cert)) not in _mozilla_roots():
-            hits.append(CertHit("private_root", line, _subject(cert)))
+        if hit is not None:
+            hits.append(hit)
     return hits
+
+
+def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> CertHit | None:
+    product = _vendor(cert.subject) or _vendor(cert.issuer)
+    if product and "inspection_ca" in checks:
+        return CertHit("inspection_ca", line, f"{product}: {_subject(cert)}")
+    if "private_root" not in checks or cert.subject != cert.issuer or not _is_ca(cert):
+        return None
+    if (cert.subject.public_bytes(), _spki(cert)) not in _mozilla_roots():
+        return CertHit("private_root", line, _subject(cert))
+    return None

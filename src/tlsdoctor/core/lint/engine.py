@@ -365,7 +365,11 @@ def _lint_chunk(chunk: Sequence[Candidate], plan: Plan) -> tuple[list[Finding], 
     scanned = 0
     skipped: Counter[str] = Counter()
     for candidate in chunk:
-        result = lint_file(candidate, plan)
+        try:
+            result = lint_file(candidate, plan)
+        except Exception:  # one bad file is counted as unreadable, never the end of the run
+            # (and in a worker, the exception object never has to cross the process boundary)
+            result = FileResult(skipped="unreadable")
         findings += result.findings
         scanned += result.scanned
         if result.skipped and result.skipped != "unknown":
