@@ -1,4 +1,7 @@
-"""Committed certificates: inspection products' CAs and private (non-Mozilla) roots."""
+"""Committed certificates: inspection products' CAs and private (non-Mozilla) roots.
+
+Public means in the installed certifi or in ``data/public_roots_history.toml`` (roots that
+older certifi releases, Debian and other vendored Mozilla bundles still carry)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
 
 PEM_MARKER = b"-----BEGIN CERTIFICATE-----"
 # A PEM block as a file holds it, or embedded in other text: indented in a YAML block scalar
@@ -115,6 +119,23 @@ def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> Cer
         return CertHit("inspection_ca", line, f"{product}: {_subject(cert)}")
     if "private_root" not in checks or cert.subject != cert.issuer or not _is_ca(cert):
         return None
-    if (cert.subject.public_bytes(), _spki(cert)) not in _mozilla_roots():
-        return CertHit("private_root", line, _subject(cert))
-    return None
+    if (cert.subject.public_bytes(), _spki(cert)) in _mozilla_roots():
+        return None
+    if cert.fingerprint(_sha256()).hex() in _former_public_roots():
+        return None  # public in another Mozilla snapshot (older certifi, Debian, grpc, pip)
+    return CertHit("private_root", line, _subject(cert))
+
+
+def _sha256() -> hashes.HashAlgorithm:
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
+
+
+@cache
+def _former_public_roots() -> frozenset[str]:
+    """SHA-256 of roots public in other Mozilla snapshots: the set ``ca export --all`` and
+    ``doctor`` use (``data/public_roots_history.toml``)."""
+    from tlsdoctor.core.caexport import former_public_fingerprints
+
+    return former_public_fingerprints()
