@@ -53,8 +53,34 @@ HTTP_MODULES = frozenset(
     | {"aiobotocore", "s3fs", "pip", "hvac", "kubernetes", "docker", "openai", "anthropic"}
     | {"elasticsearch", "opensearchpy", "zeep", "gitlab", "github", "jira", "atlassian"}
     | {"minio", "httplib2", "tornado", "websocket", "websockets", "treq", "requests_toolbelt"}
-    | {"google", "azure", "ldap3", "pysnow", "suds", "xmlrpc", "pyVim", "pyVmomi", "ovirtsdk4"}
+    | {"azure", "ldap3", "pysnow", "suds", "xmlrpc", "pyVim", "pyVmomi", "ovirtsdk4"}
+    # Dotted entries match that package and below: `google` alone is also JWT, protobuf...
+    | {"google.auth.transport", "googleapiclient", "google_auth_httplib2"}
 )
+# verify=False here checks no TLS: a JWT's signature (`jwt.decode(token, verify=False)`).
+NOT_TLS_VERIFY_CALLS = frozenset({"decode", "decode_complete", "decode_token"})
+NOT_TLS_VERIFY_BASES = frozenset({"jwt", "jose", "jws", "jwk"})
+# A dict passed as one of these is what is sent (body, query, headers), not the client's options.
+PAYLOAD_KEYWORDS = frozenset({"data", "json", "params", "headers", "body", "payload"})
+
+
+def _is_http_module(module: str) -> bool:
+    parts = module.split(".")
+    return any(".".join(parts[:n]) in HTTP_MODULES for n in range(1, len(parts) + 1))
+
+
+def _not_tls_verify(call: ast.Call, name: str) -> bool:
+    """`jwt.decode(token, verify=False)`, `jose.jwt.decode(...)`: a signature check."""
+    if name in NOT_TLS_VERIFY_CALLS:
+        return True
+    func = call.func
+    while isinstance(func, ast.Attribute):
+        func = func.value
+        if _base_name(func).lower() in NOT_TLS_VERIFY_BASES:
+            return True
+    return False
+
+
 HTTP_CALLS = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"}
     | {"urlopen", "Session", "session", "Client", "AsyncClient", "client", "resource"}
@@ -158,6 +184,7 @@ class _Checker:
         self.cert_none_aliases: set[str] = set()  # from ssl import CERT_NONE as NOCHECK
         self.unpacked_into: dict[int, tuple[ast.Call, str]] = {}  # f(**{...}): the call
         self.name_calls: list[ast.Call] = []
+        self.payload: set[int] = set()  # dicts sent as data=/json=/params=/headers=
 
     def hit(self, check: str, node: ast.AST, end: ast.AST | None = None) -> None:
         line = getattr(node, "lineno", 1)
@@ -223,12 +250,15 @@ class _Checker:
 
     def _import(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Import)
-        if any(alias.name.split(".")[0] in HTTP_MODULES for alias in node.names):
+        if any(_is_http_module(alias.name) for alias in node.names):
             self.http_imported = True
 
     def _import_from(self, node: ast.AST) -> None:
         assert isinstance(node, ast.ImportFrom)
-        if (node.module or "").split(".")[0] in HTTP_MODULES:
+        module = node.module or ""
+        if _is_http_module(module) or any(
+            _is_http_module(f"{module}.{alias.name}") for alias in node.names
+        ):  # from google.auth.transport import requests
             self.http_imported = True
         for alias in node.names:
             if alias.name == "_create_unverified_context":
@@ -293,8 +323,11 @@ class _Checker:
             return
         if arg in PROTOCOL_KEYWORDS:
             self._mark_protocol_slot(value)
+        if arg in PAYLOAD_KEYWORDS:  # requests.post(url, json={"verify": False}): data
+            self.payload.update(id(sub) for sub in ast.walk(value) if isinstance(sub, ast.Dict))
         if arg == "verify" and _is_falsy_flag(value):
-            self.verify_false.append((keyword, call, name))
+            if not _not_tls_verify(call, name):
+                self.verify_false.append((keyword, call, name))
         elif arg in ("check_hostname", "assert_hostname") and _is_false(value):
             self.hit("check_hostname", keyword, call)
         elif _is_false(value) and (
@@ -351,7 +384,7 @@ class _Checker:
     def _dict(self, node: ast.AST) -> None:
         assert isinstance(node, ast.Dict)
         for key, value in zip(node.keys, node.values, strict=False):
-            if _const(key) == "verify" and _is_falsy_flag(value):
+            if _const(key) == "verify" and _is_falsy_flag(value) and id(node) not in self.payload:
                 # {"verify": False}: keyword arguments kept in a dict (f(**options),
                 # options.update({...})); judged like the keyword, or with the call it is
                 # unpacked into.
