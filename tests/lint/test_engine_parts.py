@@ -147,3 +147,18 @@ def test_an_unexpected_error_in_one_file_is_counted_not_fatal_in_parallel_runs(
     result = lint_paths([str(tmp_path)], use_config=False, use_git=False, jobs=2)
     assert result.skipped == {"unreadable": 1}
     assert len(result.findings) == engine._PARALLEL_THRESHOLD + 9
+
+
+def test_exclude_matches_paths_relative_to_the_linted_folder_outside_the_project(
+    tmp_path: Path,
+) -> None:
+    """No config and a folder outside the current one: --exclude still applies to its files."""
+    from tlsdoctor.core.lint import lint_paths
+
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "get.sh").write_text("curl -k https://example.com\n")
+    (tmp_path / "app.sh").write_text("curl -k https://example.com\n")
+    found = lint_paths(
+        [str(tmp_path)], exclude=["vendor/**"], use_config=False, use_git=False
+    ).findings
+    assert [Path(f.path).name for f in found] == ["app.sh"]

@@ -479,11 +479,18 @@ def lint_paths(
     project = _ProjectPaths(config.root)
     counter = itertools.count(1)
 
+    def excluded(candidate: Candidate) -> bool:
+        rel = project.relative(candidate.display)
+        if rel is not None and matches_any(rel, excludes):
+            return True
+        # --exclude also matches the path relative to the linted folder (one outside the
+        # project, or without a config); the config's excludes are relative to its folder.
+        return matches_any(candidate.rel, [*exclude] if rel is not None else excludes)
+
     def wanted() -> Iterator[Candidate]:
         for candidate in candidates(paths, use_git=use_git):
             next(counter)
-            rel = project.relative(candidate.display) if excludes else None
-            if rel is None or not matches_any(rel, excludes):
+            if not excludes or not excluded(candidate):
                 yield candidate
 
     findings, scanned, skipped = _run(wanted(), plan, jobs)
