@@ -18,8 +18,7 @@ OBSOLETE_PROTOCOLS = frozenset(
         "PROTOCOL_TLSv1",
         "PROTOCOL_TLSv1_1",
         "SSLv2_METHOD",
-        "SSLv3_METHOD",
-        "SSLv23_METHOD",
+        "SSLv3_METHOD",  # (SSLv23_METHOD negotiates the best version: not a pin)
         "TLSv1_METHOD",
         "TLSv1_1_METHOD",
     }

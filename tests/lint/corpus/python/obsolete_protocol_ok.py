@@ -9,3 +9,5 @@ if context.protocol == ssl.PROTOCOL_TLSv1:
     raise RuntimeError("obsolete protocol")
 _openssl_versions = {ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD, ssl.PROTOCOL_TLS: SSL.SSLv23_METHOD}
 supported = has_protocol(ssl.PROTOCOL_SSLv3)
+# pyOpenSSL's SSLv23_METHOD negotiates the best version both sides support: not a pin.
+negotiated = SSL.Context(SSL.SSLv23_METHOD)
