@@ -22,6 +22,15 @@ BANDIT_TLS = {"B501", "B502", "B503", "B504", "B323"}
 RUFF_TLS = {"S501", "S502", "S503", "S504", "S323"}
 
 Hit = tuple[str, int, str]  # (file name, line, their rule)
+# Deliberate differences (file, line, their rule without its prefix): B504/S504 flag any
+# ssl.wrap_socket without ssl_version, but one with cert_reqs=CERT_REQUIRED verifies and a
+# server_side=True one is a server; TLS107 leaves both alone.
+DELIBERATE = {("wrap_socket_ok.py", 9, "504"), ("wrap_socket_ok.py", 10, "504")}
+
+
+def _deliberate(hit: Hit) -> bool:
+    name, line, rule = hit
+    return (name, line, rule[1:]) in DELIBERATE
 
 
 def _tool(name: str) -> str:
@@ -91,7 +100,7 @@ def test_bandit_tls_findings_are_all_found(ours: list[Finding]) -> None:
     theirs = bandit_hits()
     assert len(theirs) >= 10, theirs  # the corpus exercises every one of their TLS checks
     assert {rule for _n, _l, rule in theirs} == BANDIT_TLS
-    missed = [hit for hit in theirs if not _covered(hit, ours)]
+    missed = [hit for hit in theirs if not _covered(hit, ours) and not _deliberate(hit)]
     assert not missed
 
 
@@ -99,5 +108,5 @@ def test_ruff_tls_findings_are_all_found(ours: list[Finding]) -> None:
     theirs = ruff_hits()
     assert len(theirs) >= 10, theirs
     assert {rule for _n, _l, rule in theirs} == RUFF_TLS
-    missed = [hit for hit in theirs if not _covered(hit, ours)]
+    missed = [hit for hit in theirs if not _covered(hit, ours) and not _deliberate(hit)]
     assert not missed

@@ -162,6 +162,20 @@ def _looks_http(node: ast.AST) -> bool:
     return any(word in text for word in ("requests", "httpx", "session", "client", "http"))
 
 
+def _wrap_socket_checked(call: ast.Call) -> bool:
+    """`ssl.wrap_socket(..., cert_reqs=ssl.CERT_REQUIRED)` verifies; `server_side=True` is a
+    server, which does not verify its clients by design."""
+    for keyword in call.keywords:
+        value = keyword.value
+        if keyword.arg == "server_side" and _const(value) is True:
+            return True
+        if keyword.arg == "cert_reqs" and (
+            _base_name(value) == "CERT_REQUIRED" or _const(value) == "CERT_REQUIRED"
+        ):
+            return True
+    return False
+
+
 def _is_environ(node: ast.AST) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
         isinstance(node, ast.Name) and node.id == "environ"
@@ -216,8 +230,9 @@ class _Checker:
             if handler is not None:
                 handler(node)
         for call in self.name_calls:  # `from ssl import wrap_socket` may come after its use
-            if isinstance(call.func, ast.Name) and call.func.id in self.wrap_socket_names:
-                self.hit("wrap_socket", call, call)
+            func = call.func
+            if isinstance(func, ast.Name) and func.id in self.wrap_socket_names:
+                self._wrap_socket(call)
         for node, end, func_name in self.verify_false:
             # A dict on its own counts only in files that import an HTTP client.
             if (
@@ -307,11 +322,15 @@ class _Checker:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "wrap_socket":
             if isinstance(func.value, ast.Name) and func.value.id == "ssl":
-                self.hit("wrap_socket", node, node)
+                self._wrap_socket(node)
         elif isinstance(func, ast.Name) and func.id == name:
             self.name_calls.append(node)
         if name in ENV_SETTERS and len(node.args) >= 2:
             self._env(node.args[0], node.args[1])
+
+    def _wrap_socket(self, call: ast.Call) -> None:
+        if not _wrap_socket_checked(call):
+            self.hit("wrap_socket", call, call)
 
     def _keyword(self, call: ast.Call, name: str, keyword: ast.keyword) -> None:
         arg = keyword.arg
