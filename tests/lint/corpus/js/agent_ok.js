@@ -13,3 +13,6 @@ if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
   console.warn("verification is off: unset the variable");
 }
 const url = "https://example.com/?rejectUnauthorized=true";
+// A ternary's `:` is not a property colon: these pass the caller's choice through.
+const request = { strictSsl: secure ? !!options.rejectUnauthorized : false };
+const other = { strict: secure ? rejectUnauthorized : false, ssl: on ? strictSSL : false };
