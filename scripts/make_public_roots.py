@@ -28,6 +28,12 @@ import certifi
 from tlsdoctor.core.x509 import name_text, parse_pem_tolerant, sha256_fingerprint
 
 CERTIFI_VERSIONS = (
+    "2015.4.28",
+    "2016.2.28",
+    "2017.4.17",
+    "2018.1.18",
+    "2019.3.9",
+    "2019.11.28",
     "2020.12.5",
     "2021.10.8",
     "2022.12.7",
@@ -49,10 +55,20 @@ def certifi_snapshots(versions: tuple[str, ...], folder: Path) -> dict[str, byte
              f"certifi=={version}"],
             check=True,
         )  # fmt: skip
-        wheel = next(folder.glob(f"certifi-{version}-*.whl"))
+        wheel = _wheel_for(folder, version)
         with zipfile.ZipFile(wheel) as archive:
             snapshots[f"certifi {version}"] = archive.read("certifi/cacert.pem")
     return snapshots
+
+
+def _wheel_for(folder: Path, version: str) -> Path:
+    """The downloaded wheel of ``version`` (old wheels are named 2015.04.28, not 2015.4.28)."""
+    wanted = tuple(int(part) for part in version.split("."))
+    for wheel in folder.glob("certifi-*.whl"):
+        name = wheel.name.split("-")[1]
+        if tuple(int(part) for part in name.split(".")) == wanted:
+            return wheel
+    raise SystemExit(f"no wheel for certifi {version} in {folder}")
 
 
 def debian_snapshot(folder: Path) -> bytes:
