@@ -40,13 +40,53 @@ def tree() -> list[str]:
 def _portable(pattern: str) -> str | None:
     """A rule regex in the dialect ripgrep and grep -E share (no look-around, no \\n)."""
     text = pattern
-    text = re.sub(r"\(\?<?[=!](?:[^()]|\([^()]*\))*\)", "", text)  # look-arounds
+    text = _without_lookarounds(text)
     text = text.replace("(?P<at>", "(").replace("(?:", "(")
     text = text.replace("\\\\\\n", "").replace("|\\\\\\n", "")
     text = text.replace("\\x27", "'")
     if "\\n" in text.replace("[^\\n", "").replace("\\n]", ""):
         return None
     return text
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """Drop every (?=...), (?!...), (?<=...), (?<!...), however deeply their groups nest."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth = 0
+            while i < len(pattern):
+                if pattern[i] == "\\":
+                    i += 2
+                    continue
+                if pattern[i] == "[":  # a ")" inside a character class closes nothing
+                    i = _class_end(pattern, i)
+                    continue
+                depth += {"(": 1, ")": -1}.get(pattern[i], 0)
+                i += 1
+                if depth == 0:
+                    break
+            continue
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        out.append(pattern[i])
+        i += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class that opens at ``start``."""
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
 
 
 def _for_grep(pattern: str) -> str:
