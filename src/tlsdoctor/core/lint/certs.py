@@ -114,6 +114,8 @@ def check_certificates(data: bytes, checks: frozenset[str], *, der: bool = True)
 
 
 def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> CertHit | None:
+    from tlsdoctor.core.caexport import former_public_fingerprints
+
     product = _vendor(cert.subject) or _vendor(cert.issuer)
     if product and "inspection_ca" in checks:
         return CertHit("inspection_ca", line, f"{product}: {_subject(cert)}")
@@ -121,7 +123,7 @@ def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> Cer
         return None
     if (cert.subject.public_bytes(), _spki(cert)) in _mozilla_roots():
         return None
-    if cert.fingerprint(_sha256()).hex() in _former_public_roots():
+    if cert.fingerprint(_sha256()).hex() in former_public_fingerprints():
         return None  # public in another Mozilla snapshot (older certifi, Debian, grpc, pip)
     return CertHit("private_root", line, _subject(cert))
 
@@ -130,12 +132,3 @@ def _sha256() -> hashes.HashAlgorithm:
     from cryptography.hazmat.primitives import hashes
 
     return hashes.SHA256()
-
-
-@cache
-def _former_public_roots() -> frozenset[str]:
-    """SHA-256 of roots public in other Mozilla snapshots: the set ``ca export --all`` and
-    ``doctor`` use (``data/public_roots_history.toml``)."""
-    from tlsdoctor.core.caexport import former_public_fingerprints
-
-    return former_public_fingerprints()
