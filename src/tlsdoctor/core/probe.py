@@ -9,18 +9,18 @@ tell a non-TLS answer from a TLS failure by looking at the first bytes that come
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import functools
 import ipaddress
 import os
-import queue
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
@@ -36,7 +36,9 @@ Progress = Callable[["ProbeResult"], None]
 
 _TLS_RECORD_TYPES = frozenset({0x14, 0x15, 0x16, 0x17})
 _MAX_PROXY_RESPONSE = 64 * 1024
-_MAX_WORKERS = 64
+_MAX_CONCURRENT = 64
+_GRACE = 0.05
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -283,17 +285,6 @@ def _no_proxy_entry_matches(name: str, entry: str) -> bool:
 # ------------------------------------------------------------------------------------ probe
 
 
-class _Clock:
-    def __init__(self, timeout: float) -> None:
-        self.end = time.monotonic() + timeout
-
-    def remaining(self) -> float:
-        left = self.end - time.monotonic()
-        if left <= 0:
-            raise ProbeError("timeout", _("timed out"))
-        return left
-
-
 def probe(
     host: str,
     port: int = 443,
@@ -307,21 +298,150 @@ def probe(
     ``proxy`` (an http:// URL) wins; otherwise the environment's proxy variables are used unless
     ``use_env_proxy`` is False. Never raises for network problems: they end up in ``error``.
     """
-    started = time.monotonic()
     target = Target(host.strip().strip("[]"), port)
-    result = ProbeResult(host=target.host, port=port)
-    clock = _Clock(timeout)
+    return probe_many(
+        [target], proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout, deadline=timeout
+    )[0]
+
+
+def probe_many(
+    targets: Iterable[Target | str | tuple[str, int]],
+    *,
+    proxy: str | None = None,
+    use_env_proxy: bool = True,
+    timeout: float = 5.0,
+    deadline: float = 20.0,
+    progress: Progress | None = None,
+) -> list[ProbeResult]:
+    """Probe all targets concurrently; results in the order given. Nothing runs past deadline.
+
+    ``progress`` is called with each result as it arrives (from the thread that runs the probes).
+    """
+    wanted = [_as_target(t) for t in targets]
+    if not wanted:
+        return []
+    run = _Run(proxy, use_env_proxy, max(0.01, min(timeout, deadline)), deadline, progress)
+    results = _run_to_completion(run.probe_all(wanted))
+    return [results[i] for i in range(len(wanted))]
+
+
+def _run_to_completion(work: Coroutine[None, None, _T]) -> _T:
+    """asyncio.run, also from a thread whose event loop is already running (notebooks)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    box: dict[str, Any] = {}
+
+    def run_elsewhere() -> None:
+        try:
+            box["result"] = asyncio.run(work)
+        except BaseException as err:  # handed back to the caller's thread
+            box["error"] = err
+
+    helper = threading.Thread(target=run_elsewhere, name="tlsdoctor-probe", daemon=True)
+    helper.start()
+    helper.join()
+    if "error" in box:
+        raise box["error"]
+    return cast(_T, box["result"])
+
+
+class _Run:
+    """One probe_many call: every probe is a task on one event loop, in one thread.
+
+    One loop instead of a thread per host: 50 threads spent more CPU handing the GIL to each other
+    than on the handshakes, and their start alone took several ms.
+    """
+
+    def __init__(
+        self,
+        proxy: str | None,
+        use_env_proxy: bool,
+        per_host: float,
+        deadline: float,
+        progress: Progress | None,
+    ) -> None:
+        self.proxy, self.use_env_proxy = proxy, use_env_proxy
+        self.per_host, self.deadline, self.progress = per_host, deadline, progress
+        self.results: dict[int, ProbeResult] = {}
+        self.resolver = _Resolver()
+        self.end = 0.0
+
+    async def probe_all(self, wanted: list[Target]) -> dict[int, ProbeResult]:
+        started = time.monotonic()
+        self.end = started + self.deadline
+        slots = asyncio.Semaphore(_MAX_CONCURRENT)
+        tasks = [asyncio.ensure_future(self._one(i, t, slots)) for i, t in enumerate(wanted)]
+        # The grace lets each probe's own timeout (at the deadline at the latest) say where it
+        # got stuck; what the outer wait catches are probes still queued for a slot.
+        done, pending = await asyncio.wait(
+            tasks, timeout=self.deadline + _GRACE, return_when=asyncio.FIRST_EXCEPTION
+        )
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)  # their sockets are closed now
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error  # a bug in a probe: fail now, not at the deadline
+        for index, target in enumerate(wanted):
+            if index not in self.results:
+                self._finish(index, _late(target, self.deadline, time.monotonic() - started))
+        return self.results
+
+    async def _one(self, index: int, target: Target, slots: asyncio.Semaphore) -> None:
+        async with slots:
+            budget = max(0.01, min(self.per_host, self.end - time.monotonic()))
+            result = await _probe_target(target, self.proxy, self.use_env_proxy, budget, self)
+        self._finish(index, result)
+
+    def _finish(self, index: int, result: ProbeResult) -> None:
+        self.results[index] = result
+        if self.progress is not None:
+            self.progress(result)
+
+
+def _late(target: Target, deadline: float, elapsed: float) -> ProbeResult:
+    return ProbeResult(
+        host=target.host,
+        port=target.port,
+        error=_("no answer before the total deadline ({seconds:g} s)", seconds=deadline),
+        error_kind="timeout",
+        elapsed=elapsed,
+    )
+
+
+async def _probe_target(
+    target: Target, proxy: str | None, use_env_proxy: bool, timeout: float, run: _Run
+) -> ProbeResult:
+    started = time.monotonic()
+    result = ProbeResult(host=target.host, port=target.port)
+    step = _Step()
     try:
         parsed_proxy = _choose_proxy(target, proxy, use_env_proxy)
         result.via_proxy = parsed_proxy.display if parsed_proxy else None
-        result.chain, result.tls_version = _handshake(target, parsed_proxy, clock)
+        work = _handshake(target, parsed_proxy, step, run.resolver)
+        result.chain, result.tls_version = await asyncio.wait_for(work, timeout)
     except ProbeError as err:
         result.error, result.error_kind = str(err), err.kind
+    except asyncio.TimeoutError:
+        result.error, result.error_kind = str(step.on_timeout), step.on_timeout.kind
     except UsageError as err:  # a name that cannot be encoded (IDNA) cannot be resolved either
         result.error, result.error_kind = str(err), "dns"
     finally:
         result.elapsed = time.monotonic() - started
     return result
+
+
+class _Step:
+    """What a probe is doing now, so that running out of time says where it got stuck."""
+
+    def __init__(self) -> None:
+        self.on_timeout = ProbeError("timeout", _("timed out"))
+
+    def now(self, kind: ErrorKind, message: str) -> None:
+        self.on_timeout = ProbeError(kind, message)
 
 
 def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Proxy | None:
@@ -334,83 +454,150 @@ def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Pro
         raise ProbeError("proxy", str(err)) from None
 
 
-def _handshake(
-    target: Target, proxy: Proxy | None, clock: _Clock
+async def _handshake(
+    target: Target, proxy: Proxy | None, step: _Step, resolver: _Resolver
 ) -> tuple[list[x509.Certificate], str | None]:
-    sock, early = _open_tunnel(target, proxy, clock)
+    sock, early = await _open_tunnel(target, proxy, step, resolver)
     try:
-        return _tls_handshake(sock, target, clock, proxy, early)
+        return await _tls_handshake(sock, target, step, proxy, early)
     finally:
         sock.close()
 
 
-def _connect(host: str, port: int, clock: _Clock, *, to_proxy: bool) -> socket.socket:
+# ------------------------------------------------------------------------------ connecting
+
+
+class _Resolver:
+    """Name lookups for one run, each name once, in daemon threads.
+
+    getaddrinfo blocks and cannot be cancelled: a daemon thread never holds the process (or the
+    event loop's shutdown) past the deadline, as the default executor's threads would.
+    """
+
+    def __init__(self) -> None:
+        self.pending: dict[tuple[str, int], asyncio.Future[list[tuple[Any, ...]]]] = {}
+
+    def lookup(self, host: str, port: int) -> asyncio.Future[list[tuple[Any, ...]]]:
+        key = (host, port)
+        if key not in self.pending:
+            self.pending[key] = self._start(host, port)
+        return self.pending[key]
+
+    @staticmethod
+    def _start(host: str, port: int) -> asyncio.Future[list[tuple[Any, ...]]]:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[list[tuple[Any, ...]]] = loop.create_future()
+        if is_ip(host):  # no lookup to wait for
+            answer.set_result(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+            return answer
+
+        def deliver(result: list[tuple[Any, ...]] | None, error: BaseException | None) -> None:
+            if answer.done():
+                return
+            if error is not None:
+                answer.set_exception(error)
+            else:
+                answer.set_result(result or [])
+
+        def look_up() -> None:
+            try:
+                found, error = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM), None
+            except (OSError, UnicodeError, ValueError) as err:
+                found, error = None, err
+            with contextlib.suppress(RuntimeError):  # the run is over: nobody waits any more
+                loop.call_soon_threadsafe(deliver, found, error)
+
+        threading.Thread(target=look_up, name="tlsdoctor-resolve", daemon=True).start()
+        return answer
+
+
+async def _connect(
+    host: str, port: int, step: _Step, resolver: _Resolver, *, to_proxy: bool
+) -> socket.socket:
+    shown = format_target(host, port)
+    if to_proxy:
+        step.now("proxy", _("cannot reach the proxy {proxy}: timed out", proxy=shown))
+    else:
+        step.now("timeout", _("timed out while connecting"))
     try:
-        return socket.create_connection((host, port), timeout=clock.remaining())
+        addresses = await asyncio.shield(resolver.lookup(host, port))
     except (UnicodeError, ValueError) as err:  # empty labels, NUL bytes: not a resolvable name
         raise ProbeError(
             "proxy" if to_proxy else "dns", _("not a valid host name: {host}", host=host)
         ) from err
-    except socket.gaierror as err:
+    except OSError as err:  # socket.gaierror
         if to_proxy:
             raise ProbeError("proxy", _("cannot resolve the proxy {host}", host=host)) from err
         raise ProbeError("dns", _("cannot resolve {host}", host=host)) from err
-    except ConnectionRefusedError as err:
-        if to_proxy:
-            raise ProbeError(
-                "proxy",
-                _(
-                    "cannot reach the proxy {proxy}: connection refused",
-                    proxy=format_target(host, port),
-                ),
-            ) from err
-        raise ProbeError("refused", _("connection refused")) from err
-    except TimeoutError as err:
-        if to_proxy:
-            raise ProbeError(
-                "proxy",
-                _("cannot reach the proxy {proxy}: timed out", proxy=format_target(host, port)),
-            ) from err
-        raise ProbeError("timeout", _("timed out while connecting")) from err
-    except OSError as err:
-        kind: ErrorKind = "proxy" if to_proxy else "refused"
-        raise ProbeError(
-            kind, _("cannot connect: {reason}", reason=err.strerror or str(err))
-        ) from err
+    error: OSError | None = None
+    for family, kind, protocol, _name, address in addresses:
+        sock = socket.socket(family, kind, protocol)
+        sock.setblocking(False)
+        try:
+            await asyncio.get_running_loop().sock_connect(sock, address)
+            return sock
+        except OSError as err:
+            sock.close()
+            error = err
+        except BaseException:
+            sock.close()
+            raise
+    raise _connect_failed(error, shown, to_proxy=to_proxy)
 
 
-def _open_tunnel(target: Target, proxy: Proxy | None, clock: _Clock) -> tuple[socket.socket, bytes]:
+def _connect_failed(err: OSError | None, shown: str, *, to_proxy: bool) -> ProbeError:
+    if isinstance(err, TimeoutError):  # the system gave up (ETIMEDOUT) before our own timeout
+        if to_proxy:
+            return ProbeError("proxy", _("cannot reach the proxy {proxy}: timed out", proxy=shown))
+        return ProbeError("timeout", _("timed out while connecting"))
+    if isinstance(err, ConnectionRefusedError):
+        if to_proxy:
+            return ProbeError(
+                "proxy", _("cannot reach the proxy {proxy}: connection refused", proxy=shown)
+            )
+        return ProbeError("refused", _("connection refused"))
+    reason = (err.strerror or str(err)) if err is not None else _("the name has no address")
+    return ProbeError(
+        "proxy" if to_proxy else "refused", _("cannot connect: {reason}", reason=reason)
+    )
+
+
+async def _open_tunnel(
+    target: Target, proxy: Proxy | None, step: _Step, resolver: _Resolver
+) -> tuple[socket.socket, bytes]:
     """A socket to the target, and any bytes that already came through the tunnel."""
     if proxy is None:
-        return _connect(target.ascii_host, target.port, clock, to_proxy=False), b""
-    sock = _connect(proxy.host, proxy.port, clock, to_proxy=True)
+        sock = await _connect(target.ascii_host, target.port, step, resolver, to_proxy=False)
+        return sock, b""
+    sock = await _connect(proxy.host, proxy.port, step, resolver, to_proxy=True)
     try:
-        early = _send_connect(sock, target, proxy, clock)
+        early = await _send_connect(sock, target, proxy, step)
     except BaseException:
         sock.close()
         raise
     return sock, early
 
 
-def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clock) -> bytes:
+async def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, step: _Step) -> bytes:
     authority = format_target(target.ascii_host, target.port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     auth = proxy.authorization()
     if auth:
         lines.append(f"Proxy-Authorization: {auth}")
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+    step.now("timeout", _("the proxy did not answer the CONNECT request in time"))
     try:
-        sock.settimeout(clock.remaining())
-        sock.sendall(request)
-        head, early = _read_response_head(sock, clock)
-    except TimeoutError as err:
-        raise ProbeError(
-            "timeout", _("the proxy did not answer the CONNECT request in time")
-        ) from err
+        await asyncio.get_running_loop().sock_sendall(sock, request)
+        head, early = await _read_response_head(sock)
     except OSError as err:
         raise ProbeError(
             "proxy", _("the proxy closed the connection: {reason}", reason=str(err))
         ) from err
+    _check_connect_answer(head, auth)
+    return early
+
+
+def _check_connect_answer(head: bytes, auth: str | None) -> None:
     status_line = head.split(b"\r\n", 1)[0].decode("latin-1").strip()
     parts = status_line.split(None, 2)
     code = parts[1] if len(parts) >= 2 and parts[0].startswith("HTTP/") else ""
@@ -428,21 +615,23 @@ def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, clock: _Clo
         raise ProbeError(
             "proxy", _("the proxy refused the tunnel: {status}", status=status_line or "?")
         )
-    return early
 
 
-def _read_response_head(sock: socket.socket, clock: _Clock) -> tuple[bytes, bytes]:
+async def _read_response_head(sock: socket.socket) -> tuple[bytes, bytes]:
     """The proxy's answer up to the blank line, and the bytes after it (already the tunnel's)."""
+    loop = asyncio.get_running_loop()
     data = b""
     while (end := data.find(b"\r\n\r\n")) < 0:
-        sock.settimeout(clock.remaining())
-        chunk = sock.recv(4096)
+        chunk = await loop.sock_recv(sock, 4096)
         if not chunk:
             raise ProbeError("proxy", _("the proxy closed the connection before answering"))
         data += chunk
         if len(data) > _MAX_PROXY_RESPONSE:
             raise ProbeError("proxy", _("the proxy sent an oversized answer"))
     return data[: end + 4], data[end + 4 :]
+
+
+# ------------------------------------------------------------------------------------- TLS
 
 
 @functools.cache
@@ -458,11 +647,12 @@ def _reading_context() -> SSL.Context:
     return context  # shared: making an OpenSSL 3 context costs more than a handshake's CPU
 
 
-def _tls_handshake(
-    sock: socket.socket, target: Target, clock: _Clock, proxy: Proxy | None, early: bytes
+async def _tls_handshake(
+    sock: socket.socket, target: Target, step: _Step, proxy: Proxy | None, early: bytes
 ) -> tuple[list[x509.Certificate], str | None]:
     from OpenSSL import SSL
 
+    step.now("timeout", _("timed out during the TLS handshake"))
     conn = SSL.Connection(_reading_context(), None)  # memory BIOs: we move the bytes ourselves
     conn.set_connect_state()
     if not is_ip(target.host):
@@ -473,8 +663,8 @@ def _tls_handshake(
             conn.do_handshake()
             break
         except SSL.WantReadError:
-            _flush(conn, sock, clock)
-            incoming, early = early or _recv(sock, clock), b""
+            await _flush(conn, sock)
+            incoming, early = early or await _recv(sock), b""
             if not incoming:
                 raise ProbeError(
                     "tls", _("the server closed the connection during the TLS handshake")
@@ -504,10 +694,9 @@ def _check_looks_like_tls(data: bytes, proxy: Proxy | None) -> None:
     raise ProbeError("not_tls", _("not a TLS server: the answer is not a TLS record"))
 
 
-def _flush(conn: object, sock: socket.socket, clock: _Clock) -> None:
+async def _flush(conn: SSL.Connection, sock: socket.socket) -> None:
     from OpenSSL import SSL
 
-    assert isinstance(conn, SSL.Connection)
     while True:
         try:
             data = conn.bio_read(65536)
@@ -516,22 +705,14 @@ def _flush(conn: object, sock: socket.socket, clock: _Clock) -> None:
         if not data:
             return
         try:
-            sock.settimeout(clock.remaining())
-            sock.sendall(data)
-        except TimeoutError as err:
-            raise ProbeError("timeout", _("timed out during the TLS handshake")) from err
+            await asyncio.get_running_loop().sock_sendall(sock, data)
         except OSError as err:
             raise _handshake_lost(err) from err
 
 
-def _recv(sock: socket.socket, clock: _Clock) -> bytes:
+async def _recv(sock: socket.socket) -> bytes:
     try:
-        sock.settimeout(clock.remaining())
-        return sock.recv(65536)
-    except ProbeError:
-        raise ProbeError("timeout", _("timed out during the TLS handshake")) from None
-    except TimeoutError as err:
-        raise ProbeError("timeout", _("timed out during the TLS handshake")) from err
+        return await asyncio.get_running_loop().sock_recv(sock, 65536)
     except ConnectionResetError as err:
         raise ProbeError(
             "tls", _("the server reset the connection during the TLS handshake")
@@ -550,21 +731,19 @@ def _handshake_lost(err: OSError) -> ProbeError:
     )
 
 
-def _close_quietly(conn: object, sock: socket.socket) -> None:
-    """Send close_notify (and the client Finished still queued); never application data."""
+def _close_quietly(conn: SSL.Connection, sock: socket.socket) -> None:
+    """Send close_notify (and the client Finished still queued); never application data.
+
+    Best effort and without waiting: a few hundred bytes fit in any fresh socket's buffer.
+    """
     from OpenSSL import SSL
 
-    assert isinstance(conn, SSL.Connection)
     with contextlib.suppress(SSL.Error):
         conn.shutdown()
     try:
-        sock.settimeout(0.2)
-        while True:
-            data = conn.bio_read(65536)
-            if not data:
-                break
-            sock.sendall(data)
-    except (SSL.Error, OSError):
+        while data := conn.bio_read(65536):
+            sock.send(data)
+    except (SSL.Error, OSError):  # WantReadError: nothing more to send
         pass
 
 
@@ -577,94 +756,7 @@ def _ssl_reason(err: Exception) -> str:
     return str(err) or type(err).__name__
 
 
-# ------------------------------------------------------------------------------- probe_many
-
-
-def probe_many(
-    targets: Iterable[Target | str | tuple[str, int]],
-    *,
-    proxy: str | None = None,
-    use_env_proxy: bool = True,
-    timeout: float = 5.0,
-    deadline: float = 20.0,
-    progress: Progress | None = None,
-) -> list[ProbeResult]:
-    """Probe all targets concurrently; results in the order given. Nothing runs past deadline."""
-    wanted = [_as_target(t) for t in targets]
-    if not wanted:
-        return []
-    started = time.monotonic()
-    end = started + deadline
-    per_host = max(0.01, min(timeout, deadline))
-    finished: queue.SimpleQueue[tuple[int, ProbeResult | BaseException]] = queue.SimpleQueue()
-    _start_workers(
-        wanted, finished, lambda t: _probe_target(t, proxy, use_env_proxy, per_host, end)
-    )
-    results: dict[int, ProbeResult] = {}
-    while len(results) < len(wanted):
-        left = end - time.monotonic()
-        try:
-            index, result = finished.get(timeout=left) if left > 0 else finished.get_nowait()
-        except queue.Empty:
-            break
-        if isinstance(result, BaseException):
-            raise result  # a bug in a worker: fail now, not after the deadline
-        results[index] = result
-        if progress is not None:
-            progress(result)
-    for index, target in enumerate(wanted):
-        if index not in results:
-            late = ProbeResult(
-                host=target.host,
-                port=target.port,
-                error=_("no answer before the total deadline ({seconds:g} s)", seconds=deadline),
-                error_kind="timeout",
-                elapsed=time.monotonic() - started,
-            )
-            results[index] = late
-            if progress is not None:
-                progress(late)
-    return [results[i] for i in range(len(wanted))]
-
-
-def _start_workers(
-    wanted: list[Target],
-    finished: queue.SimpleQueue[tuple[int, ProbeResult | BaseException]],
-    work: Callable[[Target], ProbeResult],
-) -> None:
-    """Daemon threads (a late host never holds the process) that all begin at the same moment.
-
-    Threads started one by one while earlier ones already handshake fight for the GIL: the last
-    probes began tens of ms late. Here every thread is started first, then released at once.
-    """
-    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for index in range(len(wanted)):
-        todo.put(index)
-    go = threading.Event()
-
-    def worker() -> None:
-        go.wait()
-        while True:
-            try:
-                index = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                finished.put((index, work(wanted[index])))
-            except BaseException as err:  # handed to the caller's thread
-                finished.put((index, err))
-                return
-
-    for number in range(min(_MAX_WORKERS, len(wanted))):
-        threading.Thread(target=worker, name=f"tlsdoctor-probe-{number}", daemon=True).start()
-    go.set()
-
-
-def _probe_target(
-    target: Target, proxy: str | None, use_env_proxy: bool, timeout: float, end: float
-) -> ProbeResult:
-    budget = max(0.01, min(timeout, end - time.monotonic()))
-    return probe(target.host, target.port, proxy=proxy, use_env_proxy=use_env_proxy, timeout=budget)
+# --------------------------------------------------------------------------------- targets
 
 
 def _as_target(item: Target | str | tuple[str, int]) -> Target:
