@@ -21,13 +21,14 @@ HOSTS = 50
 DELAY_MS = 100
 DETECT_GOAL = 1.5
 STARTUP_GOAL = 4.0
-REPEAT = 5
+REPEAT = 15
 
 
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``repeat`` runs, in seconds."""
+def timed(action: Callable[[], object], repeat: int, settle: float = 0.0) -> float:
+    """Median wall time of ``repeat`` runs, in seconds; ``settle`` s of quiet before each."""
     samples = []
     for _ in range(repeat):
+        time.sleep(settle)
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
@@ -50,6 +51,9 @@ def cpu_seconds(pid: int) -> float | None:
 # with an EC P-256 CA. The lab's defaults (eager upstream, RSA 2048 CA) are measured too.
 FAST_LAB: dict[str, Any] = {"lazy_upstream": True, "ca_key": "ec"}
 DEFAULT_LAB: dict[str, Any] = {}
+# Quiet before each timed run, as between two detect commands: the interceptor has finished
+# closing the last run's 50 connections (back to back, that work lands in the next run).
+SETTLE = 0.1
 
 
 def bench_detect(lab_options: dict[str, Any], extra: bool) -> dict[str, float | None]:
@@ -88,13 +92,13 @@ def bench_detect(lab_options: dict[str, Any], extra: bool) -> dict[str, float | 
         figures: dict[str, float | None] = {"cold": timed(all_hosts, 1)}  # 49 leaves to sign
         proxy_pid = next((p.pid for p in state.processes if p.role == "proxy"), None)
         cpu_before = cpu_seconds(proxy_pid) if proxy_pid else None
-        figures["detect"] = timed(all_hosts, REPEAT)
+        figures["detect"] = timed(all_hosts, REPEAT, SETTLE)
         cpu_after = cpu_seconds(proxy_pid) if proxy_pid else None
         if cpu_before is not None and cpu_after is not None:
             figures["proxy_cpu"] = (cpu_after - cpu_before) / REPEAT
-        figures["one"] = timed(one, REPEAT)
+        figures["one"] = timed(one, REPEAT, SETTLE)
         if extra:
-            figures["direct"] = timed(direct, 3)
+            figures["direct"] = timed(direct, 3, SETTLE)
             figures["openssl"] = bench_openssl(hosts, state.proxy_port)
     finally:
         Lab.stop(state_dir)
@@ -170,7 +174,7 @@ def bench_without_interceptor() -> tuple[float, float]:
 
         one()
         all_hosts()
-        return timed(one, 5), timed(all_hosts, 3)
+        return timed(one, 5, SETTLE), timed(all_hosts, 5, SETTLE)
     finally:
         parent.send("done")
         server.join(5)
@@ -234,7 +238,8 @@ def main() -> int:
     print(f"detect, {HOSTS} hosts through the lab:  {detect_all * 1000:8.1f} ms")
     ratio = detect_all / one_probe
     print(f"  ratio detect/one probe:           {ratio:8.2f}x  (goal <= {DETECT_GOAL}x)")
-    print("  (median of 5; the leaf cache is warm: the cold run below signed every leaf)")
+    print(f"  (median of {REPEAT}, {SETTLE:g} s apart; the leaf cache is warm: the cold run below")
+    print("   signed every leaf)")
     cold = figures["cold"] or 0.0
     print(f"  cold leaf cache, first run:       {cold * 1000:8.1f} ms ({cold / one_probe:.2f}x)")
     if figures.get("proxy_cpu") is not None:

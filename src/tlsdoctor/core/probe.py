@@ -16,6 +16,7 @@ import functools
 import ipaddress
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
@@ -422,7 +423,7 @@ async def _probe_target(
         parsed_proxy = _choose_proxy(target, proxy, use_env_proxy)
         result.via_proxy = parsed_proxy.display if parsed_proxy else None
         work = _handshake(target, parsed_proxy, step, run.resolver)
-        result.chain, result.tls_version = await asyncio.wait_for(work, timeout)
+        result.chain, result.tls_version = await _within(timeout, work)
     except ProbeError as err:
         result.error, result.error_kind = str(err), err.kind
     except asyncio.TimeoutError:
@@ -432,6 +433,13 @@ async def _probe_target(
     finally:
         result.elapsed = time.monotonic() - started
     return result
+
+
+async def _within(seconds: float, work: Coroutine[None, None, _T]) -> _T:
+    if sys.version_info >= (3, 11):  # no extra task per probe, unlike wait_for
+        async with asyncio.timeout(seconds):
+            return await work
+    return await asyncio.wait_for(work, seconds)
 
 
 class _Step:
@@ -449,9 +457,14 @@ def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Pro
     if not url:
         return None
     try:
-        return parse_proxy(url)
+        return _parsed_proxy(url)
     except UsageError as err:
         raise ProbeError("proxy", str(err)) from None
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_proxy(url: str) -> Proxy:
+    return parse_proxy(url)  # once per URL, not once per host
 
 
 async def _handshake(

@@ -38,6 +38,7 @@ from mitmproxy.addons import (
     next_layer,
     proxyauth,
     proxyserver,
+    termlog,
     tlsconfig,
 )
 from mitmproxy.proxy import server_hooks
@@ -112,6 +113,19 @@ class LabAddon:
         tmp.replace(self.ready_file)
 
 
+class AddonGroup:
+    """The addons an intercepting proxy needs, as one entry of mitmproxy's addon chain.
+
+    mitmproxy calls every entry of its chain for every event (a coroutine and an error guard
+    each, about ten events per connection), and looks for hooks in an entry's ``addons`` too:
+    one entry holding these ten costs less CPU per connection than ten entries. (The full
+    default set, about 30 entries, cost several ms per connection.)
+    """
+
+    def __init__(self, *addons: object) -> None:
+        self.addons = list(addons)
+
+
 CONFIG_TIMEOUT = 60.0
 
 
@@ -131,19 +145,20 @@ async def read_config(state_dir: Path) -> dict[str, Any]:
 async def run(state_dir: Path) -> None:
     config = await read_config(state_dir)
     opts = options.Options(listen_host="127.0.0.1", listen_port=0)
-    lab_master = master.Master(opts, with_termlog=True)
-    # Only the addons an intercepting proxy needs: mitmproxy calls every addon for every event,
-    # so the full default set (about 30) costs several ms per connection for nothing.
+    lab_master = master.Master(opts)
     lab_master.addons.add(  # type: ignore[no-untyped-call]
-        core.Core(),
-        block.Block(),
-        proxyauth.ProxyAuth(),
-        proxyserver.Proxyserver(),  # type: ignore[no-untyped-call]
-        next_layer.NextLayer(),
-        tlsconfig.TlsConfig(),
-        disable_h2c.DisableH2C(),
-        errorcheck.ErrorCheck(),
-        LabAddon(config, state_dir / "proxy.json"),
+        AddonGroup(
+            core.Core(),
+            block.Block(),
+            proxyauth.ProxyAuth(),
+            proxyserver.Proxyserver(),  # type: ignore[no-untyped-call]
+            next_layer.NextLayer(),
+            tlsconfig.TlsConfig(),
+            disable_h2c.DisableH2C(),
+            errorcheck.ErrorCheck(),
+            termlog.TermLog(),
+            LabAddon(config, state_dir / "proxy.json"),
+        )
     )
     settings: dict[str, Any] = {
         "confdir": config["confdir"],
