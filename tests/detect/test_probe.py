@@ -336,3 +336,49 @@ def test_parse_target_never_fails_with_anything_but_a_usage_error(text: str) -> 
 def test_an_unencodable_name_is_a_dns_error_not_an_exception() -> None:
     result = probe("a..b\u0000", 443, use_env_proxy=False, timeout=1)
     assert result.error_kind == "dns"
+
+
+def test_probe_many_works_inside_a_running_event_loop(world: World) -> None:
+    # Notebooks and async applications call the library with a loop already running.
+    import asyncio
+
+    server = world.public_site("localhost")
+
+    async def from_async_code() -> list[ProbeResult]:
+        return probe_many([Target("localhost", server.port)], use_env_proxy=False, timeout=5)
+
+    results = asyncio.run(from_async_code())
+    assert results[0].ok, results[0].error
+    assert results[0].chain[0].subject == make_name("localhost")
+
+
+def test_a_resolver_that_never_answers_does_not_hold_the_run_past_its_deadline(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A name lookup cannot be cancelled; it must not keep detect (or the process) waiting.
+    import threading
+
+    good = world.public_site("localhost")
+    release = threading.Event()
+    real_getaddrinfo = socket.getaddrinfo
+
+    def stuck(host: str, *args: object, **kwargs: object) -> object:
+        if host == "stuck.test":
+            release.wait(30)
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)
+    started = time.monotonic()
+    try:
+        results = probe_many(
+            [Target("127.0.0.1", good.port), Target("stuck.test", 443)],
+            use_env_proxy=False,
+            timeout=10,
+            deadline=0.8,
+        )
+    finally:
+        release.set()
+    assert time.monotonic() - started < 2.0
+    assert results[0].ok
+    assert results[1].error_kind == "timeout"
+    assert results[1].error == "timed out while connecting"
