@@ -367,11 +367,10 @@ class _Run:
         self.per_host, self.deadline, self.progress = per_host, deadline, progress
         self.results: dict[int, ProbeResult] = {}
         self.resolver = _Resolver()
-        self.end = 0.0
+        self.started = time.monotonic()
+        self.end = self.started + deadline
 
     async def probe_all(self, wanted: list[Target]) -> dict[int, ProbeResult]:
-        started = time.monotonic()
-        self.end = started + self.deadline
         slots = asyncio.Semaphore(_MAX_CONCURRENT)
         tasks = [asyncio.ensure_future(self._one(i, t, slots)) for i, t in enumerate(wanted)]
         # The grace lets each probe's own timeout (at the deadline at the latest) say where it
@@ -388,13 +387,16 @@ class _Run:
                 raise error  # a bug in a probe: fail now, not at the deadline
         for index, target in enumerate(wanted):
             if index not in self.results:
-                self._finish(index, _late(target, self.deadline, time.monotonic() - started))
+                elapsed = time.monotonic() - self.started
+                self._finish(index, _late(target, self.deadline, elapsed))
         return self.results
 
     async def _one(self, index: int, target: Target, slots: asyncio.Semaphore) -> None:
         async with slots:
             budget = max(0.01, min(self.per_host, self.end - time.monotonic()))
-            result = await _probe_target(target, self.proxy, self.use_env_proxy, budget, self)
+            result = await _probe_target(
+                target, self.proxy, self.use_env_proxy, budget, self.resolver
+            )
         self._finish(index, result)
 
     def _finish(self, index: int, result: ProbeResult) -> None:
@@ -414,7 +416,7 @@ def _late(target: Target, deadline: float, elapsed: float) -> ProbeResult:
 
 
 async def _probe_target(
-    target: Target, proxy: str | None, use_env_proxy: bool, timeout: float, run: _Run
+    target: Target, proxy: str | None, use_env_proxy: bool, timeout: float, resolver: _Resolver
 ) -> ProbeResult:
     started = time.monotonic()
     result = ProbeResult(host=target.host, port=target.port)
@@ -422,7 +424,7 @@ async def _probe_target(
     try:
         parsed_proxy = _choose_proxy(target, proxy, use_env_proxy)
         result.via_proxy = parsed_proxy.display if parsed_proxy else None
-        work = _handshake(target, parsed_proxy, step, run.resolver)
+        work = _handshake(target, parsed_proxy, step, resolver)
         result.chain, result.tls_version = await _within(timeout, work)
     except ProbeError as err:
         result.error, result.error_kind = str(err), err.kind
@@ -555,14 +557,12 @@ async def _connect(
         except BaseException:
             sock.close()
             raise
-    raise _connect_failed(error, shown, to_proxy=to_proxy)
+    if isinstance(error, TimeoutError):  # the system gave up (ETIMEDOUT) before our own timeout
+        raise step.on_timeout from error
+    raise _connect_failed(error, shown, to_proxy=to_proxy) from error
 
 
 def _connect_failed(err: OSError | None, shown: str, *, to_proxy: bool) -> ProbeError:
-    if isinstance(err, TimeoutError):  # the system gave up (ETIMEDOUT) before our own timeout
-        if to_proxy:
-            return ProbeError("proxy", _("cannot reach the proxy {proxy}: timed out", proxy=shown))
-        return ProbeError("timeout", _("timed out while connecting"))
     if isinstance(err, ConnectionRefusedError):
         if to_proxy:
             return ProbeError(
