@@ -225,21 +225,30 @@ def valid_host(host: str) -> bool:
     return len(host) <= 253 and all(_HOST_LABEL.match(label) for label in labels)
 
 
+def _split_url(url: str, scheme: str) -> tuple[str, urllib.parse.SplitResult, bool]:
+    """``url`` with ``scheme``:// added when it has none, split, and whether it had none.
+
+    ValueError (carrying ``url``) when its port or an IPv6 bracket is broken.
+    """
+    text = url.strip()
+    bare = "://" not in text
+    if bare:
+        text = f"{scheme}://{text}"
+    try:
+        parts = urllib.parse.urlsplit(text)
+        _ = parts.port
+    except ValueError:
+        raise ValueError(url) from None
+    return text, parts, bare
+
+
 def normalize_url(url: str) -> str:
     """'example.com' -> 'https://example.com/'; only https URLs with a host are accepted.
 
     A bare word without a scheme must look like a host name with a dot ("localhost" and IP
     literals too): ``check not a url`` is rejected before any name is looked up.
     """
-    text = url.strip()
-    bare = "://" not in text
-    if bare:
-        text = "https://" + text
-    try:
-        parts = urllib.parse.urlsplit(text)
-        _ = parts.port
-    except ValueError:
-        raise ValueError(url) from None
+    text, parts, bare = _split_url(url, "https")
     host = parts.hostname or ""
     if parts.scheme.lower() != "https" or not host or not valid_host(host) or " " in text:
         raise ValueError(url)
@@ -254,19 +263,11 @@ def validate_proxy(proxy: str) -> str:
 
     Without a scheme the port is required ("proxy.corp:3128"): a bare word is no proxy.
     """
-    text = proxy.strip()
-    bare = "://" not in text
-    if bare:
-        text = "http://" + text
-    try:
-        parts = urllib.parse.urlsplit(text)
-        port = parts.port
-    except ValueError:
-        raise ValueError(proxy) from None
+    text, parts, bare = _split_url(proxy, "http")
     host = parts.hostname or ""
     if parts.scheme.lower() != "http" or not host or not valid_host(host):
         raise ValueError(proxy)
-    if bare and port is None:
+    if bare and parts.port is None:
         raise ValueError(proxy)
     return text
 
