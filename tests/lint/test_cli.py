@@ -100,6 +100,25 @@ def test_usage_errors_exit_2_with_one_line(
     assert err == f"tlsdoctor: error: no such file or folder: {project / 'missing'}\n"
 
 
+def test_named_paths_that_cannot_be_read_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dangling symlink or a symlink loop named on the command line is not a clean run."""
+    os.symlink(tmp_path / "nowhere.sh", tmp_path / "dangling.sh")
+    os.symlink(tmp_path / "loop_b", tmp_path / "loop_a")
+    os.symlink(tmp_path / "loop_a", tmp_path / "loop_b")
+    (tmp_path / "ok.sh").write_text("curl https://x\n")
+    for name, reason in (
+        ("dangling.sh", "No such file or directory"),
+        ("loop_a", "Too many levels of symbolic links"),
+    ):
+        code, out, err = run(capsys, "--json", str(tmp_path / "ok.sh"), str(tmp_path / name))
+        assert (code, out) == (2, "")
+        assert err == f"tlsdoctor: error: cannot read {tmp_path / name}: {reason}\n"
+    code, _out, _err = run(capsys, str(tmp_path))  # found by walking: skipped, never fatal
+    assert code == 0
+
+
 def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _err = run(capsys, "--format", "json", "--select", "TLS2", str(project))
     assert code == 1

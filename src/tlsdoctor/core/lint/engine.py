@@ -443,6 +443,22 @@ class _ProjectPaths:
         return name if base == "." else f"{base}/{name}"
 
 
+def _check_named(path: str) -> None:
+    """A path named on the command line must be readable: a missing one, a dangling symlink,
+    a symlink loop or a folder that cannot be listed is a usage error, never a clean run."""
+    if not os.path.lexists(path):
+        raise UsageError(_("no such file or folder: {path}", path=path))
+    try:
+        if os.path.isdir(path):
+            with os.scandir(path):
+                pass
+        else:
+            os.close(os.open(path, _OPEN_FLAGS))  # non-blocking: a FIFO is skipped later
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        raise UsageError(_("cannot read {path}: {error}", path=path, error=reason)) from None
+
+
 def lint_paths(
     paths: Sequence[str] = (".",),
     *,
@@ -458,8 +474,7 @@ def lint_paths(
     """Lint files and folders; the library face of ``tlsdoctor lint``."""
     paths = list(paths) or ["."]
     for path in paths:
-        if not os.path.lexists(path):
-            raise UsageError(_("no such file or folder: {path}", path=path))
+        _check_named(path)
     if config is None:
         config = find_config(paths[0]) if use_config else LintConfig(root=os.getcwd())
     if select is not None and len(select) > 0 and not split_codes(select):
