@@ -22,6 +22,22 @@ def at_toml_key(text: str, offset: int) -> bool:
 
 
 PROSE_KINDS = frozenset({"yaml", "json", "kubeconfig"})
+# YAML/JSON under these folders are message catalogs (Rails config/locales/en.yml, i18next
+# locales/ja/translation.json, Angular assets/i18n/ja.json): every value is a message for
+# people, so they are read as documentation (TLS401 and embedded certificates only).
+MESSAGE_CATALOG_DIRS = frozenset(
+    {"locale", "locales", "i18n", "l10n", "translations", "lang", "langs", "languages"}
+)
+
+
+def is_message_catalog(rel: str, kind: str | None) -> bool:
+    """Whether a YAML/JSON file (path relative to the project) lies in a locale folder."""
+    if kind not in ("yaml", "json"):
+        return False
+    folders = rel.lower().split("/")[:-1]
+    return any(folder in MESSAGE_CATALOG_DIRS for folder in folders)
+
+
 _PROSE_KEY = re.compile(
     r"[ \t]*(?:-[ \t]*)?[\"']?(?:name|description|desc|title|summary|help|message|msg|comment"
     r"|comments|note|notes|label|text|doc)[\"']?[ \t]*:",

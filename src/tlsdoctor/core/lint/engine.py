@@ -24,7 +24,7 @@ from tlsdoctor.i18n import _
 from . import python_ast
 from .certs import PEM_MARKER, check_certificates
 from .config import LintConfig, find_config
-from .contexts import PROSE_KINDS, at_toml_key, in_prose_value
+from .contexts import PROSE_KINDS, at_toml_key, in_prose_value, is_message_catalog
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
 from .rules import Rule, by_id, check_codes, select_rules, split_codes
@@ -443,6 +443,14 @@ class _ProjectPaths:
         return name if base == "." else f"{base}/{name}"
 
 
+def _prose_if_catalog(candidate: Candidate, project: _ProjectPaths) -> Candidate:
+    """Message catalogs in locale folders are read as documentation (see contexts.py)."""
+    rel = project.relative(candidate.display)
+    if is_message_catalog(rel if rel is not None else candidate.rel, candidate.kind):
+        return replace(candidate, kind="docs")
+    return candidate
+
+
 def _check_named(path: str) -> None:
     """A path named on the command line must be readable: a missing one, a dangling symlink,
     a symlink loop or a folder that cannot be listed is a usage error, never a clean run."""
@@ -506,7 +514,7 @@ def lint_paths(
         for candidate in candidates(paths, use_git=use_git):
             next(counter)
             if not excludes or not excluded(candidate):
-                yield candidate
+                yield _prose_if_catalog(candidate, project)
 
     findings, scanned, skipped = _run(wanted(), plan, jobs)
     seen = next(counter) - 1
