@@ -8,10 +8,12 @@ import shutil
 import socket
 import ssl
 import subprocess
+import sys
 from pathlib import Path
 
 import certfactory
 import pytest
+from cli_runner import run_cli
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from fixtures_env import require_client
@@ -283,3 +285,36 @@ def test_ca_check_warns_about_a_private_key_in_the_file(
     path.write_bytes(root.pem)
     assert main(["ca", "check", "--json", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["private_key"] is False
+
+
+def _key_and_root() -> bytes:
+    root = certfactory.make_ca("Piped Key Root")
+    return root.key_pem() + root.pem
+
+
+def test_ca_check_reads_dev_stdin_once_and_sees_the_key(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    done = run_cli(
+        "ca", "check", "--json", "/dev/stdin", env=clean_env, stdin=_key_and_root().decode()
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["private_key"], report["ok"]) == (True, False)
+    assert len(report["certificates"]) == 1
+
+
+def test_ca_check_reads_a_named_pipe_once(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor", "ca", "check", "--json", str(fifo)],
+        env=clean_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    fifo.write_bytes(_key_and_root())  # blocks until the reader opens the pipe
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 1, err
+    assert json.loads(out)["private_key"] is True

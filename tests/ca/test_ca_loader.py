@@ -133,6 +133,21 @@ def test_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
         load_certificate_file(huge)
 
 
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_that_never_ends_is_refused_after_the_cap(
+    device: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # devices and pipes report a size of 0: only a bounded read keeps the cap
+    with pytest.raises(InputError, match=r"file too large \(16\.0 MB\)"):
+        load_certificate_file(device)
+    assert main(["ca", "check", device]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"tlsdoctor: error: {device}: file too large (16.0 MB) for a certificate or bundle"
+    ]
+
+
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         load_certificate_file(tmp_path / "nope.pem")

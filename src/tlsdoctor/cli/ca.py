@@ -100,25 +100,22 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _load_check_input(path: str) -> tuple[list[Certificate], bool]:
-    """(certificates, whether the input also holds a private key)."""
+    """(certificates, whether the input also holds a private key), from one read of the input."""
     from pathlib import Path
 
     from tlsdoctor.core.x509 import (
         MAX_INPUT_BYTES,
         holds_private_key,
-        load_certificate_file,
         load_certificates,
+        read_input_file,
     )
 
-    if path != "-":
-        certs = load_certificate_file(path)
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            data = b""
-        return certs, holds_private_key(data)
-    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-    return load_certificates(data, source=_("standard input")), holds_private_key(data)
+    if path == "-":
+        source = _("standard input")
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    else:
+        source, data = str(Path(path)), read_input_file(path)
+    return load_certificates(data, source=source), holds_private_key(data)
 
 
 def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,6 +41,7 @@ __all__ = [
     "load_certificate_file",
     "load_certificates",
     "parse_pem_tolerant",
+    "read_input_file",
     "sha256_fingerprint",
     "strict_defects",
     "to_pem",
@@ -113,14 +115,24 @@ def _fail(message: str, source: str) -> InputError:
 
 def load_certificate_file(path: str | Path) -> list[Certificate]:
     """Read ``path`` and load every certificate in it (see :func:`load_certificates`)."""
+    return load_certificates(read_input_file(path), source=str(Path(path)))
+
+
+def read_input_file(path: str | Path) -> bytes:
+    """The bytes of ``path``, read once and at most MAX_INPUT_BYTES + 1 of them.
+
+    Once, so a pipe (``/dev/stdin``, ``<(...)``, a FIFO) gives all its data to one reader;
+    bounded, since devices, pipes and ``/proc`` files report a size of 0 and may never end.
+    """
     p = Path(path)
     try:
         if p.is_dir():
             raise _fail(_("this is a directory, not a certificate file"), str(p))
-        size = p.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise _fail(_too_large(size), str(p))
-        data = p.read_bytes()
+        with p.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_INPUT_BYTES:  # a regular file: refused without reading it
+                raise _fail(_too_large(size), str(p))
+            data = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise _fail(_("file not found"), str(p)) from None
     except PermissionError:
@@ -131,7 +143,9 @@ def load_certificate_file(path: str | Path) -> list[Certificate]:
         raise _fail(
             _("cannot read the file ({error})", error=err.strerror or err), str(p)
         ) from None
-    return load_certificates(data, source=str(p))
+    if len(data) > MAX_INPUT_BYTES:
+        raise _fail(_too_large(len(data)), str(p))
+    return data
 
 
 def _too_large(size: int) -> str:
