@@ -110,3 +110,21 @@ def test_proxy_auth_answers_407_without_credentials(
     with_auth = curl(state.client_env(clean_env), state.inspection_ca, "https://site1.test/")
     assert with_auth.returncode == 0, with_auth.stderr
     assert with_auth.stdout == "ok site1.test\n"
+
+
+def test_proxy_auth_user_named_like_a_mitmproxy_auth_spec(
+    start_lab: StartLab, clean_env: dict[str, str]
+) -> None:
+    # mitmproxy's own USER:PASS option would read this user as an LDAP server spec.
+    state = start_lab(proxy_auth="ldapadmin:s3cret")
+    result = curl(state.client_env(clean_env), state.inspection_ca, "https://site1.test/")
+    assert (result.returncode, result.stdout) == (0, "ok site1.test\n"), result.stderr
+    wrong = curl(
+        {**state.client_env(clean_env, with_auth=False)},
+        state.inspection_ca,
+        "https://site1.test/",
+        "--proxy-user",
+        "ldapadmin:wrong",
+    )
+    assert wrong.returncode == 56
+    assert "407" in wrong.stderr

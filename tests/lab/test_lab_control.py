@@ -228,6 +228,7 @@ def test_a_killed_lab_process_makes_the_lab_degraded(
         ({"ca_chain": True, "ca_intermediate_only": True}, "cannot be combined"),
         ({"bypass": ["example.com"]}, "--bypass names must be lab sites: example.com"),
         ({"proxy_auth": "nopassword"}, "--proxy-auth must look like USER:PASS"),
+        ({"proxy_auth": "alice:pa:ss"}, "cannot check a password with ':' in it"),
         ({"ca_name": "not a dn"}, "is not a distinguished name"),
         ({"ca_name": "garbage"}, "'garbage' is not a distinguished name: expected ATTRIBUTE=value"),
         ({"ca_name": "O=Acme"}, "has no CN"),
@@ -325,7 +326,7 @@ def test_a_lab_that_cannot_start_fails_with_its_log_and_leaves_nothing(
 
     monkeypatch.setattr(control, "_spawn", broken_proxy)
     started = time.monotonic()
-    with pytest.raises(control.LabStartError, match="a lab process exited with code 1") as err:
+    with pytest.raises(control.LabStartError, match="its proxy process exited with code 1") as err:
         Lab.start(tmp_path / "lab", exit_with_parent=True)
     assert time.monotonic() - started < 20
     assert "No module named tlsdoctor.lab.no_such_module" in err.value.log
@@ -334,3 +335,54 @@ def test_a_lab_that_cannot_start_fails_with_its_log_and_leaves_nothing(
         assert not ProcessRecord("x", pid, None, "tlsdoctor-lab").is_running()
     assert not (tmp_path / "lab" / "state.json").exists()
     assert not (tmp_path / "lab" / "mitmproxy").exists()
+
+
+def test_cli_refuses_a_colon_in_the_proxy_password_in_one_line(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    directory = tmp_path / "lab"
+    result = tlsdoctor(
+        "lab", "start", "--state-dir", str(directory), "--proxy-auth", "alice:pa:ss", env=clean_env
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "tlsdoctor: error: --proxy-auth: the lab's proxy (mitmproxy) cannot check a password"
+        " with ':' in it"
+    ]
+    assert not directory.exists()
+
+
+_BROKEN_PROXY = """
+import sys
+from tlsdoctor.lab import control
+real_spawn = control._spawn
+def spawn(module, *args, **kwargs):
+    if module == "tlsdoctor.lab.proxy":
+        module = "tlsdoctor.lab.no_such_module"
+    return real_spawn(module, *args, **kwargs)
+control._spawn = spawn
+from tlsdoctor.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_cli_names_a_failed_lab_process_in_one_line_with_its_log(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    directory = tmp_path / "lab"
+    result = subprocess.run(
+        [sys.executable, "-c", _BROKEN_PROXY, "lab", "start", "--state-dir", str(directory)],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 70
+    error, hint = result.stderr.splitlines()
+    assert error.startswith(
+        "tlsdoctor: error: the lab could not start: its proxy process exited with code 1: "
+    )
+    assert error.endswith("No module named tlsdoctor.lab.no_such_module")
+    assert hint == f"hint: see the log in {directory / 'logs' / 'proxy.log'}"
+    assert not (directory / "state.json").exists()

@@ -169,7 +169,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
             lazy_upstream=args.lazy_upstream,
         )
     except LabStartError as err:
-        if err.log:
+        if err.log and getattr(args, "debug", False):  # the error names the log file otherwise
             sys.stderr.write(err.log + "\n")
         raise
     if args.json:

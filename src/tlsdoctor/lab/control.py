@@ -162,9 +162,7 @@ def _validate(opts: LabOptions) -> list[str]:
             _("--handshake-delay-ms must be between 0 and {maximum}", maximum=MAX_DELAY_MS)
         )
     if opts.proxy_auth is not None:
-        user, sep, password = opts.proxy_auth.partition(":")
-        if not user or not sep or not password or "@" in opts.proxy_auth:
-            raise UsageError(_("--proxy-auth must look like USER:PASS"))
+        _validate_proxy_auth(opts.proxy_auth)
     names = site_names(opts.sites)
     unknown = [h for h in opts.bypass if h.lower().rstrip(".") not in names]
     if unknown:
@@ -176,6 +174,18 @@ def _validate(opts: LabOptions) -> list[str]:
             )
         )
     return names
+
+
+def _validate_proxy_auth(spec: str) -> None:
+    """USER:PASS split at the first colon (RFC 7617: a user name has none); any other text."""
+    user, sep, password = spec.partition(":")
+    if not user or not sep or not password:
+        raise UsageError(_("--proxy-auth must look like USER:PASS"))
+    if ":" in password:
+        # mitmproxy splits the client's Basic credentials at every colon: no client could log in.
+        raise UsageError(
+            _("--proxy-auth: the lab's proxy (mitmproxy) cannot check a password with ':' in it")
+        )
 
 
 # --- sockets ----------------------------------------------------------------------------------
@@ -471,8 +481,40 @@ def _log_tail(state_dir: Path, lines: int = 40) -> str:
     return "\n".join(parts)
 
 
+def _last_log_line(state_dir: Path, role: str, limit: int = 200) -> str:
+    """The last line a process printed: for a Python traceback, the exception and its message."""
+    with contextlib.suppress(OSError):
+        text = (state_dir / "logs" / f"{role}.log").read_text(encoding="utf-8", errors="replace")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines:
+            last = lines[-1]
+            return last if len(last) <= limit else last[: limit - 3] + "..."
+    return ""
+
+
+def _exited(state_dir: Path, role: str, code: int) -> LabStartError:
+    """One line for a lab process that ended while starting; the whole log stays in ``log``."""
+    log_file = str(state_dir / "logs" / f"{role}.log")
+    reason = _last_log_line(state_dir, role)
+    if reason:
+        message = _(
+            "the lab could not start: its {role} process exited with code {code}: {reason}",
+            role=role,
+            code=code,
+            reason=reason,
+        )
+    else:
+        message = _(
+            "the lab could not start: a lab process exited with code {code}",
+            code=code,
+        )
+    return LabStartError(
+        message, log=_log_tail(state_dir), hint=_("see the log in {path}", path=log_file)
+    )
+
+
 def _wait_for_proxy(
-    state_dir: Path, procs: Sequence[subprocess.Popen[bytes]], timeout: float
+    state_dir: Path, procs: dict[str, subprocess.Popen[bytes]], timeout: float
 ) -> int:
     ready = state_dir / "proxy.json"
     deadline = time.monotonic() + timeout
@@ -480,16 +522,9 @@ def _wait_for_proxy(
         if ready.exists():
             with contextlib.suppress(ValueError, OSError, KeyError):
                 return int(json.loads(ready.read_text(encoding="utf-8"))["port"])
-        for proc in procs:
+        for role, proc in procs.items():
             if proc.poll() is not None:
-                raise LabStartError(
-                    _(
-                        "the lab could not start: a lab process exited with code {code}",
-                        code=proc.returncode,
-                    ),
-                    log=_log_tail(state_dir),
-                    hint=_("see the logs in {path}", path=str(state_dir / "logs")),
-                )
+                raise _exited(state_dir, role, proc.returncode)
         time.sleep(0.03)
     raise LabStartError(
         _("the lab could not start within {seconds} seconds", seconds=int(timeout)),
@@ -611,18 +646,17 @@ def _start_processes(
     directory: Path, opts: LabOptions, names: list[str], token: str, exit_with_parent: bool
 ) -> _Started:
     """Start the proxy and the sites; on any failure end what started and clean up."""
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     records: list[ProcessRecord] = []
     sockets: list[socket.socket] = []
     try:
         # The proxy starts first: importing mitmproxy is the slow part, and it overlaps with
         # making the certificates here. It waits for config.json before it listens.
-        proc, record = _start_child("proxy", directory, token)
-        procs.append(proc)
+        procs["proxy"], record = _start_child("proxy", directory, token)
         records.append(record)
         pki_files, ports = _prepare_sites(directory, opts, names, sockets, exit_with_parent)
-        proc, record = _start_child("sites", directory, token, [s.fileno() for s in sockets])
-        procs.append(proc)
+        fds = [s.fileno() for s in sockets]
+        procs["sites"], record = _start_child("sites", directory, token, fds)
         records.insert(0, record)
         _close_all(sockets)  # the sites process holds them now
         proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)

@@ -21,6 +21,7 @@ sends the chain it can build from that file).
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import os
 import signal
@@ -113,6 +114,21 @@ class LabAddon:
         tmp.replace(self.ready_file)
 
 
+class LabCredentials(proxyauth.Validator):
+    """The one USER:PASS of --proxy-auth, compared as given.
+
+    mitmproxy's own "USER:PASS" option reads a user name starting with "@" as an htpasswd file
+    and one starting with "ldap" as an LDAP server: the lab sets "any" and checks the pair here.
+    """
+
+    def __init__(self, spec: str) -> None:
+        self.username, _sep, self.password = spec.partition(":")
+
+    def __call__(self, username: str, password: str) -> bool:
+        user_ok = hmac.compare_digest(username.encode(), self.username.encode())
+        return hmac.compare_digest(password.encode(), self.password.encode()) and user_ok
+
+
 class AddonGroup:
     """The addons an intercepting proxy needs, as one entry of mitmproxy's addon chain.
 
@@ -146,11 +162,12 @@ async def run(state_dir: Path) -> None:
     config = await read_config(state_dir)
     opts = options.Options(listen_host="127.0.0.1", listen_port=0)
     lab_master = master.Master(opts)
+    auth = proxyauth.ProxyAuth()
     lab_master.addons.add(  # type: ignore[no-untyped-call]
         AddonGroup(
             core.Core(),
             block.Block(),
-            proxyauth.ProxyAuth(),
+            auth,
             proxyserver.Proxyserver(),  # type: ignore[no-untyped-call]
             next_layer.NextLayer(),
             tlsconfig.TlsConfig(),
@@ -170,8 +187,10 @@ async def run(state_dir: Path) -> None:
         "upstream_cert": True,
     }
     if config.get("proxy_auth"):
-        settings["proxyauth"] = config["proxy_auth"]
+        settings["proxyauth"] = "any"  # turns authentication on; the validator below checks
     lab_master.options.update(**settings)  # type: ignore[no-untyped-call]
+    if config.get("proxy_auth"):
+        auth.validator = LabCredentials(config["proxy_auth"])
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lab_master.shutdown)
