@@ -39,10 +39,23 @@ def is_message_catalog(rel: str, kind: str | None) -> bool:
 
 
 _PROSE_KEY = re.compile(
-    r"[ \t]*(?:-[ \t]*)?[\"']?(?:name|description|desc|title|summary|help|message|msg|comment"
-    r"|comments|note|notes|label|text|doc)[\"']?[ \t]*:",
+    r"[ \t]*(?:-[ \t]*)?[\"']?(?P<key>name|description|desc|title|summary|help|message|msg"
+    r"|comment|comments|note|notes|label|text|doc)[\"']?[ \t]*:",
     re.IGNORECASE,
 )
+# `- name: NODE_TLS_REJECT_UNAUTHORIZED` (Kubernetes/Helm env lists, JSON manifests): a name
+# that is one identifier names a variable; it is not a sentence.
+_IDENTIFIER_VALUE = re.compile(r"[ \t]*[\"']?[A-Za-z_][A-Za-z0-9_]*[\"']?[ \t]*,?[ \t]*(?:#.*)?$")
+
+
+def _prose_key_value(line: str) -> re.Match[str] | None:
+    """The prose key at the start of ``line``, unless it is a name: holding an identifier."""
+    key = _PROSE_KEY.match(line)
+    if key is None:
+        return None
+    if key.group("key").lower() == "name" and _IDENTIFIER_VALUE.match(line, key.end()):
+        return None
+    return key
 
 
 def in_prose_value(text: str, offset: int) -> bool:
@@ -51,10 +64,10 @@ def in_prose_value(text: str, offset: int) -> bool:
     That includes YAML block scalars (``description: >-`` and the more indented lines below).
     """
     line_start = text.rfind("\n", 0, offset) + 1
-    key = _PROSE_KEY.match(text, line_start)
-    if key is not None and key.end() <= offset:
-        return True
     line = text[line_start : text.find("\n", line_start) % (len(text) + 1)]
+    key = _prose_key_value(line)
+    if key is not None and line_start + key.end() <= offset:
+        return True
     indent = len(line) - len(line.lstrip())
     end = line_start - 1
     while end > 0:
