@@ -386,3 +386,55 @@ def test_cli_names_a_failed_lab_process_in_one_line_with_its_log(
     assert error.endswith("No module named tlsdoctor.lab.no_such_module")
     assert hint == f"hint: see the log in {directory / 'logs' / 'proxy.log'}"
     assert not (directory / "state.json").exists()
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "in-proc"])
+def test_a_state_dir_that_cannot_be_made_is_one_line(
+    tmp_path: Path, clean_env: dict[str, str], where: str
+) -> None:
+    if where == "in-proc":
+        if not Path("/proc/self").exists():
+            pytest.skip("needs /proc")
+        directory = Path("/proc") / f"tlsdoctor-test-{os.getpid()}"
+        reason = "No such file or directory"
+    else:
+        (tmp_path / "file").write_text("")
+        directory = tmp_path / "file" / "lab"
+        reason = "Not a directory"
+    result = tlsdoctor("lab", "start", "--state-dir", str(directory), env=clean_env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"tlsdoctor: error: cannot create the lab state dir {directory}: {reason}"
+    ]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_state_dir_without_write_permission_is_one_line(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        for directory, message in (
+            (locked / "lab", "cannot create the lab state dir"),
+            (locked, "cannot write in the lab state dir"),
+        ):
+            result = tlsdoctor("lab", "start", "--state-dir", str(directory), env=clean_env)
+            assert result.returncode == 2, result.stderr
+            assert result.stderr.splitlines() == [
+                f"tlsdoctor: error: {message} {directory}: Permission denied"
+            ]
+    finally:
+        locked.chmod(0o700)
+
+
+def test_a_state_dir_that_exists_keeps_its_mode(tmp_path: Path) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o755)
+    try:
+        Lab.start(directory, exit_with_parent=True)
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o755
+        assert stat.S_IMODE((directory / "mitmproxy").stat().st_mode) == 0o700
+    finally:
+        Lab.stop(directory)

@@ -809,9 +809,20 @@ def _write_private_json(path: Path, data: Any) -> None:
 
 
 def _make_dir(directory: Path) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise UsageError(_("the lab state dir {path} is not a folder", path=str(directory)))
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.exists():
+        if not directory.is_dir():
+            raise UsageError(_("the lab state dir {path} is not a folder", path=str(directory)))
+        return  # a folder the user chose keeps its mode: the keys are in 0700 subfolders
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        raise UsageError(
+            _(
+                "cannot create the lab state dir {path}: {error}",
+                path=str(directory),
+                error=err.strerror or str(err),
+            )
+        ) from err
     with contextlib.suppress(OSError):
         directory.chmod(0o700)
 
@@ -824,7 +835,17 @@ def _start_lock(directory: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - no flock (Windows): the check below is all there is
         yield
         return
-    with open(directory / START_LOCK, "a+b") as handle:
+    try:
+        handle = open(directory / START_LOCK, "a+b")  # noqa: SIM115 - closed by the with below
+    except OSError as err:
+        raise UsageError(
+            _(
+                "cannot write in the lab state dir {path}: {error}",
+                path=str(directory),
+                error=err.strerror or str(err),
+            )
+        ) from err
+    with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
