@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from fixtures_env import require_client
 from fixtures_lab import StartLab
 
+from tlsdoctor.lab import Lab
 from tlsdoctor.lab.state import LabState
 
 pytestmark = [pytest.mark.lab, pytest.mark.clients]
@@ -128,3 +130,61 @@ def test_proxy_auth_user_named_like_a_mitmproxy_auth_spec(
     )
     assert wrong.returncode == 56
     assert "407" in wrong.stderr
+
+
+ODD_CREDENTIALS = "user@corp.com:p#s/s %x?&=é'\"$"
+_URLLIB_GET = (
+    "import ssl, sys, urllib.request as u\n"
+    "ctx = ssl.create_default_context(cafile=sys.argv[1])\n"
+    "print(u.urlopen('https://site1.test/', context=ctx, timeout=10).read().decode(), end='')\n"
+)
+
+
+def test_proxy_credentials_with_url_characters_work_in_real_clients(
+    start_lab: StartLab, clean_env: dict[str, str]
+) -> None:
+    state = start_lab(proxy_auth=ODD_CREDENTIALS)
+    env = state.client_env(clean_env)
+    assert env["HTTPS_PROXY"].endswith(f"@127.0.0.1:{state.proxy_port}")
+    result = curl(env, state.inspection_ca, "https://site1.test/")
+    assert (result.returncode, result.stdout) == (0, "ok site1.test\n"), result.stderr
+    python = subprocess.run(
+        [sys.executable, "-c", _URLLIB_GET, str(state.inspection_ca)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (python.returncode, python.stdout) == (0, "ok site1.test\n"), python.stderr
+
+
+def test_the_printed_export_line_works_in_a_shell(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    directory = tmp_path / "lab"
+    command = [sys.executable, "-m", "tlsdoctor", "lab", "start", "--no-color"]
+    started = subprocess.run(
+        [*command, "--state-dir", str(directory), "--proxy-auth", ODD_CREDENTIALS],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    try:
+        assert started.returncode == 0, started.stderr
+        export = next(line for line in started.stdout.splitlines() if "export " in line)
+        inspection_ca = directory / "inspection-ca.pem"
+        script = f'{export}\nexec "$2" -sS --max-time 10 --cacert "$1" https://site1.test/\n'
+        result = subprocess.run(
+            [require_client("bash"), "-c", script, "-", str(inspection_ca), require_client("curl")],
+            env=clean_env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert (result.returncode, result.stdout) == (0, "ok site1.test\n"), result.stderr
+    finally:
+        Lab.stop(directory)

@@ -186,7 +186,7 @@ def _print_usage(state: Any) -> None:
     from tlsdoctor.render.console import console
 
     out = console()
-    proxy = state.authenticated_proxy_url
+    proxy = shlex.quote(state.authenticated_proxy_url)
     ca = shlex.quote(str(state.inspection_ca))
     root = shlex.quote(str(state.public_root))
     out.print(_("The lab is running (state in {path}).", path=str(state.state_dir)))

@@ -119,11 +119,18 @@ class LabState:
 
     @property
     def authenticated_proxy_url(self) -> str:
-        """The proxy URL with the lab's credentials in it (same as proxy_url without auth)."""
+        """The proxy URL with the lab's credentials in it (same as proxy_url without auth).
+
+        User and password are percent-encoded (RFC 3986 userinfo): clients decode them, and
+        "user@corp.com" or a password with "#", "/" or " " stays inside the URL.
+        """
         if not self.proxy_auth:
             return self.proxy_url
+        from urllib.parse import quote
+
+        user, _sep, password = self.proxy_auth.partition(":")
         scheme, rest = self.proxy_url.split("://", 1)
-        return f"{scheme}://{self.proxy_auth}@{rest}"
+        return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{rest}"
 
     @property
     def hosts(self) -> list[str]:
