@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import pytest
@@ -251,3 +252,23 @@ def test_owner(host: str, owner_name: str) -> None:
     from tlsdoctor.core.detect import owner
 
     assert owner(host) == owner_name
+
+
+def test_show_checks_the_host_name_as_detect_does(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tlsdoctor.cli.main import main
+
+    port = world.public_site("otherhost.test").port
+    proxy = world.add(ConnectProxy({"wronghost.test": port, "otherhost.test": port}))
+    assert isinstance(proxy, ConnectProxy)
+    args = ["--proxy", proxy.url, "--roots", str(world.public_pem())]
+    assert main(["show", "wronghost.test", "--json", *args]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert (data["trusted_public"], data["hostname_valid"]) == (True, False)
+    assert data["hostname_error"] == "the certificate is not valid for wronghost.test"
+    assert main(["show", "wronghost.test", *args]) == 1
+    assert "issued for wronghost.test: no\n" in capsys.readouterr().out
+    assert main(["show", "otherhost.test", "--json", *args]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["hostname_valid"], data["hostname_error"]) == (True, None)

@@ -50,4 +50,4 @@ def run(args: argparse.Namespace) -> int:
         render_chain(report, console())
     if not report.chain:
         return EXIT_INCONCLUSIVE
-    return EXIT_OK if report.trusted_public else EXIT_FINDINGS
+    return EXIT_OK if report.ok else EXIT_FINDINGS

@@ -30,6 +30,13 @@ class ChainReport:
     via_proxy: str | None = None
     tls_version: str | None = None
     anchor: Any = None  # CertInfo of the root the path ends in, when it was not presented
+    hostname_valid: bool | None = None  # the leaf's SANs match the host (None: no chain)
+    hostname_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """What every client needs: a chain the public roots trust, issued for this host."""
+        return self.trusted_public and bool(self.hostname_valid)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -41,6 +48,8 @@ class ChainReport:
             "tls_version": self.tls_version,
             "trusted_public": self.trusted_public,
             "trusted_os": self.trusted_os,
+            "hostname_valid": self.hostname_valid,
+            "hostname_error": self.hostname_error,
             "public_error": self.public_error,
             "os_error": self.os_error,
             "product": self.product,
@@ -87,6 +96,7 @@ def chain_report(result: ProbeResult, public: RootStore, system: RootStore) -> C
     )
     if not result.chain:
         return report
+    _check_hostname(report, result.chain[0])
     on_public = verify_chain(result.chain, public)
     on_os = verify_chain(result.chain, system)
     report.trusted_public, report.public_error = on_public.trusted, on_public.error
@@ -109,6 +119,21 @@ def chain_report(result: ProbeResult, public: RootStore, system: RootStore) -> C
             )
         ]
     return report
+
+
+def _check_hostname(report: ChainReport, leaf: x509.Certificate) -> None:
+    """SAN matching as OpenSSL clients do it (detect checks the same), whatever the trust."""
+    from tlsdoctor.core.probe import to_ascii_host
+    from tlsdoctor.core.trust.verify import hostname_matches
+    from tlsdoctor.i18n import _
+
+    try:
+        ascii_host = to_ascii_host(report.host)
+    except Exception:
+        ascii_host = report.host
+    report.hostname_valid = hostname_matches(leaf, ascii_host)
+    if not report.hostname_valid:
+        report.hostname_error = _("the certificate is not valid for {host}", host=report.host)
 
 
 def _anchor_info(chain: list[x509.Certificate], *results: VerifyResult) -> Any:

@@ -42,6 +42,8 @@ def render_chain(report: ChainReport, console: Console) -> None:
         _trust_line(_("trusted by the public roots"), report.trusted_public, report.public_error)
     )
     console.print(_trust_line(_("trusted by the OS store"), report.trusted_os, report.os_error))
+    issued_for = _("issued for {host}", host=report.host)
+    console.print(_trust_line(issued_for, bool(report.hostname_valid), None))
     if report.product:
         console.print(Text(_("product: {product}", product=report.product), style="bold red"))
     tree: Tree | None = None
