@@ -55,6 +55,15 @@ def test_no_network_says_inconclusive_without_a_traceback(clean_env: dict[str, s
             "only http:// CONNECT proxies are supported\n",
         ),
         (["show", "[::1"], "tlsdoctor: error: not a HOST[:PORT]: [::1\n"),
+        (["show", "https://[::1"], "tlsdoctor: error: not a HOST[:PORT]: https://[::1\n"),
+        (
+            ["detect", "site1.test:²", "--no-proxy"],
+            "tlsdoctor: error: not a valid port in site1.test:² (use 1-65535)\n",
+        ),
+        (
+            ["ca", "export", "--host", "x:٤٤٣", "--no-proxy"],
+            "tlsdoctor: error: not a valid port in x:٤٤٣ (use 1-65535)\n",
+        ),
     ],
 )
 def test_bad_input_is_a_usage_error(

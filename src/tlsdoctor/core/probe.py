@@ -15,6 +15,7 @@ import contextlib
 import functools
 import ipaddress
 import os
+import re
 import socket
 import sys
 import threading
@@ -119,18 +120,24 @@ def _valid_hostname(ascii_host: str) -> bool:
     return all(0 < len(label) <= 63 and set(label.lower()) <= allowed for label in labels)
 
 
+_ASCII_PORT = re.compile(r"[0-9]{1,5}")  # not str.isdigit(): "²" and "٤٤٣" are digits too
+
+
 def parse_target(text: str, default_port: int = 443) -> Target:
     """HOST, HOST:PORT, [IPv6]:PORT, bare IPv6, or an https:// URL -> Target; UsageError else."""
     raw = text.strip()
     if "://" in raw:
-        parts = urlsplit(raw)
+        try:
+            parts = urlsplit(raw)
+        except ValueError:  # e.g. an unclosed "[" of an IPv6 literal
+            raise UsageError(_("not a HOST[:PORT]: {target}", target=text)) from None
         if parts.scheme.lower() not in ("https", "http"):
             raise UsageError(_("not a HOST[:PORT]: {target}", target=text))
         raw = parts.netloc.rsplit("@", 1)[-1]
     host, port_text = _split_host_port(raw, text)
     port = default_port
     if port_text is not None:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not _ASCII_PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
             raise UsageError(
                 _("not a valid port in {target} (use 1-65535)", target=text),
             )
