@@ -25,6 +25,7 @@ from . import python_ast
 from .certs import PEM_MARKER, check_certificates
 from .config import LintConfig, find_config
 from .contexts import PROSE_KINDS, at_toml_key, in_prose_value, is_message_catalog
+from .dockerfile import shipped_matches
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
 from .rules import Rule, by_id, check_codes, select_rules, split_codes
@@ -223,6 +224,8 @@ def _check_text(
             matches = [m for m in matches if not in_prose_value(text, m.offset)]
         if messages:  # echo "use curl -k if it fails": printed, not run
             matches = [m for m in matches if not inside_any(messages, m)]
+        if rule.shipped_only and kind == "dockerfile":  # a CA trusted in a build stage only
+            matches = shipped_matches(stripped, matches)
         if rule.code_only and matches:  # "rejectUnauthorized: false is dangerous": a string
             strings = string_spans(text, kind) if strings is None else strings
             matches = [m for m in matches if not inside_any(strings, m)]

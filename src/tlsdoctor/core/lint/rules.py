@@ -34,6 +34,7 @@ class Rule:
     checks: tuple[str, ...]
     entry: Mapping[str, Any]
     code_only: bool = False  # text engine: a match entirely inside a string literal is prose
+    shipped_only: bool = False  # Dockerfiles: only what reaches the final image counts
 
     def patterns_for(self, kind: str) -> tuple[re.Pattern[str], ...]:
         return self.patterns + self.kind_patterns.get(kind, ())
@@ -86,6 +87,7 @@ def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule
         checks=tuple(entry.get("checks", [])),
         entry=entry,
         code_only=bool(entry.get("code_only", False)),
+        shipped_only=bool(entry.get("shipped_only", False)),
     )
 
 
