@@ -385,3 +385,31 @@ def test_a_resolver_that_never_answers_does_not_hold_the_run_past_its_deadline(
     assert results[0].ok
     assert results[1].error_kind == "timeout"
     assert results[1].error == "timed out while connecting"
+
+
+def test_a_lookup_that_fails_after_its_waiter_gave_up_logs_nothing() -> None:
+    """--timeout ran out before the name lookup failed: no "exception was never retrieved"."""
+    import asyncio
+    import contextlib
+    import gc
+
+    from tlsdoctor.core.probe import _Resolver
+
+    reported: list[dict[str, object]] = []
+
+    async def give_up_then_fail() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, c: reported.append(c))
+        resolver = _Resolver()
+        answer = resolver.lookup("a..b", 443)  # getaddrinfo fails (empty label), no network
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0):  # as _probe_target's per-host timeout does
+                await asyncio.shield(answer)
+        while not answer.done():
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # the done-callbacks run
+        del answer
+        resolver.pending.clear()
+        gc.collect()  # an unretrieved exception is reported when its future is collected
+
+    asyncio.run(give_up_then_fail())
+    assert reported == []

@@ -529,8 +529,16 @@ class _Resolver:
             with contextlib.suppress(RuntimeError):  # the run is over: nobody waits any more
                 loop.call_soon_threadsafe(deliver, found, error)
 
+        # A waiter whose timeout ran out no longer retrieves a failure (asyncio.shield drops its
+        # callback): retrieve it here, or asyncio logs "Future exception was never retrieved".
+        answer.add_done_callback(_retrieve_exception)
         threading.Thread(target=look_up, name="tlsdoctor-resolve", daemon=True).start()
         return answer
+
+
+def _retrieve_exception(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 async def _connect(
