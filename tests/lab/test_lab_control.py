@@ -438,3 +438,64 @@ def test_a_state_dir_that_exists_keeps_its_mode(tmp_path: Path) -> None:
         assert stat.S_IMODE((directory / "mitmproxy").stat().st_mode) == 0o700
     finally:
         Lab.stop(directory)
+
+
+def _damage_state(directory: Path) -> None:
+    (directory / "state.json").write_text("garbage{")
+
+
+def test_stop_with_a_damaged_state_still_ends_the_lab(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    directory = tmp_path / "lab"
+    state = Lab.start(directory, exit_with_parent=True)
+    _damage_state(directory)
+    status = tlsdoctor("lab", "status", "--state-dir", str(directory), env=clean_env)
+    assert (status.returncode, status.stdout.split(":")[0]) == (1, "degraded"), status.stderr
+    stopped = tlsdoctor("lab", "stop", "--state-dir", str(directory), env=clean_env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert "is stopped" in stopped.stdout
+    assert stopped.stderr.startswith("warning: cannot read the lab state")
+    for record in state.processes:
+        assert not record.is_running()
+    assert not (directory / "mitmproxy").exists()  # the CA key is gone with the lab
+    assert not (directory / "state.json").exists()
+    assert Lab.status(directory) == ("stopped", None)
+
+
+FORGED_TOKEN = "tlsdoctor-lab-0123456789abcdef"
+
+
+def _look_alike(state_dir: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """A process with a lab proxy's exact command line for ``state_dir``, run in another folder."""
+    fake = tmp_path / "fake"
+    (fake / "tlsdoctor" / "lab").mkdir(parents=True)
+    (fake / "tlsdoctor" / "__init__.py").write_text("")
+    (fake / "tlsdoctor" / "lab" / "__init__.py").write_text("")
+    (fake / "tlsdoctor" / "lab" / "proxy.py").write_text("import time\ntime.sleep(60)\n")
+    return subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor.lab.proxy", str(state_dir), FORGED_TOKEN],
+        env={**os.environ, "PYTHONPATH": str(fake)},
+        cwd=fake,
+        start_new_session=True,
+    )
+
+
+def test_stop_with_a_damaged_state_never_signals_a_process_it_cannot_prove_is_ours(
+    tmp_path: Path,
+) -> None:
+    directory = tmp_path / "lab"
+    state = Lab.start(directory, exit_with_parent=True)
+    decoy = _look_alike(directory, tmp_path)
+    try:
+        _damage_state(directory)
+        with pytest.raises(UsageError, match=rf"still running: proxy \(pid {decoy.pid}\)$"):
+            Lab.stop(directory)
+        for record in state.processes:
+            assert not record.is_running()
+        time.sleep(0.2)
+        assert decoy.poll() is None
+    finally:
+        decoy.kill()
+        decoy.wait()
+        Lab.stop(directory)

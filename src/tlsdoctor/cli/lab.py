@@ -218,7 +218,15 @@ def _names(names: list[str], limit: int = 8) -> str:
 
 def _stop(args: argparse.Namespace, state_dir: Any) -> int:
     from tlsdoctor.lab.control import Lab
+    from tlsdoctor.lab.state import load_state_file
 
+    try:
+        load_state_file(state_dir)
+    except UsageError as err:
+        sys.stderr.write(
+            _("warning: {error}; looking for the lab's processes by their command line", error=err)
+            + "\n"
+        )
     stopped = Lab.stop(state_dir)
     if args.json:
         from tlsdoctor.render.console import print_json
@@ -267,8 +275,18 @@ def _status(args: argparse.Namespace, state_dir: Any) -> int:
             out.print(_("  passed through: {names}", names=_names(state.bypassed)))
         return EXIT_OK
     if status == "degraded":
-        from tlsdoctor.lab.state import stop_command
+        from tlsdoctor.lab.state import STATE_FILE, stop_command
 
+        if state is None:
+            out.print(
+                _(
+                    "degraded: the lab state {path} cannot be read; '{command}' still ends "
+                    "the lab's processes",
+                    path=str(state_dir / STATE_FILE),
+                    command=stop_command(state_dir),
+                )
+            )
+            return 1
         out.print(
             _(
                 "degraded: some lab processes have ended; run '{command}' then start again",

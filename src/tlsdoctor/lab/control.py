@@ -37,6 +37,7 @@ from tlsdoctor.lab.state import (
     STATE_FILE,
     LabState,
     ProcessRecord,
+    find_lab_processes,
     load_state_file,
     process_start_time,
     resolve_state_dir,
@@ -601,7 +602,10 @@ class Lab:
     def stop(state_dir: str | os.PathLike[str] | None = None) -> bool:
         """Stop the lab recorded in ``state_dir``; False when none was running."""
         directory = resolve_state_dir(state_dir)
-        state = load_state_file(directory)
+        try:
+            state = load_state_file(directory)
+        except UsageError as err:  # a damaged state.json: find the processes another way
+            return _stop_without_state(directory, err)
         if state is None:
             return False
         was_running = any(p.is_running() for p in state.processes)
@@ -614,7 +618,10 @@ class Lab:
     def status(state_dir: str | os.PathLike[str] | None = None) -> tuple[str, LabState | None]:
         """("running" | "stopped" | "degraded", state or None)."""
         directory = resolve_state_dir(state_dir)
-        state = load_state_file(directory)
+        try:
+            state = load_state_file(directory)
+        except UsageError:
+            return "degraded", None  # its state cannot be read; `stop` still ends its processes
         if state is None:
             return "stopped", None
         alive = [p.is_running() for p in state.processes]
@@ -623,6 +630,33 @@ class Lab:
         if any(alive):
             return "degraded", state
         return "stopped", state
+
+
+def _stop_without_state(directory: Path, unreadable: UsageError) -> bool:
+    """Stop the processes started for ``directory``; say which still run when some cannot be."""
+    found = find_lab_processes(directory)
+    if found is None:  # no /proc to find them in
+        raise UsageError(
+            str(unreadable),
+            hint=_(
+                "the lab's processes have 'tlsdoctor.lab' and {path} in their command line",
+                path=str(directory),
+            ),
+        )
+    for record in found.ours:
+        _end(record, _children.pop(record.pid, None))
+    left = [r for r in found.ours if r.is_running()] + found.unsure
+    if left:
+        raise UsageError(
+            _(
+                "cannot stop every process of the lab in {path}; still running: {processes}",
+                path=str(directory),
+                processes=", ".join(f"{r.role} (pid {r.pid})" for r in left),
+            ),
+            hint=_("the lab state {path} cannot be read", path=str(directory / STATE_FILE)),
+        )
+    _clean_runtime(directory)
+    return bool(found.ours)
 
 
 def _options_from(options: dict[str, Any]) -> LabOptions:

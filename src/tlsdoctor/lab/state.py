@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -207,15 +208,18 @@ def load_state_file(state_dir: Path) -> LabState | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError) as err:
-        raise UsageError(
-            _("cannot read the lab state {path}: {error}", path=str(path), error=str(err))
-        ) from err
+        raise _unreadable(path, str(err)) from err
     try:
         return LabState.from_json(data, state_dir)
-    except (KeyError, TypeError, ValueError) as err:
-        raise UsageError(
-            _("cannot read the lab state {path}: {error}", path=str(path), error=repr(err))
-        ) from err
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise _unreadable(path, repr(err)) from err
+
+
+def _unreadable(path: Path, error: str) -> UsageError:
+    return UsageError(
+        _("cannot read the lab state {path}: {error}", path=str(path), error=error),
+        hint=_("'{command}' still stops the lab", command=stop_command(path.parent)),
+    )
 
 
 def read_state(state_dir: str | os.PathLike[str] | None = None) -> LabState:
@@ -274,6 +278,58 @@ def process_cmdline(pid: int) -> str:
     except OSError:
         return ""
     return _ps(pid, "command=") or ""
+
+
+LAB_ROLES = ("sites", "proxy")
+_TOKEN = re.compile(r"tlsdoctor-lab-[0-9a-f]{16}")
+
+
+@dataclass(frozen=True)
+class FoundProcesses:
+    """Lab processes found by their command line (when state.json cannot be read)."""
+
+    ours: list[ProcessRecord]  # started by `lab start` for this dir: this user, in this dir
+    unsure: list[ProcessRecord]  # the same command line, but another user or folder: untouched
+
+
+def find_lab_processes(state_dir: Path) -> FoundProcesses | None:
+    """The processes ``lab start`` started for ``state_dir``, found without its state.json.
+
+    ``lab start`` runs each as ``python -m tlsdoctor.lab.ROLE STATE_DIR TOKEN`` with STATE_DIR as
+    its working folder. Only a process with exactly those arguments, run by this user in that
+    folder, counts as ours; its record carries its start time and token, so signalling it later
+    checks again that the pid still is that process. None when there is no /proc (macOS).
+    """
+    if not Path("/proc/self/cmdline").exists():
+        return None
+    found = FoundProcesses([], [])
+    wanted = state_dir.resolve()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            _classify(int(entry.name), wanted, found)
+    return found
+
+
+def _classify(pid: int, wanted: Path, found: FoundProcesses) -> None:
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        decoded = [a.decode(errors="replace") for a in args]
+    except OSError:
+        return
+    if len(decoded) != 5 or decoded[1] != "-m" or not _TOKEN.fullmatch(decoded[4]):
+        return
+    role = decoded[2].removeprefix("tlsdoctor.lab.")
+    if role not in LAB_ROLES or decoded[2] != f"tlsdoctor.lab.{role}":
+        return
+    if Path(decoded[3]).resolve() != wanted:
+        return
+    record = ProcessRecord(role, pid, process_start_time(pid), decoded[4])
+    try:
+        same_user = os.stat(f"/proc/{pid}").st_uid == os.getuid()
+        in_dir = Path(os.readlink(f"/proc/{pid}/cwd")) == wanted
+    except OSError:
+        same_user = in_dir = False
+    (found.ours if same_user and in_dir else found.unsure).append(record)
 
 
 def _ps(pid: int, column: str) -> str | None:
