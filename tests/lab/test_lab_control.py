@@ -241,7 +241,7 @@ def test_bad_options_are_usage_errors(
 ) -> None:
     with pytest.raises(UsageError, match=message):
         Lab.start(tmp_path / "lab", **options)
-    assert not (tmp_path / "lab" / "state.json").exists()
+    assert not (tmp_path / "lab").exists()  # checked before anything is written
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,8 @@ def _validate(opts: LabOptions) -> list[str]:
         )
     if opts.proxy_auth is not None:
         _validate_proxy_auth(opts.proxy_auth)
+    if opts.ca_name:
+        _inspection_names(opts)  # a bad DN fails here, before anything is written
     names = site_names(opts.sites)
     unknown = [h for h in opts.bypass if h.lower().rstrip(".") not in names]
     if unknown:
