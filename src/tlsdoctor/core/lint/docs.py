@@ -15,6 +15,7 @@ KIND_NAMES = {
     "js": "JavaScript/TypeScript",
     "go": "Go",
     "java": "Java/Kotlin/Groovy/Scala",
+    "jenkinsfile": "Jenkinsfiles",
     "csharp": "C#",
     "ruby": "Ruby",
     "php": "PHP",
@@ -39,7 +40,7 @@ KIND_NAMES = {
     "kubeconfig": "kubeconfig",
     "properties": ".properties",
     "cert": "certificates (.pem .crt .cer .der)",
-    "docs": "documentation (.md .rst .txt)",
+    "docs": "documentation (.md .rst .txt), YAML/JSON message catalogs (locales/, i18n/...)",
 }
 
 

@@ -110,7 +110,7 @@ _BY_NAME: dict[str, str] = {
     ".envrc": "env",
     "kubeconfig": "kubeconfig",
     "daemon.json": "json",
-    "jenkinsfile": "java",
+    "jenkinsfile": "jenkinsfile",
     "procfile": "shell",
 }
 
@@ -127,6 +127,8 @@ def kind_of(name: str) -> str | None:
         return by_name
     if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile"):
         return "dockerfile"
+    if lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
+        return "jenkinsfile"
     if lower.startswith(".env.") or lower.endswith(".env"):
         return "env"
     if _REQUIREMENTS.match(lower):

@@ -22,6 +22,10 @@ _TOKENS: dict[str, re.Pattern[str]] = {
         rf'(?P<c>{_C_COMMENTS})|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\\n]|\\u\{{[0-9a-fA-F]+\}})\''
     ),
     "php": re.compile(rf"(?P<c>{_C_COMMENTS}|#(?!\[)[^\n]*)|{_C_STRINGS}"),
+    # Groovy (Jenkinsfile): triple-quoted strings span lines (sh """ ... https://x ... """).
+    "groovy": re.compile(
+        rf"(?P<c>{_C_COMMENTS})|\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z)|{_C_STRINGS}"
+    ),
     "hash": re.compile(
         r'(?P<c>(?:(?<=[\s;])|^)#[^\n]*)|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'', re.MULTILINE
     ),
@@ -41,6 +45,7 @@ COMMENT_STYLE: dict[str, str] = {
     "js": "c",
     "go": "c",
     "java": "c",
+    "jenkinsfile": "groovy",
     "csharp": "c",
     "rust": "rust",
     "php": "php",
@@ -190,7 +195,7 @@ def find_in_comments(
 # constructs, string literals (a setting spelled inside a string is prose or data). Matches
 # entirely inside them are not code findings; TLS401 (comments engine) reads the messages.
 
-MESSAGE_KINDS = frozenset({"shell", "dockerfile", "makefile", "yaml", "powershell"})
+MESSAGE_KINDS = frozenset({"shell", "dockerfile", "makefile", "yaml", "powershell", "jenkinsfile"})
 # echo/printf and its arguments up to the end of the simple command. Anything that could make
 # the text run or land in a file ends the match early (|, >, <, $(, backquotes, a line
 # continuation), and then the command is not a message: `echo insecure >> ~/.curlrc` writes a
