@@ -272,3 +272,28 @@ def test_show_checks_the_host_name_as_detect_does(
     assert main(["show", "otherhost.test", "--json", *args]) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["hostname_valid"], data["hostname_error"]) == (True, None)
+
+
+def test_json_keeps_the_product_in_english_under_japanese(world: World) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tlsdoctor import i18n
+    from tlsdoctor.render.detect import render_report
+
+    admin = make_ca(make_name("ACME Corp Inspection CA", "ACME Corp"))
+    routes = {h: world.signed_by(admin, h).port for h in HOSTS}
+    out = io.StringIO()
+    i18n.set_language("ja")
+    try:
+        data = run_detect(world, routes).to_json()
+        render_report(run_detect(world, routes), Console(file=out, width=200))
+    finally:
+        i18n.set_language("en")
+    unknown = "unknown (admin-named CA)"
+    assert data["products"] == [unknown]
+    assert [h["product"] for h in data["hosts"]] == [unknown] * 3
+    assert data["inspection_cas"][0]["product"] == unknown
+    assert unknown not in out.getvalue()  # people read it in their language
+    assert out.getvalue().count("不明（管理者が命名した CA）") == 4  # three rows, one summary line

@@ -26,7 +26,7 @@ from tlsdoctor.core.trust.verify import (
     strict_findings,
     verify_chain,
 )
-from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain
+from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain, product_text
 from tlsdoctor.core.x509 import name_text
 from tlsdoctor.i18n import _
 
@@ -267,7 +267,7 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
     if vendor is not None:
         _mark_intercepted(ev, vendor.product)
     elif ev.trusted_os:
-        _mark_intercepted(ev, _(UNKNOWN_ADMIN_CA))
+        _mark_intercepted(ev, UNKNOWN_ADMIN_CA)
     return ev
 
 
@@ -332,7 +332,7 @@ def _settle_unknown_issuers(evidence: list[HostEvidence]) -> None:
             by_ca.setdefault(ev.ca_key, set()).add(owner(ev.host))
     for ev in evidence:
         if ev.status == "error" and ev.ca_key is not None and len(by_ca[ev.ca_key]) >= 2:
-            _mark_intercepted(ev, _(UNKNOWN_ADMIN_CA))
+            _mark_intercepted(ev, UNKNOWN_ADMIN_CA)
 
 
 def _inspection_cas(evidence: list[HostEvidence], system: RootStore) -> list[InspectionCA]:
@@ -360,7 +360,7 @@ def _inspection_cas(evidence: list[HostEvidence], system: RootStore) -> list[Ins
                 sha256=fingerprint(root) if root is not None else None,
                 in_os_store=in_os,
                 certificate=root,
-                product=first.product or _(UNKNOWN_ADMIN_CA),
+                product=first.product or UNKNOWN_ADMIN_CA,
                 hosts=[m.label for m in members],
                 presented=presented,
             )
@@ -488,7 +488,7 @@ def _ca_lines(ca: InspectionCA) -> list[str]:
         )
     else:
         lines.append(_("{name} re-signs {host}", name=ca.name, host=", ".join(ca.hosts)))
-    lines.append(_("product: {product}", product=ca.product))
+    lines.append(_("product: {product}", product=product_text(ca.product)))
     if ca.in_os_store:
         lines.append(
             _(

@@ -12,9 +12,15 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from tlsdoctor._data import load_data
-from tlsdoctor.i18n import N_
+from tlsdoctor.i18n import N_, _
 
-UNKNOWN_ADMIN_CA = N_("unknown (admin-named CA)")
+UNKNOWN_ADMIN_CA = N_("unknown (admin-named CA)")  # kept in English in data and JSON
+
+
+def product_text(product: str) -> str:
+    """A product as people read it: the one name tlsdoctor makes up is translated."""
+    return _(product) if product == UNKNOWN_ADMIN_CA else product
+
 
 _FIELDS: dict[str, x509.ObjectIdentifier] = {
     "cn": NameOID.COMMON_NAME,

@@ -157,6 +157,8 @@ def _plain(cell: str | Text) -> str:
 def _row(ev: HostEvidence) -> list[str | Text]:
     from rich.text import Text
 
+    from tlsdoctor.core.vendors import product_text
+
     details = ev.error or ""
     if ev.strict_findings:
         details = "; ".join([d for d in (details, *ev.strict_findings) if d])
@@ -164,7 +166,7 @@ def _row(ev: HostEvidence) -> list[str | Text]:
         ev.label,
         Text(_(STATUS_TEXT[ev.status]), style=STATUS_STYLE[ev.status]),
         _issuer_cell(ev),
-        ev.product or "-",
+        product_text(ev.product) if ev.product else "-",
         _yes_no(ev.trusted_public) if ev.chain else "-",
         _yes_no(ev.trusted_os) if ev.chain else "-",
         details or "-",
