@@ -136,3 +136,31 @@ def test_public_roots_history_is_well_formed() -> None:
     with open(certifi.where(), "rb") as handle:
         installed = {fp(c) for c in parse_pem_tolerant(handle.read())}
     assert len(set(fps) - installed) > 20  # the list knows more than the installed certifi
+
+
+def test_export_json_without_an_intercepted_host_still_prints_a_document(
+    isolated_process_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+    import socket
+
+    from tlsdoctor.cli.main import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setattr("tlsdoctor.core.detect.DEFAULT_HOSTS", (closed,))
+    assert main(["ca", "export", "--json", "--no-proxy", "--timeout", "2"]) == 3
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert (data["status"], data["verdict"], data["host"], data["roots"]) == (
+        "no-intercepted-host",
+        "inconclusive",
+        None,
+        [],
+    )
+    message = "no intercepted host found among the default hosts (verdict: inconclusive)"
+    assert data["error"].startswith(message)
+    assert message in captured.err

@@ -164,8 +164,10 @@ def _run_export(args: argparse.Namespace) -> int:
         return _run_export_all(args, roots, human)
     host_text = args.host or lab_host
     if host_text is None:
-        host_text = _first_intercepted_host(args, proxy, use_env, roots)
+        host_text, verdict = _first_intercepted_host(args, proxy, use_env, roots)
         if host_text is None:
+            if args.json:
+                print_json(_no_intercepted_host(verdict))
             return EXIT_INCONCLUSIVE
     from tlsdoctor.core.probe import parse_target
 
@@ -221,7 +223,8 @@ def _run_export_all(args: argparse.Namespace, roots: str | None, human: Console)
 
 def _first_intercepted_host(
     args: argparse.Namespace, proxy: str | None, use_env: bool, roots: str | None
-) -> str | None:
+) -> tuple[str | None, str]:
+    """(the first intercepted host detect finds, detect's verdict); says so on stderr if none."""
     from tlsdoctor.core.caexport import first_intercepted_host
 
     sys.stderr.write(_("no --host given: looking for an intercepted host first...") + "\n")
@@ -233,12 +236,20 @@ def _first_intercepted_host(
         deadline=args.deadline,
     )
     if host is None:
-        sys.stderr.write(
-            _(
-                "no intercepted host found among the default hosts (verdict: {verdict}); "
-                "give --host HOST",
-                verdict=verdict,
-            )
-            + "\n"
-        )
-    return host
+        sys.stderr.write(_no_host_message(verdict) + "\n")
+    return host, verdict
+
+
+def _no_host_message(verdict: str) -> str:
+    return _(
+        "no intercepted host found among the default hosts (verdict: {verdict}); give --host HOST",
+        verdict=verdict,
+    )
+
+
+def _no_intercepted_host(verdict: str) -> dict[str, object]:
+    """--json when the search found nothing to follow: export's keys and detect's verdict."""
+    from tlsdoctor.core.caexport import ExportResult
+
+    result = ExportResult(status="no-intercepted-host", error=_no_host_message(verdict))
+    return {**result.to_dict(), "port": None, "verdict": verdict}
