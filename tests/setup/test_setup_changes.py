@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,7 @@ from tlsdoctor.core.changes import (
     Change,
     Command,
     Journal,
+    NotRegularFile,
     Plan,
     apply,
     read_bytes,
@@ -316,3 +318,33 @@ def test_append_after_a_torn_line_starts_a_new_line(home: Path, journal: Journal
         fh.write(b'{"op": "wri')
     apply(Plan(changes=[change(home / "keep.txt", b"y\n")]), journal)
     assert len(journal.pending_runs()) == 2
+
+
+def test_a_fifo_is_never_opened_nor_replaced(home: Path, journal: Journal) -> None:
+    """A blocking read of a FIFO would hang; replacing a device node breaks the system."""
+    fifo = home / "pipe.conf"
+    os.mkfifo(fifo)
+    with pytest.raises(NotRegularFile, match="named pipe"):
+        read_bytes(fifo)
+    with pytest.raises(NotRegularFile, match="folder on its path"):
+        read_bytes(home / "keep.txt" / "inside.conf")
+    plain = home / "becomes-a-fifo.conf"
+    plain.write_bytes(b"a\n")
+    plan = Plan(changes=[change(plain, b"b\n")])
+    plain.unlink()
+    os.mkfifo(plain)  # swapped between plan and apply: left alone
+    result = apply(plan, journal)
+    assert result.written == [] and result.changed_since_plan == plan.changes
+    assert stat.S_ISFIFO(os.stat(plain).st_mode)
+
+
+def test_undo_never_replaces_a_fifo_put_there_since(home: Path, journal: Journal) -> None:
+    target = home / "existing.conf"
+    original = target.read_bytes()
+    apply(Plan(changes=[change(target, b"new\n")]), journal)
+    target.unlink()
+    os.mkfifo(target)
+    result = undo(journal)
+    assert [f.status for f in result.files] == [KEPT_BOTH]
+    assert stat.S_ISFIFO(os.stat(target).st_mode)
+    assert (home / ("existing.conf" + RESTORE_SUFFIX)).read_bytes() == original

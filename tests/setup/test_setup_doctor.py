@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -282,3 +283,18 @@ def test_doctor_ignores_expired_former_public_roots_in_os_bundles(
         pytest.skip("no OS bundle with former Mozilla roots here")
     env = {**isolated_process_env, "SSL_CERT_FILE": str(bundles[0])}
     assert [f for f in audit(env, ca=certs.ca) if f.id == "expired-ca"] == []
+
+
+@pytest.mark.timeout(30)
+def test_doctor_does_not_hang_on_a_fifo_config(
+    isolated_process_env: dict[str, str], tmp_path: Path
+) -> None:
+    fifo = Path(isolated_process_env["HOME"]) / ".curlrc"
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    env = {**isolated_process_env, "SSL_CERT_FILE": str(fifo)}
+    findings = audit(env, ca=tmp_path / "none.pem")  # would block forever on a blocking open
+    assert [(f.id, f.severity) for f in findings if f.subject == str(fifo)] == [
+        ("not-a-regular-file", "info")
+    ]
+    assert [f.id for f in findings if f.subject == "SSL_CERT_FILE"] == ["dangling-path"]

@@ -460,3 +460,32 @@ def test_fix_plan_indents_multi_line_notes_and_shows_removals() -> None:
     copy = next(i for i, line in enumerate(lines) if "COPY a b" in line)
     assert lines[copy + 1].index("RUN") == lines[copy].index("COPY")
     assert any("remove strict-ssl=false" in line for line in lines)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", ["fifo", "socket", "devnull"])
+def test_a_config_path_that_is_not_a_regular_file_is_left_alone(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path, kind: str
+) -> None:
+    """npm_config_userconfig=/dev/null (or a FIFO, a socket): never planned as a change."""
+    import socket
+
+    path = tmp_path / f"special-{kind}"
+    held = None
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        held = socket.socket(socket.AF_UNIX)
+        held.bind(str(path))
+    else:
+        path = Path(os.devnull)
+    env = {**isolated_process_env, "npm_config_userconfig": str(path), "WGETRC": str(path)}
+    try:
+        plan = plan_setup(["npm", "wget"], certs.bundle, certs.ca, environ=env)
+    finally:
+        if held is not None:
+            held.close()
+    assert plan.changes == []
+    warned = sorted(n.tool for n in plan.notes if n.kind == "warning" and str(path) in n.text)
+    assert warned == ["npm", "wget"]
+    assert all("not a regular file" in n.text for n in plan.notes if n.kind == "warning")

@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -473,7 +474,7 @@ def apply(
         replaced = 0
         for seq, change in enumerate(changes):
             target = _real_target(change.path)
-            if _read(target) != change.old:
+            if _read_current(target) != change.old:  # changed, or now a device or FIFO
                 result.changed_since_plan.append(change)
                 continue
             _make_parents(target.parent, journal, run_id)
@@ -624,8 +625,8 @@ def _kept_contents(record: RunRecord) -> dict[Path, bytes]:
     for seq, entry in record.writes.items():
         if seq in record.restored:
             continue
-        current = _read(Path(entry["path"]))
-        if current is not None and _sha(current) not in (
+        current = _read_current(Path(entry["path"]))
+        if isinstance(current, bytes) and _sha(current) not in (
             entry.get("old_sha256"),
             entry.get("new_sha256"),
         ):
@@ -652,8 +653,9 @@ def _restore_one(
     if tmp:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)  # left behind when the writer died between staging and replace
-    current = _read(target)
-    current_sha = _sha(current)
+    current = _read_current(target)
+    # a device or FIFO put there since is somebody else's: never replaced, as if changed
+    current_sha = "not-a-file" if isinstance(current, NotRegularFile) else _sha(current)
     if current_sha == entry.get("old_sha256"):
         return RestoreOutcome(target, ALREADY_ORIGINAL, tool, description)
     original: bytes | None = None
@@ -690,16 +692,74 @@ def _sha(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
+class NotRegularFile(OSError):
+    """The path is a device, named pipe, socket or folder: never read or replaced as a file.
+
+    Reading a FIFO blocks until someone writes to it; replacing ``/dev/null`` breaks the system.
+    ``strerror`` says what the path is, for the user.
+    """
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return _("it is a folder")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _("it is a device")
+    if stat.S_ISFIFO(mode):
+        return _("it is a named pipe (FIFO)")
+    if stat.S_ISSOCK(mode):
+        return _("it is a socket")
+    return _("it is not a regular file")
+
+
+def _not_regular(path: Path, mode: int) -> NotRegularFile:
+    import errno
+
+    return NotRegularFile(errno.EINVAL, _special_kind(mode), str(path))
+
+
 def _read(path: Path) -> bytes | None:
+    """A regular file's bytes, None when there is none; :class:`NotRegularFile` for anything
+    else. Never opens a FIFO for a blocking read (stat first, then a non-blocking open)."""
     try:
-        return path.read_bytes()
+        mode = os.stat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
         return None
+    if not stat.S_ISREG(mode):
+        raise _not_regular(path, mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):  # swapped between the stat and the open
+            raise _not_regular(path, mode)
+        return handle.read()
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist (what a Change's ``old`` holds)."""
-    return _read(_real_target(path))
+    """The file's bytes, or None when it does not exist (what a Change's ``old`` holds).
+
+    :class:`NotRegularFile` when the path (or a folder on the way to it) is not what a config
+    file can be: setup must leave it alone, never create or replace it.
+    """
+    target = _real_target(path)
+    try:
+        os.stat(target)
+    except NotADirectoryError as err:
+        raise NotRegularFile(
+            err.errno, _("a folder on its path is not a folder"), str(path)
+        ) from err
+    except OSError:
+        pass
+    return _read(target)
+
+
+def _read_current(path: Path) -> bytes | NotRegularFile | None:
+    """For undo: the bytes, None, or the error when somebody put a non-file there since."""
+    try:
+        return _read(path)
+    except NotRegularFile as err:
+        return err
 
 
 def _real_target(path: Path) -> Path:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsdoctor import paths
+from tlsdoctor.core.changes import NotRegularFile, read_bytes
 from tlsdoctor.core.tools import _edit, cloud, curl, git, insecure, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
 from tlsdoctor.i18n import N_, _
@@ -186,8 +187,10 @@ class _FileFacts:
 
 def _file_facts(path: Path) -> _FileFacts | None:
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)  # a FIFO is never opened for a blocking read
     except OSError:
+        return None
+    if data is None:
         return None
     ders = _pem_ders(data)
     # Public roots (certifi's, and those Mozilla shipped in recent years, which OS bundles keep
@@ -412,9 +415,24 @@ class _Auditor:
 
     def _read(self, path: Path) -> str | None:
         try:
-            return path.read_text(encoding="utf-8", errors="replace")
+            data = read_bytes(path)
+        except NotRegularFile as err:
+            if str(path) != os.devnull and not path.is_dir():  # /dev/null: "no config", on purpose
+                self.add(
+                    "not-a-regular-file",
+                    INFO,
+                    str(path),
+                    _(
+                        "{path} is not a regular file ({reason}): not read",
+                        path=str(path),
+                        reason=err.strerror or "",
+                    ),
+                    _("point the setting at a regular file, or remove it"),
+                )
+            return None
         except OSError:
             return None
+        return None if data is None else data.decode("utf-8", errors="replace")
 
     def audit_pip(self) -> None:
         files = [python.pip_config_path(self.ctx)]

@@ -122,7 +122,9 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
             )
             + "[/dim]"
         )
-    if plan.is_empty():
+    if plan.is_empty() and any(n.kind in ("manual", "warning") for n in notes):
+        console.print(_("Nothing to change here, but the notes above need your attention."))
+    elif plan.is_empty():
         console.print(_("[green]Everything is already set up: nothing to change.[/green]"))
     elif not applying:
         console.print()

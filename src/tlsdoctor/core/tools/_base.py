@@ -14,7 +14,7 @@ from typing import Any
 
 from tlsdoctor import paths
 from tlsdoctor._data import load_data
-from tlsdoctor.core.changes import Change, Note, Plan, read_bytes
+from tlsdoctor.core.changes import Change, Note, NotRegularFile, Plan, read_bytes
 from tlsdoctor.core.tools._edit import set_line_value
 from tlsdoctor.i18n import _, localized
 
@@ -178,7 +178,27 @@ def edit_file(
 
 
 def cannot_read(tool: str, path: Path, err: OSError) -> Plan:
-    """A note for a file setup cannot read (a folder where the file should be, no permission)."""
+    """A note for a file setup cannot read (a folder where the file should be, no permission).
+
+    A device, FIFO or socket (``npm_config_userconfig=/dev/null``) is never read nor replaced:
+    a warning says it is left alone, and why.
+    """
+    if isinstance(err, NotRegularFile) and not path.is_dir():
+        return Plan(
+            notes=[
+                Note(
+                    tool,
+                    _(
+                        "{path} is not a regular file ({reason}): setup leaves it alone, "
+                        "so {tool} is not set up",
+                        path=str(path),
+                        reason=err.strerror or "",
+                        tool=tool,
+                    ),
+                    "warning",
+                )
+            ]
+        )
     reason = _("it is a folder") if path.is_dir() else (err.strerror or str(err))
     return Plan(
         notes=[
