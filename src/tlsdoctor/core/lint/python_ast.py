@@ -182,6 +182,11 @@ def _is_environ(node: ast.AST) -> bool:
     )
 
 
+def _is_zero(node: ast.AST) -> bool:
+    """0 (or False) where ssl expects a verify mode: the value of ssl.CERT_NONE."""
+    return isinstance(node, ast.Constant) and not isinstance(node.value, str) and node.value == 0
+
+
 class _Checker:
     """One pass over ``ast.walk`` (much cheaper than a recursive NodeVisitor on big files)."""
 
@@ -352,7 +357,7 @@ class _Checker:
             arg in VERIFY_OFF_KEYWORDS or (arg == "ssl" and name in AIOHTTP_SSL_CALLS)
         ):
             self.hit("ssl_false", keyword, call)
-        elif arg in CERT_REQS_KEYWORDS and _const(value) in NO_VERIFY_STRINGS:
+        elif arg in CERT_REQS_KEYWORDS and (_const(value) in NO_VERIFY_STRINGS or _is_zero(value)):
             self.hit("cert_none", keyword, call)
         elif arg in ENV_VARIABLES:
             constant = _const(value)
@@ -375,6 +380,8 @@ class _Checker:
         target_name = target.id if isinstance(target, ast.Name) else target_name
         if target_name in PROTOCOL_TARGETS:
             self._mark_protocol_slot(value)
+        if isinstance(target, ast.Attribute) and target.attr == "verify_mode" and _is_zero(value):
+            self.hit("cert_none", target, node)  # ctx.verify_mode = 0 is CERT_NONE
         if isinstance(target, ast.Attribute) and target.attr == "verify":
             if _is_falsy_flag(value):
                 self.verify_false.append((target, node, _base_name(target.value)))

@@ -11,3 +11,5 @@ redis_client = redis.Redis(host="cache", ssl=True, ssl_cert_reqs="none")
 ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
 ctx.set_verify(SSL.VERIFY_NONE, None)
 options = {"cert_reqs": ssl.CERT_NONE}
+context.verify_mode = 0
+pool = urllib3.PoolManager(cert_reqs=0)

@@ -27,3 +27,5 @@ deno run --unsafely-ignore-certificate-errors main.ts
 mvn -Dmaven.wagon.http.ssl.insecure=true -Dmaven.wagon.http.ssl.allowall=true package
 bundle config set ssl_verify_mode 0
 composer config -g disable-tls true
+curl -H "Accept: application/json" -k https://internal.example.com/api
+npm install --no-strict-ssl
