@@ -444,6 +444,7 @@ def _damage_state(directory: Path) -> None:
     (directory / "state.json").write_text("garbage{")
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_stop_with_a_damaged_state_still_ends_the_lab(
     tmp_path: Path, clean_env: dict[str, str]
 ) -> None:
@@ -473,14 +474,21 @@ def _look_alike(state_dir: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
     (fake / "tlsdoctor" / "__init__.py").write_text("")
     (fake / "tlsdoctor" / "lab" / "__init__.py").write_text("")
     (fake / "tlsdoctor" / "lab" / "proxy.py").write_text("import time\ntime.sleep(60)\n")
-    return subprocess.Popen(
+    decoy = subprocess.Popen(
         [sys.executable, "-m", "tlsdoctor.lab.proxy", str(state_dir), FORGED_TOKEN],
         env={**os.environ, "PYTHONPATH": str(fake)},
         cwd=fake,
         start_new_session=True,
     )
+    cmdline = Path(f"/proc/{decoy.pid}/cmdline")
+    for _ in range(200):  # until it has exec'd (before, it shows this process's command line)
+        if FORGED_TOKEN.encode() in cmdline.read_bytes():
+            break
+        time.sleep(0.01)
+    return decoy
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_stop_with_a_damaged_state_never_signals_a_process_it_cannot_prove_is_ours(
     tmp_path: Path,
 ) -> None:
