@@ -171,3 +171,40 @@ def test_cli_apply_killed_midway_then_undo(clean_env: dict[str, str], certs: Cer
     )  # fmt: skip
     assert undone.returncode == 0, undone.stdout + undone.stderr
     assert snapshot(home, skip=(".local",)) == before
+
+
+@pytest.mark.parametrize(
+    "line", ["check_certificate = off", "check-certificate=OFF", "  CheckCertificate =  no"]
+)
+def test_bundle_and_env_never_carry_check_certificate_off(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    capsys: pytest.CaptureFixture[str],
+    line: str,
+) -> None:
+    """The wgetrc that 'env' exports as WGETRC must not turn wget's verification off."""
+    home = Path(isolated_process_env["HOME"])
+    (home / ".wgetrc").write_text(f"{line}\ntries = 3\n")
+    assert main(["bundle", "--ca", str(certs.ca)]) == 0
+    err = capsys.readouterr().err
+    data = Path(isolated_process_env["XDG_DATA_HOME"]) / "tlsdoctor"
+    wgetrc = (data / "wgetrc").read_text()
+    assert "tries = 3" in wgetrc and "certificate =" in wgetrc
+    assert "check" not in wgetrc.lower()
+    assert main(["bundle", "--ca", str(certs.ca), "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert any("check_certificate = off" in w and "not copied" in w for w in warnings), (
+        err,
+        warnings,
+    )
+    # a wgetrc an older tlsdoctor wrote with the setting: env does not export it, doctor flags it
+    (data / "wgetrc").write_text(f"{line}\nca_certificate = {data / 'bundle.pem'}\n")
+    assert main(["env", "--shell", "bash"]) == 0
+    out, err = capsys.readouterr()
+    assert "WGETRC" not in out and "SSL_CERT_FILE" in out
+    assert "WGETRC is not exported" in err
+    assert main(["doctor", "--json"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    own = [f for f in found if f["subject"] == str(data / "wgetrc")]
+    assert [f["id"] for f in own] == ["wget-check-certificate"]
+    assert "tlsdoctor bundle" in own[0]["fix"]

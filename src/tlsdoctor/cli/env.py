@@ -108,6 +108,32 @@ def default_shell(environ: dict[str, str] | None = None) -> str:
     return "bash"
 
 
+def _safe_wgetrc(path: Path) -> Path | None:
+    """The wgetrc to export as WGETRC; None when there is none, or when it turns wget's
+    verification off (built from a ~/.wgetrc with check_certificate = off by an older
+    tlsdoctor): exporting it would switch verification off in every shell that evals us."""
+    from tlsdoctor.core import bundle
+    from tlsdoctor.core.changes import read_bytes
+
+    try:
+        data = read_bytes(path)
+    except OSError:
+        return None
+    if data is None:
+        return None
+    _kept, dropped = bundle.wgetrc_without_insecure(data.decode("utf-8", errors="replace"))
+    if not dropped:
+        return path
+    message = _(
+        "{path} sets {setting}, which turns verification off: WGETRC is not exported; "
+        "rebuild it with 'tlsdoctor bundle'",
+        path=str(path),
+        setting=dropped[0],
+    )
+    sys.stderr.write(_("warning: {text}", text=message) + "\n")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core import bundle, envvars
     from tlsdoctor.render.console import console
@@ -138,8 +164,7 @@ def run(args: argparse.Namespace) -> int:
                 path=str(ca_path),
             )
         )
-    wgetrc = bundle.wgetrc_path_for(bundle_path)
-    wgetrc_path = wgetrc if wgetrc.is_file() else None
+    wgetrc_path = _safe_wgetrc(bundle.wgetrc_path_for(bundle_path))
     findings = bundle.check_bundle(bundle_path)
     if args.json:
         from tlsdoctor.render.console import print_json

@@ -239,16 +239,42 @@ def _outside_mozilla(
 
 def render_wgetrc(bundle_path: Path, existing: str | None) -> str:
     """A wgetrc for WGETRC: the user's own settings first, then the bundle (GnuTLS wget
-    ignores SSL_CERT_FILE, and wget has no CA environment variable of its own)."""
+    ignores SSL_CERT_FILE, and wget has no CA environment variable of its own).
+
+    Settings that turn verification off (``check_certificate = off``) are never copied."""
     out = ["# wgetrc written by tlsdoctor (WGETRC points here while `tlsdoctor env` is in effect)."]
     if existing:
+        kept, _dropped = wgetrc_without_insecure(existing)
         out.append("# --- copied from ~/.wgetrc when the bundle was built ---")
         out.extend(
-            line for line in existing.splitlines() if not line.strip().startswith("ca_certificate")
+            line for line in kept.splitlines() if not line.strip().startswith("ca_certificate")
         )
         out.append("# --- end of copy ---")
     out.append(f"ca_certificate = {bundle_path}")
     return "\n".join(out) + "\n"
+
+
+def wgetrc_without_insecure(text: str) -> tuple[str, list[str]]:
+    """``text`` without the settings that turn wget's verification off, and those settings
+    as the plan shows them (the ``[[insecure]]`` catalog that setup and doctor use)."""
+    from tlsdoctor.core.tools import insecure
+
+    kept, hits = insecure.remove("wgetrc", text)
+    return kept, [str(hit.rule.entry.get("shown", hit.rule.id)) for hit in hits]
+
+
+def _wgetrc_warnings(existing: str | None) -> list[str]:
+    if not existing:
+        return []
+    _kept, dropped = wgetrc_without_insecure(existing)
+    return [
+        _(
+            "~/.wgetrc sets {setting}, which turns verification off: it is not copied into "
+            "tlsdoctor's wgetrc ('tlsdoctor setup wget' removes it from ~/.wgetrc too)",
+            setting=setting,
+        )
+        for setting in dict.fromkeys(dropped)
+    ]
 
 
 def build_bundle(
@@ -299,11 +325,13 @@ def prepare_bundle(
     bundle_path = Path(out) if out is not None else default_bundle_path()
     ca_path = ca_path_for(bundle_path)
     wgetrc = wgetrc_path_for(bundle_path)
+    user_wgetrc = _user_wgetrc()
     texts = {
         bundle_path: render_bundle(public, extra, source, roots_sha, roots_path is None),
         ca_path: render_ca_file(unique_cas, _outside_mozilla(public, roots_path)),
-        wgetrc: render_wgetrc(bundle_path, _user_wgetrc()),
+        wgetrc: render_wgetrc(bundle_path, user_wgetrc),
     }
+    warnings.extend(_wgetrc_warnings(user_wgetrc))
     return BundleResult(
         path=bundle_path,
         ca_path=ca_path,
@@ -320,11 +348,13 @@ def prepare_bundle(
 
 
 def _user_wgetrc() -> str | None:
-    path = paths.home() / ".wgetrc"
+    from tlsdoctor.core.changes import read_bytes
+
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        data = read_bytes(paths.home() / ".wgetrc")  # a FIFO is never opened for a blocking read
     except OSError:
         return None
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------- --check

@@ -408,10 +408,10 @@ class _Auditor:
                 )
 
     # -- config files
-    def _audit_insecure(self, kind: str, path: Path, text: str) -> None:
+    def _audit_insecure(self, kind: str, path: Path, text: str, fix: str | None = None) -> None:
         """The settings of the ``[[insecure]]`` catalog (shared with setup) found in ``path``."""
         for hit in insecure.find(kind, text):
-            self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), hit.fix())
+            self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), fix or hit.fix())
 
     def _read(self, path: Path) -> str | None:
         try:
@@ -521,6 +521,19 @@ class _Auditor:
             )
             if ca:
                 self.check_path(f"{path} ca_certificate", ca, "replace", "bundle")
+        self._audit_own_wgetrc(path)
+
+    def _audit_own_wgetrc(self, user_wgetrc: Path) -> None:
+        """tlsdoctor's own wgetrc (what 'tlsdoctor env' exports as WGETRC), even when WGETRC
+        is not set now: an older tlsdoctor copied check_certificate = off into it."""
+        own = paths.data_dir(self.env) / "wgetrc"
+        if own == user_wgetrc:
+            return
+        text = self._read(own)
+        if text is not None:
+            self._audit_insecure(
+                "wgetrc", own, text, _("rebuild it with 'tlsdoctor bundle' (which never copies it)")
+            )
 
     def audit_others(self) -> None:
         self._audit_cargo()
