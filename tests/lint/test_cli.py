@@ -41,7 +41,7 @@ def test_exit_1_with_findings_and_0_when_clean(
     assert f"{project}/install.sh:2:6: TLS201" in out
     code, out, _err = run(capsys, str(project / "ok.py"))
     assert code == 0
-    assert "No problems found (1 files checked)." in out
+    assert "No problems found (1 file checked)." in out
 
 
 def test_json_has_exactly_the_documented_shape(
@@ -303,11 +303,39 @@ def test_skipped_files_are_counted_in_the_summary(
     code, out, _err = run(capsys, str(tmp_path))
     assert code == 0
     assert out.splitlines() == [
-        "No problems found (1 files checked).",
-        "Skipped 1 files (1 binary).",
+        "No problems found (1 file checked).",
+        "Skipped 1 file (1 binary).",
     ]
     code, out, _err = run(capsys, "--format", "json", str(tmp_path))
     assert json.loads(out) == {"findings": []}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_summaries_count_in_english_and_japanese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Singular and plural in English; Japanese lists are separated with 、."""
+    (tmp_path / "a.sh").write_text("curl -k https://x\n")
+    (tmp_path / "blob.sh").write_bytes(b"\0\0curl -k https://x\n")
+    os.mkfifo(tmp_path / "p.sh")
+    os.mkfifo(tmp_path / "q.sh")
+    named = [str(tmp_path / name) for name in ("a.sh", "blob.sh", "p.sh", "q.sh")]
+    _code, out, _err = run(capsys, *named)
+    assert out.splitlines()[-2:] == [
+        "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file checked.",
+        "Skipped 3 files (1 binary, 2 not regular files).",
+    ]
+    code = main(["--lang", "ja", "lint", "--no-config", *named])
+    assert code == 1
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "1 個のファイルを検査し、1 件の問題が見つかりました（エラー 1 件、警告 0 件、情報 0 件）。",
+        "3 個のファイルを検査しませんでした（バイナリ 1 個、通常のファイル以外 2 個）。",
+    ]
+    _code, out, _err = run(capsys, named[2])
+    assert out.splitlines() == [
+        "No problems found (0 files checked).",
+        "Skipped 1 file (1 not a regular file).",
+    ]
 
 
 def test_utf16_text_with_a_byte_order_mark_is_linted(tmp_path: Path) -> None:

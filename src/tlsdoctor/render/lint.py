@@ -7,7 +7,7 @@ from typing import IO
 
 from tlsdoctor.core.lint.model import LintResult
 from tlsdoctor.core.lint.rules import Rule
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 from .console import console, print_json
 
@@ -30,7 +30,7 @@ def render_text(result: LintResult, rules: Sequence[Rule]) -> None:
             f"[{style}]{severity_label(f.severity)}[/{style}]: {escape(f.message)}"
         )
     if not result.findings:
-        out.print(_("No problems found ({files} files checked).", files=result.files_scanned))
+        out.print(_("No problems found ({files} checked).", files=_files(result.files_scanned)))
         _print_skipped(result)
         return
     by_id = {rule.id: rule for rule in rules}
@@ -45,35 +45,54 @@ def render_text(result: LintResult, rules: Sequence[Rule]) -> None:
     out.print()
     out.print(
         _(
-            "Found {total} problems ({errors} errors, {warnings} warnings, {infos} info) "
-            "in {files} files checked.",
-            total=len(result.findings),
-            errors=counts["error"],
-            warnings=counts["warning"],
-            infos=counts["info"],
-            files=result.files_scanned,
+            "Found {problems} ({errors}, {warnings}, {infos}) in {files} checked.",
+            problems=_count(len(result.findings), N_("{count} problem"), N_("{count} problems")),
+            errors=_count(counts["error"], N_("{count} error"), N_("{count} errors")),
+            warnings=_count(counts["warning"], N_("{count} warning"), N_("{count} warnings")),
+            infos=_("{count} info", count=counts["info"]),
+            files=_files(result.files_scanned),
         )
     )
     _print_skipped(result)
+
+
+def _count(count: int, singular: str, plural: str) -> str:
+    """``singular`` or ``plural`` (English templates marked with N_), translated and filled."""
+    return _(singular if count == 1 else plural, count=count)
+
+
+def _files(count: int) -> str:
+    return _count(count, N_("{count} file"), N_("{count} files"))
+
+
+_SKIP_REASONS = {
+    "binary": (N_("{count} binary"), N_("{count} binary")),
+    "large": (N_("{count} larger than max-file-size"), N_("{count} larger than max-file-size")),
+    "special": (N_("{count} not a regular file"), N_("{count} not regular files")),
+    "unreadable": (N_("{count} unreadable"), N_("{count} unreadable")),
+}
+
+
+# One sentence per number of reasons: the list separator differs by language (", " and "、").
+_SKIPPED = (
+    N_("Skipped {files} ({a})."),
+    N_("Skipped {files} ({a}, {b})."),
+    N_("Skipped {files} ({a}, {b}, {c})."),
+    N_("Skipped {files} ({a}, {b}, {c}, {d})."),
+)
 
 
 def _print_skipped(result: LintResult) -> None:
     """Files that were found but not read: say so, never drop them silently."""
     if not result.skipped:
         return
-
-    def reason_text(reason: str, count: int) -> str:
-        texts = {
-            "binary": _("{count} binary", count=count),
-            "large": _("{count} larger than max-file-size", count=count),
-            "special": _("{count} not regular files", count=count),
-            "unreadable": _("{count} unreadable", count=count),
-        }
-        return texts.get(reason, f"{count} {reason}")
-
-    parts = ", ".join(reason_text(r, n) for r, n in sorted(result.skipped.items()))
+    reasons = [
+        _count(count, *_SKIP_REASONS.get(reason, (f"{{count}} {reason}",) * 2))
+        for reason, count in sorted(result.skipped.items())
+    ]
     total = sum(result.skipped.values())
-    console().print(_("Skipped {count} files ({reasons}).", count=total, reasons=parts))
+    named = dict(zip("abcd", reasons, strict=False))
+    console().print(_(_SKIPPED[len(named) - 1], files=_files(total), **named))
 
 
 def to_json(result: LintResult) -> dict[str, object]:
