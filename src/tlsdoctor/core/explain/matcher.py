@@ -128,12 +128,16 @@ class _Occurrence:
     hits: list[_LineHit]
     before: list[str]
     after: list[str]
-    line_tool: str | None  # a tool marker on the hit lines themselves
+    named: tuple[int, str] | None  # (priority, tool) the hit lines themselves name
     wide: list[str]  # the ISSUER_LINES lines after the last hit
 
     @property
     def last(self) -> int:
         return self.hits[-1].lineno
+
+    @property
+    def line_tool(self) -> str | None:
+        return self.named[1] if self.named else None
 
 
 def _best(hits: Sequence[_LineHit]) -> _LineHit:
@@ -294,17 +298,23 @@ class Matcher:
         before = lines_before(buf, start, CONTEXT_LINES)
         wide = lines_after(buf, end, ISSUER_LINES)
         after = wide[:CONTEXT_LINES]
-        hits += self._context_hits(lineno, text, before, after)
+        hits += self._context_hits(lineno, text, before, after, self._hits_named(hits))
         for line in (*before, *after):
             self._note_insecure(line, line.lower(), self._cat.insecure)
         self._add(hits, before, after, wide)
 
     def _context_hits(
-        self, lineno: int, text: str, before: list[str], after: list[str]
+        self,
+        lineno: int,
+        text: str,
+        before: list[str],
+        after: list[str],
+        named: tuple[int, str] | None,
     ) -> list[_LineHit]:
         """Lines next to a hit may carry the reason in words without any anchor (wget's second
         line, s_client's "verify error:num=62:hostname mismatch" above the error queue); the
-        same line again is another error, examined on its own."""
+        same line again, or a line naming another tool than ``named``, is another error,
+        examined on its own."""
         shape = _shape(text)
         numbered = [(lineno - len(before) + i, line) for i, line in enumerate(before)]
         numbered += [(lineno + 1 + i, line) for i, line in enumerate(after)]
@@ -318,7 +328,7 @@ class Matcher:
             ):
                 continue  # already counted, or examined on its own
             hits = self._match_line(line, line_lower, number, self._cat.signatures)
-            if hits:
+            if hits and self._joinable(named, self._hits_named(hits)):
                 found += hits
                 self._used[number] = None
         self._used[lineno] = None
@@ -360,45 +370,87 @@ class Matcher:
         self, hits: list[_LineHit], before: list[str], after: list[str], wide: list[str]
     ) -> None:
         hits = sorted(hits, key=lambda h: h.lineno)
-        line_tool = self._marker_tool([h.text for h in hits])
+        named = self._hits_named(hits)
         occ = self._open
         first = hits[0].lineno
-        if (
-            occ is not None
-            and first - occ.last <= CONTEXT_LINES
-            and (line_tool is None or occ.line_tool is None or line_tool == occ.line_tool)
-            and _continues(occ.hits, hits)
-        ):
-            seen = {(h.lineno, h.signature.id) for h in occ.hits}
-            occ.hits.extend(h for h in hits if (h.lineno, h.signature.id) not in seen)
-            occ.hits.sort(key=lambda h: h.lineno)
-            occ.after = after
-            occ.wide = wide
-            occ.line_tool = occ.line_tool or line_tool
-            return
+        if occ is not None and first - occ.last <= CONTEXT_LINES:
+            same_tool = self._joinable(occ.named, named)
+            if same_tool and _continues(occ.hits, hits):
+                seen = {(h.lineno, h.signature.id) for h in occ.hits}
+                occ.hits.extend(h for h in hits if (h.lineno, h.signature.id) not in seen)
+                occ.hits.sort(key=lambda h: h.lineno)
+                occ.after = after
+                occ.wide = wide
+                occ.named = self._specific(occ.named, named)
+                return
+            if not same_tool:  # another tool's error: neither reads the other's lines
+                keep = first - occ.last - 1
+                occ.after, occ.wide = occ.after[:keep], occ.wide[:keep]
+                before = before[len(before) - keep :] if keep else []
         self._flush_open()
-        self._open = _Occurrence(list(hits), before, after, line_tool, wide)
+        self._open = _Occurrence(list(hits), before, after, named, wide)
+
+    def _same_tool(self, old: str | None, new: str | None) -> bool:
+        """Whether hits of the tools ``old`` and ``new`` can be one error (unknown, the same,
+        or one tool built on the other: requests' error around python's)."""
+        return (
+            old is None
+            or new is None
+            or old == new
+            or self._cat.refines(old, new)
+            or self._cat.refines(new, old)
+        )
+
+    def _joinable(self, old: tuple[int, str] | None, new: tuple[int, str] | None) -> bool:
+        """Whether hits naming ``old`` and ``new`` (priority, tool) can be one error: a tool
+        built on the other counts only when the generic one is named weakly (python's
+        ``_ssl.c`` in pip's traceback), not by its own program's output (``curl: (77)`` is
+        not git's, ``Verify return code`` not pip's)."""
+        if old is None or new is None or old[1] == new[1]:
+            return True
+        if self._cat.refines(old[1], new[1]):
+            return old[0] <= SIGNATURE_TOOL_PRIORITY
+        if self._cat.refines(new[1], old[1]):
+            return new[0] <= SIGNATURE_TOOL_PRIORITY
+        return False
+
+    def _specific(
+        self, old: tuple[int, str] | None, new: tuple[int, str] | None
+    ) -> tuple[int, str] | None:
+        if old is None or (new is not None and self._cat.refines(old[1], new[1])):
+            return new
+        return old
 
     def _flush_open(self) -> None:
         occ, self._open = self._open, None
         if occ is not None:
             self._record(occ)
 
-    def _marker_tool(self, lines: Sequence[str]) -> str | None:
-        best: tuple[int, str] | None = None
+    def _hits_named(self, hits: Sequence[_LineHit]) -> tuple[int, str] | None:
+        """The (priority, tool) the hit lines themselves name: a marker on them, or a
+        signature's tool."""
+        tools = [h.signature.tool for h in hits if h.signature.tool]
+        best = (SIGNATURE_TOOL_PRIORITY, tools[0]) if tools else None
+        return self._strongest_marker([h.text for h in hits], best)
+
+    def _strongest_marker(
+        self, lines: Sequence[str], best: tuple[int, str] | None, named: str | None = None
+    ) -> tuple[int, str] | None:
         for marker in self._cat.markers:
-            if any(marker.regex.search(line) for line in lines) and (
-                best is None or marker.priority > best[0]
+            if named is not None and not self._same_tool(named, marker.tool):
+                continue
+            if (best is None or marker.priority > best[0]) and any(
+                marker.regex.search(line) for line in lines
             ):
                 best = (marker.priority, marker.tool)
-        return best[1] if best else None
+        return best
 
     def _record(self, occ: _Occurrence) -> None:
         best = _best(occ.hits)
         sig = best.signature
         lines = [h.text for h in occ.hits]
         context = [*occ.before, *lines, *occ.after]
-        tool = self._resolve_tool(sig, context)
+        tool = self._resolve_tool(sig, context, occ.line_tool)
         matches = [h.match for h in occ.hits]
         issuer = (
             first_group(matches, "issuer")
@@ -490,14 +542,12 @@ class Matcher:
         self._last = _Last(new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes)
         return True
 
-    def _resolve_tool(self, sig: Signature, context: Sequence[str]) -> str:
-        """The most specific marker in the message wins over the signature's own tool."""
+    def _resolve_tool(self, sig: Signature, context: Sequence[str], named: str | None) -> str:
+        """The most specific marker in the message wins over the signature's own tool; when
+        the hit lines name a tool (``named``), the lines around them can only refine it (pip
+        around python's error), not name an unrelated one (another tool's output next to it)."""
         best: tuple[int, str] | None = (SIGNATURE_TOOL_PRIORITY, sig.tool) if sig.tool else None
-        for marker in self._cat.markers:
-            if (best is None or marker.priority > best[0]) and any(
-                marker.regex.search(line) for line in context
-            ):
-                best = (marker.priority, marker.tool)
+        best = self._strongest_marker(context, best, named)
         if best is not None:
             return best[1]
         return _PRODUCER_TOOL.get(sig.producer, UNKNOWN_TOOL)

@@ -1,0 +1,70 @@
+"""Output of several tools in one log (a CI job, a script under `run`): each tool's error is its
+own finding, with its own tool, cause, excerpt and fix, however close the lines are.
+
+The texts in data/captured/ are real output of this machine's clients against the lab (see
+explain_clients.py; the `$ command` line and exit code left out), as a CI log shows them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tlsdoctor.core.explain import explain_text
+
+CAPTURED = Path(__file__).parent / "data" / "captured"
+
+
+def captured(name: str) -> str:
+    return (CAPTURED / f"{name}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [
+        (
+            "wget_site1",
+            "java_expired",
+            [("inspection_untrusted_ca", "wget", "known issuer"), ("expired", "java", "javax")],
+        ),
+        (
+            "wget_site1",
+            "curl_wronghost",
+            [
+                ("inspection_untrusted_ca", "wget", "known issuer"),
+                ("hostname_mismatch", "curl", "curl: (60)"),
+            ],
+        ),
+        (
+            "git_site1",
+            "pip_expired",
+            [
+                ("inspection_untrusted_ca", "git", "fatal: unable to access"),
+                ("expired", "pip", "Could not fetch URL"),
+            ],
+        ),
+        (
+            "cafile_git",
+            "cafile_npm",
+            [
+                ("ca_file_unreadable", "git", "fatal: unable to access"),
+                ("missing_intermediate", "npm", "npm error code"),
+            ],
+        ),
+    ],
+)
+def test_adjacent_errors_of_two_tools_stay_apart(
+    first: str, second: str, expected: list[tuple[str, str, str]]
+) -> None:
+    findings = explain_text(captured(first) + captured(second))
+    got = [(f.cause, f.tool) for f in findings]
+    assert got == [(cause, tool) for cause, tool, _ in expected]
+    for finding, (_, _, words) in zip(findings, expected, strict=True):
+        assert words in finding.excerpt
+
+
+def test_git_error_next_to_npm_gets_gits_fix() -> None:
+    git, npm = explain_text(captured("git_site1") + "npm error code CERT_HAS_EXPIRED\n")
+    assert (git.tool, npm.tool, npm.cause) == ("git", "npm", "expired")
+    assert any("http.sslCAInfo" in step for step in git.fix)
+    assert not any("npm" in step for step in git.fix)
