@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,56 @@ def test_global_options_work_after_a_subcommand_too(
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.startswith("tlsdoctor: エラー: "), proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------- standard output that fails
+
+
+@pytest.fixture
+def ca_file(tmp_path: Path) -> Path:
+    import certfactory
+
+    path = tmp_path / "ca.pem"
+    path.write_bytes(certfactory.make_ca("Output Root").pem)
+    return path
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_a_reader_that_closed_the_pipe_ends_quietly_with_0(
+    clean_env: dict[str, str], ca_file: Path, json_flag: list[str]
+) -> None:
+    """`tlsdoctor ... | head -1`: rich's own handler exited with 1, the plain writes with 70."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor", "ca", "check", *json_flag, str(ca_file)],
+        env=clean_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before the child writes anything: its first write meets EPIPE
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=60), err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("redirect", "reason"),
+    [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor")],
+)
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_standard_output_that_cannot_be_written_is_one_line(
+    clean_env: dict[str, str], ca_file: Path, redirect: str, reason: str, json_flag: list[str]
+) -> None:
+    if redirect == ">/dev/full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    command = [sys.executable, "-m", "tlsdoctor", "ca", "check", *json_flag, str(ca_file)]
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"tlsdoctor: error: cannot write to standard output: {reason}\n",
+    )

@@ -26,3 +26,7 @@ class UsageError(TlsDoctorError):
 
 class InputError(TlsDoctorError):
     """Input that was read but is not what we need (not a certificate, not a bundle...)."""
+
+
+class OutputError(TlsDoctorError):
+    """Standard output cannot be written (closed, disk full, I/O error); not a closed pipe."""

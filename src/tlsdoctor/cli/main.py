@@ -8,14 +8,24 @@ Each command module provides ``add_arguments(parser)`` and ``run(args) -> int``.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import ModuleType
+from typing import IO, Any, TypeVar
 
 from tlsdoctor import i18n
 from tlsdoctor._version import __version__
-from tlsdoctor.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, TlsDoctorError
+from tlsdoctor.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    OutputError,
+    TlsDoctorError,
+)
 from tlsdoctor.i18n import N_, _
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -125,7 +135,98 @@ def _report_error(err: TlsDoctorError) -> int:
     return err.exit_code
 
 
+_T = TypeVar("_T")
+
+
+class _GuardedStdout:
+    """sys.stdout while a command runs: a failed write becomes one line (OutputError, exit 2).
+
+    A closed pipe stays BrokenPipeError: ``tlsdoctor detect | head -1`` ends quietly. ``None``
+    stands for a standard output that was closed when the process started (``>&-``).
+    """
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guarded(lambda stream: stream.write(text))
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._guarded(lambda stream: stream.flush())
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
+
+    def _guarded(self, action: Callable[[IO[str]], _T]) -> _T:
+        try:
+            if self._stream is None:
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+            return action(self._stream)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            raise OutputError(
+                _("cannot write to standard output: {reason}", reason=reason)
+            ) from None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
+def _fill_closed_std_streams() -> None:
+    """Started with stdout or stderr closed: hold fds 1 and 2 with /dev/null.
+
+    Otherwise the next file or socket opened gets fd 1, and whatever writes to "stdout" (a child
+    process too) writes into it.
+    """
+    for fd in (1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+
+
+def _discard_stdout(stream: IO[str] | None) -> None:
+    """After a failed write: what is still buffered goes to /dev/null at exit, not into an error."""
+    if stream is not sys.__stdout__ or stream is None:
+        return  # not the process's own stdout (a test's capture): leave its fd alone
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None or sys.stderr is None:
+        _fill_closed_std_streams()
+    original = sys.stdout
+    sys.stdout = _GuardedStdout(original)  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a full disk shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout(original)
+        return EXIT_OK
+    except OutputError as err:
+        _discard_stdout(original)
+        return _report_error(err)
+    finally:
+        sys.stdout = original
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:
         sys.stdout.write(f"tlsdoctor {__version__}\n")
@@ -152,13 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE if args_list else 0
         return int(_load(module_name).run(args) or 0)
+    except (BrokenPipeError, OutputError):
+        raise  # main() ends these, after the last flush
     except TlsDoctorError as err:
         return _report_error(err)
     except KeyboardInterrupt:
         sys.stderr.write(_("tlsdoctor: interrupted") + "\n")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 0
     except Exception as err:  # the last line of defence: one line, never a traceback
         if debug:
             raise

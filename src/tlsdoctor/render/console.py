@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
+from functools import cache
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -26,11 +28,9 @@ def color_enabled(stream: IO[str]) -> bool:
 
 def console(stderr: bool = False) -> Console:
     """A rich console (imported lazily: rich is slow to import and --version must be fast)."""
-    from rich.console import Console
-
     stream = sys.stderr if stderr else sys.stdout
     enabled = color_enabled(stream)
-    return Console(
+    return _console_class()(
         file=stream,
         no_color=not enabled,
         color_system="auto" if enabled else None,
@@ -38,6 +38,19 @@ def console(stderr: bool = False) -> Console:
         emoji=False,  # ":ab:" in a fingerprint is not an emoji code
         soft_wrap=not stream.isatty(),
     )
+
+
+@cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich's own handler exits with 1; cli.main ends every closed pipe the same quiet way.
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return _Console
 
 
 def print_json(data: Any, stream: IO[str] | None = None) -> None:
