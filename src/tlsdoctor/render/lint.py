@@ -110,7 +110,7 @@ def render_rules(rules: Sequence[Rule]) -> None:
     table.add_column(_("rule"))
     table.add_column(_("severity"))
     table.add_column(_("default"))
-    table.add_column(_("title"))
+    table.add_column(_("title"), overflow="fold")  # Japanese titles have few spaces
     for rule in rules:
         table.add_row(
             rule.id,
