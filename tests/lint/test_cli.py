@@ -278,6 +278,12 @@ def test_options_and_config_that_would_fail_quietly_are_errors(
     )
     assert main(["lint", "."]) == 2
     assert "unknown rule 'TLS999' in per-file-ignores" in capsys.readouterr().err
+    for key in ("select", "extend-select", "ignore"):  # named with the config file, not --select
+        (project / "pyproject.toml").write_text(f'[tool.tlsdoctor.lint]\n{key} = ["TLS999"]\n')
+        assert main(["lint", "."]) == 2
+        err = capsys.readouterr().err.splitlines()[0]
+        config = project / "pyproject.toml"
+        assert err == f"tlsdoctor: error: unknown rule 'TLS999' in {key} ({config})"
 
 
 def test_extend_select_adds_to_the_default_rules(
@@ -349,3 +355,23 @@ def test_utf16_text_with_a_byte_order_mark_is_linted(tmp_path: Path) -> None:
         ("u16be.ps1", 1, "TLS141"),
     ]
     assert result.skipped == {}
+
+
+def test_japanese_rule_list_shows_whole_titles(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Japanese titles have few spaces: they are folded, never cut with an ellipsis."""
+    from tlsdoctor import i18n
+    from tlsdoctor.core.lint import catalog
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["--lang", "ja", "lint", "--list-rules"]) == 0
+    out = capsys.readouterr().out
+    i18n.set_language("ja")
+    try:
+        titles = [rule.text("title") for rule in catalog()]
+    finally:
+        i18n.set_language("en")
+    assert "…" not in out
+    flat = "".join(out.split())
+    assert all("".join(title.split()) in flat for title in titles)

@@ -470,6 +470,16 @@ def _check_named(path: str) -> None:
         raise UsageError(_("cannot read {path}: {error}", path=path, error=reason)) from None
 
 
+def _check_config_codes(config: LintConfig) -> None:
+    """An unknown rule in the config is reported with the config file's name (not as --select)."""
+    where = f" ({config.source})" if config.source else ""
+    lists = [("select", config.select), ("extend-select", config.extend_select)]
+    lists += [("ignore", config.ignore)]
+    lists += [("per-file-ignores", codes) for codes in config.per_file_ignores.values()]
+    for key, codes in lists:
+        check_codes(codes, key + where)
+
+
 def lint_paths(
     paths: Sequence[str] = (".",),
     *,
@@ -490,8 +500,7 @@ def lint_paths(
         config = find_config(paths[0]) if use_config else LintConfig(root=os.getcwd())
     if select is not None and len(select) > 0 and not split_codes(select):
         raise UsageError(_("--select needs at least one rule id or prefix (or ALL)"))
-    for codes in config.per_file_ignores.values():
-        check_codes(codes, "per-file-ignores")
+    _check_config_codes(config)
     rules = select_rules(
         split_codes(select) or config.select,
         [*config.ignore, *split_codes(ignore)],

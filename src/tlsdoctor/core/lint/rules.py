@@ -142,7 +142,7 @@ def select_rules(
     chosen = (
         _expand(select, "--select") if select else {rule.id for rule in catalog() if rule.default}
     )
-    chosen |= _expand(extend_select, "extend-select")
+    chosen |= _expand(extend_select, "--extend-select")
     chosen -= _expand(ignore, "--ignore")
     if not chosen:
         raise UsageError(
