@@ -45,8 +45,21 @@ def test_no_network_says_inconclusive_without_a_traceback(clean_env: dict[str, s
             "tlsdoctor: error: cannot read the roots file /nonexistent/roots.pem: "
             "No such file or directory\n",
         ),
+        *(
+            (
+                [command, option, value, "127.0.0.1:1"],
+                "tlsdoctor: error: --timeout and --deadline must be positive numbers of seconds\n",
+            )
+            for command in ("detect", "show")
+            for option in ("--timeout", "--deadline")
+            for value in ("0", "-1", "nan", "inf")
+        ),
         (
-            ["detect", "--timeout", "0", "127.0.0.1:1"],
+            ["ca", "export", "--host", "127.0.0.1:1", "--deadline", "nan"],
+            "tlsdoctor: error: --timeout and --deadline must be positive numbers of seconds\n",
+        ),
+        (
+            ["explain", "--probe", "--timeout", "NaN", "hostname mismatch"],
             "tlsdoctor: error: --timeout and --deadline must be positive numbers of seconds\n",
         ),
         (

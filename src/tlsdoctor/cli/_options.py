@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,9 +66,14 @@ def add_lab(parser: argparse.ArgumentParser, help_text: str) -> None:
     )
 
 
+def is_positive_seconds(value: float) -> bool:
+    """A usable time limit: not 0 or negative, and not nan or inf (float() reads both)."""
+    return math.isfinite(value) and value > 0
+
+
 def check_network_options(args: argparse.Namespace) -> None:
     """Reject bad --timeout/--deadline/--proxy values before any connection is made."""
-    if args.timeout <= 0 or args.deadline <= 0:
+    if not (is_positive_seconds(args.timeout) and is_positive_seconds(args.deadline)):
         raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
     if getattr(args, "proxy", None):
         from tlsdoctor.core.probe import parse_proxy
