@@ -297,3 +297,33 @@ def test_json_keeps_the_product_in_english_under_japanese(world: World) -> None:
     assert data["inspection_cas"][0]["product"] == unknown
     assert unknown not in out.getvalue()  # people read it in their language
     assert out.getvalue().count("不明（管理者が命名した CA）") == 4  # three rows, one summary line
+
+
+def test_one_host_written_several_ways_is_probed_once(world: World) -> None:
+    root = make_ca(make_name("Zscaler Root CA", "Zscaler Inc."))
+    port = world.signed_by(root, "alpha.test", send_root=True).port
+    spellings = ["alpha.test", "alpha.test:443", "ALPHA.TEST", "alpha.test.", "Alpha.Test.:443"]
+    report = run_detect(world, {"alpha.test": port}, hosts=spellings)
+    assert [h.label for h in report.hosts] == ["alpha.test"]
+    assert report.inspection_cas[0].hosts == ["alpha.test"]
+    assert report.summary[0] == "Zscaler Root CA re-signs alpha.test"
+
+
+def test_unique_targets_keeps_the_first_spelling_and_other_ports() -> None:
+    from tlsdoctor.core.probe import Target, parse_target, unique_targets
+
+    written = [
+        "B.test",
+        "b.test:443",
+        "b.test:8443",
+        "::1",
+        "[0:0::1]:443",
+        "bücher.test",
+        "BÜCHER.test",
+    ]
+    assert unique_targets(parse_target(t) for t in written) == [
+        Target("B.test", 443),
+        Target("b.test", 8443),
+        Target("::1", 443),
+        Target("bücher.test", 443),
+    ]

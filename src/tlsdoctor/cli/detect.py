@@ -33,11 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.detect import detect
-    from tlsdoctor.core.probe import parse_target
+    from tlsdoctor.core.probe import parse_target, unique_targets
     from tlsdoctor.render.console import console, print_json
 
     network = network_from(args)
-    targets = [parse_target(h) for h in args.hosts or network.lab_hosts]
+    targets = unique_targets(parse_target(h) for h in args.hosts or network.lab_hosts)
     with _progress(len(targets) or 8) as progress:
         report = detect(
             targets or None,

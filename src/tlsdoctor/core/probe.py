@@ -108,6 +108,27 @@ def is_ip(host: str) -> bool:
     return True
 
 
+def unique_targets(targets: Iterable[Target]) -> list[Target]:
+    """The targets in order, each host:port once (whatever the case, trailing dot, IP spelling)."""
+    seen: set[tuple[str, int]] = set()
+    unique: list[Target] = []
+    for target in targets:
+        key = (_canonical_host(target.host), target.port)
+        if key not in seen:
+            seen.add(key)
+            unique.append(target)
+    return unique
+
+
+def _canonical_host(host: str) -> str:
+    if is_ip(host):
+        return ipaddress.ip_address(host).compressed
+    try:
+        return to_ascii_host(host).rstrip(".").lower()
+    except UsageError:
+        return host.rstrip(".").lower()
+
+
 def format_target(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
