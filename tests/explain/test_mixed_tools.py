@@ -25,7 +25,10 @@ def captured(name: str) -> str:
         (
             "wget_site1",
             "java_expired",
-            [("inspection_untrusted_ca", "wget", "known issuer"), ("expired", "java", "javax")],
+            [
+                ("inspection_untrusted_ca", "wget", "known issuer"),
+                ("expired", "java", "CertificateExpiredException"),
+            ],
         ),
         (
             "wget_site1",
@@ -68,3 +71,23 @@ def test_git_error_next_to_npm_gets_gits_fix() -> None:
     assert (git.tool, npm.tool, npm.cause) == ("git", "npm", "expired")
     assert any("http.sslCAInfo" in step for step in git.fix)
     assert not any("npm" in step for step in git.fix)
+
+
+def test_java_not_yet_valid_is_one_clock_finding() -> None:
+    """Java says "validity check failed" for expired and not yet valid alike; the trace's
+    CertificateNotYetValidException settles it (a real JDK 17 run, leaf valid from next month)."""
+    (f,) = explain_text(captured("fut_java"))
+    assert (f.cause, f.tool, f.confidence) == ("not_yet_valid", "java", "high")
+    assert "NotBefore" in f.excerpt
+
+
+def test_java_expired_trace_is_sure() -> None:
+    (f,) = explain_text(captured("java_expired"))
+    assert (f.cause, f.tool, f.confidence) == ("expired", "java", "high")
+
+
+def test_java_top_line_alone_is_not_sure_which_date() -> None:
+    """Maven and Gradle print only the top line: expired or not yet valid, so not "high"."""
+    top = captured("fut_java").splitlines()[0]
+    (f,) = explain_text(top)
+    assert (f.tool, f.confidence, f.ambiguous) == ("java", "medium", True)

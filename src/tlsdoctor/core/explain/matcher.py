@@ -67,6 +67,7 @@ class _Last:
     first: str  # shape (_shape) of the line that opened the failure: a retry repeats it
     hosts: list[tuple[str, int]]
     causes: frozenset[str]  # every cause its lines named (s_client's 20 and 21)
+    settled_by: frozenset[str]  # causes that, named just after, replace its generic one
 
 
 _T = TypeVar("_T", "Signature", "Insecure")
@@ -460,11 +461,14 @@ class Matcher:
         issuer = issuer.strip() if issuer else None
         hosts = hosts_near(matches, self._cat, context)
         merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts, best.text)
+        if merged and self._last is not None:
+            self._sharpen(self._findings[self._last.key], best)
         if merged:
             return
+        self._drop_settled(occ, sig.cause, tool)
         key = (sig.cause, tool, issuer)
         causes = frozenset(_best(line).signature.cause for line in _by_line(occ.hits))
-        self._last = _Last(key, occ.last, _shape(best.text), list(hosts), causes)
+        self._last = _Last(key, occ.last, _shape(best.text), list(hosts), causes, sig.settled_by)
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -488,6 +492,40 @@ class Matcher:
                 finding.hosts.append(host)
         if sig.cause == "expired":
             self._expired_hosts.update(h for h, _ in hosts)
+
+    @staticmethod
+    def _sharpen(finding: Finding, hit: _LineHit) -> None:
+        """A surer row for the same cause folded in (Java's ``CertificateExpiredException``
+        under its generic "validity check failed"): the finding shows that row."""
+        rank = {c: i for i, c in enumerate(CONFIDENCES)}
+        sig = hit.signature
+        if sig.cause != finding.cause or rank[sig.confidence] <= rank[finding.confidence]:
+            return
+        finding.confidence, finding.signature = sig.confidence, sig.id
+        finding.ambiguous, finding.producer = sig.ambiguous, sig.producer
+        finding.line, finding.excerpt = hit.lineno, excerpt(hit.text, hit.match.start())
+
+    def _drop_settled(self, occ: _Occurrence, cause: str, tool: str) -> None:
+        """A generic row (Java's "validity check failed": expired or not yet valid) gives way
+        to the specific cause the same tool names a little further down (its trace's
+        ``Caused by: CertificateNotYetValidException``): one failure, one finding."""
+        last = self._last
+        if (
+            last is None
+            or cause not in last.settled_by
+            or occ.hits[0].lineno - last.line > MERGE_GAP
+        ):
+            return
+        prev_tool = last.key[1]
+        if tool != prev_tool and not (
+            self._cat.refines(tool, prev_tool) or self._cat.refines(prev_tool, tool)
+        ):
+            return
+        finding = self._findings[last.key]
+        finding.count -= 1
+        if finding.count == 0:
+            del self._findings[last.key]
+        self._last = None
 
     def _merge_nearby(
         self,
@@ -539,7 +577,9 @@ class Matcher:
             existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
             finding = existing
         self._findings[new_key] = finding
-        self._last = _Last(new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes)
+        self._last = _Last(
+            new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes, last.settled_by
+        )
         return True
 
     def _resolve_tool(self, sig: Signature, context: Sequence[str], named: str | None) -> str:

@@ -41,6 +41,7 @@ class Signature:
     priority: int
     ambiguous: bool
     context: bool
+    settled_by: frozenset[str]  # specific causes this generic text can stand for
     source: str
     literals: tuple[str, ...] | None  # the line must hold one of these (lowercase), or None
     anchors: frozenset[str] | None  # prefilter anchors a matching line holds one of
@@ -126,10 +127,18 @@ def _signature(entry: Mapping[str, Any]) -> Signature:
         priority=int(entry.get("priority", _DEFAULT_PRIORITY[confidence])),
         ambiguous=bool(entry.get("ambiguous", False)),
         context=bool(entry.get("context", False)),
+        settled_by=_causes(entry, "settled_by"),
         source=str(entry.get("source", "")),
         literals=(literals := required_literals(entry["pattern"])),
         anchors=anchors_of(literals) or _declared_anchors(entry),
     )
+
+
+def _causes(entry: Mapping[str, Any], field: str) -> frozenset[str]:
+    causes = frozenset(str(c) for c in entry.get(field, []))
+    if not causes <= set(CAUSES):
+        raise ValueError(f"errors.toml: {entry.get('id')}: {field} {causes - set(CAUSES)}")
+    return causes
 
 
 def _declared_anchors(entry: Mapping[str, Any]) -> frozenset[str] | None:
