@@ -287,3 +287,19 @@ def test_bundle_check_host_compares_with_the_ca_presented_now(
         report = json.loads(capsys.readouterr().out)
         assert [f["id"] for f in report["findings"]] == expected
         assert code == (1 if expected else 0)
+
+
+def test_cli_export_lab_without_interception_follows_the_lab_host(
+    start_lab_module: Callable[..., LabState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Not detect's public default hosts through the lab's proxy: the lab's own first host."""
+    clean_lab = start_lab_module(no_intercept=True)
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "empty"))
+    assert main(["ca", "export", "--lab", str(clean_lab.state_dir), "--json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert (report["status"], report["host"]) == ("not-intercepted", clean_lab.hosts[0])
+    assert "looking for an intercepted host" not in captured.err

@@ -119,9 +119,13 @@ def _load_check_input(path: str) -> tuple[list[Certificate], bool]:
 
 
 def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, str | None]:
-    """(proxy, use_env_proxy, roots, lab host) after applying --lab."""
+    """(proxy, use_env_proxy, roots, lab host) after applying --lab.
+
+    The lab host is its first intercepted host, else its first host (a lab started with
+    --no-intercept: "not intercepted, nothing to export"), never detect's public defaults.
+    """
     network = network_from(args)
-    lab_host = network.lab_intercepted[0] if network.lab_intercepted else None
+    lab_host = next(iter(network.lab_intercepted or network.lab_hosts), None)
     return network.proxy, network.use_env_proxy, network.roots, lab_host
 
 
