@@ -182,6 +182,37 @@ def test_wget_own_hint_is_not_an_attempt() -> None:
     assert matcher.insecure_attempts == []
 
 
+CURL_K = "curl -k / --insecure"
+GIT_OFF = "http.sslVerify false / GIT_SSL_NO_VERIFY"
+
+
+@pytest.mark.parametrize(
+    ("command", "attempts"),
+    [
+        ("curl -sk https://x/", [CURL_K]),
+        ("curl -kL https://x/", [CURL_K]),
+        ("curl -sSLk https://x/", [CURL_K]),
+        ("curl -o out -k https://x/", [CURL_K]),
+        ("curl -s --insecure https://x/", [CURL_K]),
+        ("curl -K cfg --cacert bundle.pem https://x/", []),  # -K is --config
+        ("curl -ok https://x/", []),  # writes to a file named k
+        ("git -c http.sslVerify=false ls-remote https://x/", [GIT_OFF]),
+        ("git -c http.sslverify=FALSE ls-remote https://x/", [GIT_OFF]),  # git ignores case
+        ("go get -insecure example.com/x", ["InsecureSkipVerify"]),
+        (
+            "python -c 'requests.get(u, verify=False)'",
+            ["verify=False (urllib3 InsecureRequestWarning)"],
+        ),
+        ("python -c 'requests.get(u, verify=false)'", []),  # not Python: a NameError
+    ],
+)
+def test_command_line_switching_checks_off_is_named_once(command: str, attempts: list[str]) -> None:
+    matcher = Matcher()
+    matcher.note_text("$ " + command)
+    matcher.close()
+    assert matcher.insecure_attempts == attempts
+
+
 def test_several_expired_hosts_point_at_the_clock() -> None:
     lines = [
         f"x509: certificate has expired or is not yet valid: current time 2030-01-01 is after "

@@ -106,7 +106,7 @@ def _insecure(entry: Mapping[str, Any]) -> Insecure:
     return Insecure(
         id=str(entry["id"]),
         what=str(entry["what"]),
-        regex=re.compile(entry["pattern"], re.IGNORECASE),
+        regex=re.compile(entry["pattern"], re.IGNORECASE if entry.get("ignore_case") else 0),
         literals=literals,
         anchors=anchors_of(literals),
     )
