@@ -178,3 +178,33 @@ def test_nodes_ambiguous_leaf_error_is_settled_by_the_probe(
     # the message alone says "missing intermediate"; the probe sees a CA no public root vouches for
     assert row["finding"]["cause"] == "inspection_untrusted_ca", row["finding"]
     assert "no public root vouches for" in row["finding"]["probe"]
+
+
+def test_a_client_with_verification_switched_off_is_never_ok(
+    tls_site: Site, clean_env: dict[str, str]
+) -> None:
+    """An untrusted site: curl with .curlrc insecure and git with GIT_SSL_NO_VERIFY=0 would
+    'pass'; check reports them as switched off (exit 1), without running them."""
+    require_client("curl")
+    require_client("git")
+    home = Path(clean_env["HOME"])
+    (home / ".curlrc").write_text("insecure\n")
+    env = {**clean_env, "GIT_SSL_NO_VERIFY": "0"}
+    done = tlsdoctor(
+        env, "check", tls_site.url, "--proxy", tls_site.proxy_url,
+        "--clients", "curl,git,python-ssl", "--json",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    rows = {r["client"]: r for r in report["results"]}
+    assert [(c, r["status"], r["ok"]) for c, r in rows.items()] == [
+        ("curl", "verification-off", False),
+        ("git", "verification-off", False),
+        ("python-ssl", "tls-error", False),
+    ]
+    assert rows["curl"]["command"] == [] and "curlrc" in rows["curl"]["headline"]
+    assert "GIT_SSL_NO_VERIFY" in rows["git"]["headline"]
+    assert "tlsdoctor setup git" in rows["git"]["finding"]["fix"][0]
+    human = tlsdoctor(env, "check", tls_site.url, "--proxy", tls_site.proxy_url, "--clients", "git")
+    assert human.returncode == 1
+    assert "✗ git" in human.stdout and "verification switched off" in human.stdout

@@ -298,3 +298,12 @@ def test_doctor_does_not_hang_on_a_fifo_config(
         ("not-a-regular-file", "info")
     ]
     assert [f.id for f in findings if f.subject == "SSL_CERT_FILE"] == ["dangling-path"]
+
+
+@pytest.mark.parametrize("value", ["1", "0", "false", ""])
+def test_git_ssl_no_verify_switches_verification_off_whatever_its_value(
+    isolated_process_env: dict[str, str], certs: Certs, value: str
+) -> None:
+    """git only asks whether the variable exists (http.c: getenv("GIT_SSL_NO_VERIFY"))."""
+    found = audit({**isolated_process_env, "GIT_SSL_NO_VERIFY": value}, ca=certs.ca)
+    assert [(f.id, f.subject) for f in found] == [("git-ssl-no-verify", "GIT_SSL_NO_VERIFY")]

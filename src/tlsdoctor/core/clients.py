@@ -51,7 +51,8 @@ __all__ = [
 
 # Row statuses. "ok": the server answered; "handshake-ok": verified handshake, HTTP-level failure;
 # "tls-error": the handshake or certificate verification failed; "error": something else failed
-# (proxy, DNS, refused); "timeout"; "missing": the client is not installed.
+# (proxy, DNS, refused); "timeout"; "missing": the client is not installed; "verification-off":
+# the environment or the user's config switches its verification off (not run, a failure).
 OK_STATUSES = ("ok", "handshake-ok")
 DETAIL_LINES = 6
 PYTHON_PLACEHOLDER = "{python}"
@@ -89,6 +90,26 @@ class ClientSpec:
     tls_failure: tuple[str, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     stdin: str | None = None
+    verification_off: tuple[str, ...] = ()  # doctor finding ids that switch it off
+
+
+@dataclass(frozen=True)
+class VerificationOff:
+    """Why a client's verification is switched off in the checked environment (doctor's
+    findings). Such a row is not run: its answer would prove nothing, and a request with
+    verification off is what tlsdoctor never makes."""
+
+    title: str
+    fix: tuple[str, ...]
+    subjects: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cause": "verification-off",
+            "title": self.title,
+            "subjects": list(self.subjects),
+            "fix": list(self.fix),
+        }
 
 
 @dataclass
@@ -180,6 +201,7 @@ def _spec(entry: Mapping[str, Any]) -> ClientSpec:
         tls_failure=tuple(entry.get("tls_failure", ())),
         env=dict(entry.get("env", {})),
         stdin=entry.get("stdin"),
+        verification_off=tuple(entry.get("verification_off", ())),
     )
 
 
@@ -547,6 +569,45 @@ def _check_one(
     )
 
 
+def switched_off(specs: Sequence[ClientSpec], env: Mapping[str, str]) -> dict[str, VerificationOff]:
+    """Client id -> why its verification is off in ``env`` and the user's config files, from
+    doctor's audit (the same ``[[insecure]]`` catalog and variables setup removes)."""
+    wanted = {finding_id for spec in specs for finding_id in spec.verification_off}
+    if not wanted:
+        return {}
+    from tlsdoctor.core.doctor import ERROR, audit
+    from tlsdoctor.i18n import _
+
+    findings = [f for f in audit(env) if f.severity == ERROR and f.id in wanted]
+    out: dict[str, VerificationOff] = {}
+    for spec in specs:
+        mine = [f for f in findings if f.id in spec.verification_off]
+        if mine:
+            out[spec.id] = VerificationOff(
+                title=_(
+                    "verification is switched off: {client} would accept any certificate",
+                    client=spec.id,
+                ),
+                fix=tuple(dict.fromkeys(f.fix for f in mine)),
+                subjects=tuple(dict.fromkeys(f.message for f in mine)),
+            )
+    return out
+
+
+def _switched_off_result(job: _Job, why: VerificationOff) -> ClientResult:
+    return ClientResult(
+        client=job.spec.id,
+        url=job.url,
+        ok=False,
+        status="verification-off",
+        exit_code=None,
+        detail="",
+        headline="; ".join(why.subjects),
+        finding=why,
+        tls_library=job.spec.tls_library,
+    )
+
+
 def _select(
     clients: Sequence[str] | None, env: Mapping[str, str]
 ) -> list[tuple[ClientSpec, str | None]]:
@@ -591,6 +652,7 @@ def run_checks(
     explicit = proxy is not None
     resolved = effective_proxy(environ, proxy)
     jobs = [_Job(spec, url, program) for spec, program in selected for url in targets]
+    off = switched_off([spec for spec, program in selected if program], environ)
     lock = threading.Lock()
     version_cache: dict[str, str | None] = {}
 
@@ -608,6 +670,8 @@ def run_checks(
                 return version_cache[spec.id]
 
         def task(job: _Job) -> ClientResult:
+            if job.spec.id in off and job.program is not None:
+                return _switched_off_result(job, off[job.spec.id])
             result = _check_one(job, environ, resolved, explicit, timeout, workdir, None)
             result.version = version_of(job.spec, job.program)
             return result

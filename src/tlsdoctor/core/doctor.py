@@ -55,16 +55,16 @@ def _is_zero(value: str) -> bool:
     return value.strip() == "0"
 
 
-def _is_not_false(value: str) -> bool:
-    return value.strip().lower() not in ("", *FALSE_WORDS)
-
-
 def _is_false_word(value: str) -> bool:
     return value.strip().lower() in FALSE_WORDS
 
 
 def _is_set(value: str) -> bool:
     return bool(value)
+
+
+def _is_set_at_all(value: str) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
     ),
     _InsecureVariable(
         "GIT_SSL_NO_VERIFY",
-        _is_not_false,
+        _is_set_at_all,  # git only asks getenv(): "0", "false" and "" switch it off too
         "git-ssl-no-verify",
         N_("GIT_SSL_NO_VERIFY turns certificate verification off for git"),
         N_("unset it and set http.sslCAInfo to the full bundle ('tlsdoctor setup git')"),
@@ -397,8 +397,8 @@ class _Auditor:
 
     def _audit_insecure_variables(self) -> None:
         for variable in INSECURE_VARIABLES:
-            value = self.env.get(variable.name, "")
-            if variable.turns_off(value):
+            value = self.env.get(variable.name)
+            if value is not None and variable.turns_off(value):
                 self.add(
                     variable.id,
                     ERROR,

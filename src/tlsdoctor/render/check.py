@@ -19,6 +19,7 @@ STATUS_LABELS: dict[str, str] = {
     "error": N_("failed (not TLS)"),
     "timeout": N_("timed out"),
     "missing": N_("not installed"),
+    "verification-off": N_("verification switched off (not run)"),
 }
 STATUS_STYLES = {
     "ok": "green",
@@ -27,6 +28,7 @@ STATUS_STYLES = {
     "error": "yellow",
     "timeout": "yellow",
     "missing": "dim",
+    "verification-off": "bold red",
 }
 
 
