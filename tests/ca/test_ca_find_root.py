@@ -164,3 +164,21 @@ def test_export_json_without_an_intercepted_host_still_prints_a_document(
     message = "no intercepted host found among the default hosts (verdict: inconclusive)"
     assert data["error"].startswith(message)
     assert message in captured.err
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "shown"),
+    [("127.0.0.1", 1, "127.0.0.1:1"), ("::1", 8443, "[::1]:8443"), ("a.test", 443, "a.test")],
+)
+def test_export_messages_name_the_port_as_detect_does(host: str, port: int, shown: str) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tlsdoctor.core.caexport import ExportResult
+    from tlsdoctor.render.ca import render_export
+
+    out = io.StringIO()
+    result = ExportResult(status="no-chain", host=host, port=port, error="refused")
+    render_export(Console(file=out, width=200), result, None)
+    assert out.getvalue() == f"{shown}: no certificate chain (refused)\n"

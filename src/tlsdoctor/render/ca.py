@@ -74,7 +74,7 @@ def render_check(
 def render_export(con: Console, result: ExportResult, out_path: str | None) -> None:
     from tlsdoctor.core.x509 import describe, strict_defects
 
-    where = result.host or "?"
+    where = _host_label(result.host, result.port)
     if result.status == "found":
         method = {
             "chain": _("the chain the host presents"),
@@ -225,3 +225,11 @@ def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
         semantics, gets = _explain_cells(row)
         table.add_row(row["name"], row["tools"], semantics, gets, row["note"])
     con.print(table, markup=False)
+
+
+def _host_label(host: str | None, port: int) -> str:
+    """As detect labels hosts: brackets around IPv6, the port only when it is not 443."""
+    if host is None:
+        return "?"
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port == 443 else f"{shown}:{port}"
