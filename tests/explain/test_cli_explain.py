@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
+from fixtures_env import require_client
 
 CURL_19 = "curl: (60) SSL certificate problem: self-signed certificate in certificate chain"
 
@@ -175,6 +176,25 @@ def test_run_streams_while_the_command_runs(clean_env: dict[str, str], tmp_path:
         flag.touch()
         assert proc.stdout.readline() == "second\n"
         assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_run_into_a_closed_pipe_ends_like_the_command(clean_env: dict[str, str]) -> None:
+    """`tlsdoctor run -- yes | head -1`: once our stdout is gone, the command gets SIGPIPE
+    (exit 141, as `yes | head -1` gives) instead of being drained for ever."""
+    require_client("yes")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor", "run", "--", "yes"],
+        stdout=subprocess.PIPE,
+        env=clean_env,
+    )
+    assert proc.stdout is not None
+    try:
+        assert proc.stdout.readline() == b"y\n"
+        proc.stdout.close()
+        assert proc.wait(timeout=30) == 128 + 13
     finally:
         proc.kill()
         proc.wait()

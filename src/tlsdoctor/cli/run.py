@@ -131,7 +131,10 @@ def _copy(source: IO[bytes], target: IO[str], matcher: Matcher) -> None:
                 target.write(data.decode("utf-8", "replace"))
                 target.flush()
         except (BrokenPipeError, ValueError):
-            pass  # our own output is gone: keep draining so the command never blocks
+            # Our own output is gone (`run -- CMD | head`): stop reading, so the command gets
+            # SIGPIPE / EPIPE on its next write and ends, as it would in the plain pipeline.
+            source.close()
+            return
         matcher.feed(data)
 
 
