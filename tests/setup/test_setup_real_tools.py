@@ -172,3 +172,30 @@ def require_optional(name: str) -> str:
     if not path:
         pytest.skip(f"{name} is not installed")
     return path
+
+
+def test_java_tool_options_work_with_a_space_and_quotes_in_the_path(
+    clean_env: dict[str, str], certs: Certs, https_url: str
+) -> None:
+    """The JVM splits JAVA_TOOL_OPTIONS on whitespace and stops at an unmatched quote: a
+    truststore under "/home/John O'Brien" must still reach it as one option."""
+    require_client("keytool")
+    require_client("java")
+    data = Path(clean_env["HOME"]) / 'John O\'Brien "x"' / "share"
+    env = {**clean_env, "XDG_DATA_HOME": str(data), "SHELL": "/bin/bash"}
+    journal = changes.Journal(Path(clean_env["XDG_STATE_HOME"]) / "journal")
+    changes.apply(plan_setup(["java"], certs.bundle, certs.ca, environ=env), journal)
+    store = data / "tlsdoctor/java/truststore.p12"
+    assert store.is_file()
+    source = Path(clean_env["HOME"]) / "Fetch.java"
+    source.write_text(
+        "public class Fetch { public static void main(String[] a) throws Exception {"
+        ' System.out.println(System.getProperty("javax.net.ssl.trustStore"));'
+        " var c = (javax.net.ssl.HttpsURLConnection) new java.net.URL(a[0]).openConnection();"
+        " System.out.println(c.getResponseCode()); } }"
+    )
+    script = '. "$HOME/.bashrc"; . "$HOME/.bashrc"; echo "$JAVA_TOOL_OPTIONS"; java "$0" "$1"'
+    got = run(["bash", "-c", script, str(source), https_url], env)
+    lines = got.stdout.splitlines()
+    assert lines[-2:] == [str(store), "200"], got.stdout + got.stderr
+    assert lines[0].count("trustStore=") == 1  # sourcing twice appends once

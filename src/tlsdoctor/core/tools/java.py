@@ -33,10 +33,20 @@ def user_truststore_path(ctx: Context) -> Path:
 
 def java_options(truststore: Path) -> str:
     return (
-        f"-Djavax.net.ssl.trustStore={truststore} "
+        f"{jvm_quote('-Djavax.net.ssl.trustStore=' + str(truststore))} "
         f"-Djavax.net.ssl.trustStorePassword={STOREPASS} "
         "-Djavax.net.ssl.trustStoreType=PKCS12"
     )
+
+
+def jvm_quote(option: str) -> str:
+    """``option`` as one JAVA_TOOL_OPTIONS word. The JVM splits that variable on whitespace;
+    a ' or " starts a quoted run (whitespace kept, quotes dropped) that ends at the same quote,
+    and an unmatched quote stops every JVM ("Unmatched quote in JAVA_TOOL_OPTIONS"). There is
+    no escape character, so each " goes in '...' and everything else in "..."."""
+    if not any(c.isspace() or c in "'\"" for c in option):
+        return option
+    return "'\"'".join(f'"{part}"' for part in option.split('"'))
 
 
 def jdk_cacerts(ctx: Context) -> Path | None:

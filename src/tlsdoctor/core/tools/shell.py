@@ -95,12 +95,26 @@ def _ps(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def first_option(value: str) -> str:
+    """The first word of an option list, as the JVM splits it: whitespace inside '...' or
+    "..." does not end it (a trustStore path with a space)."""
+    quote = ""
+    for i, char in enumerate(value.lstrip()):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char.isspace():
+            return value.lstrip()[:i]
+    return value.strip()
+
+
 def _append_line(shell: str, name: str, value: str) -> str:
     """Append ``value`` to the option list in ``name`` once (sourcing twice adds nothing)."""
-    first = value.split()[0] if value.split() else value
+    first = first_option(value)
     if shell == "fish":
         return (
-            f"if not contains -- {_fish(first)} (string split ' ' -- \"${name}\"); "
+            f'if not string match -q -- {_fish("* " + first + " *")} " ${name} "; '
             f'set -gx {name} (string trim -- "${name} "{_fish(value)}); end'
         )
     if shell == "powershell":
