@@ -489,3 +489,25 @@ def test_a_config_path_that_is_not_a_regular_file_is_left_alone(
     warned = sorted(n.tool for n in plan.notes if n.kind == "warning" and str(path) in n.text)
     assert warned == ["npm", "wget"]
     assert all("not a regular file" in n.text for n in plan.notes if n.kind == "warning")
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        "export A=1\n# >>> tlsdoctor >>>\nexport SSL_CERT_FILE=/old\nexport B=2\nalias x=y\n",
+        "export A=1\nalias x=y\n# <<< tlsdoctor <<<\n",
+        "# >>> tlsdoctor >>>\nexport B=2\n# >>> tlsdoctor >>>\nalias x=y\n# <<< tlsdoctor <<<\n",
+    ],
+)
+def test_a_damaged_block_is_never_edited(
+    isolated_process_env: dict[str, str], certs: Certs, profile: str
+) -> None:
+    """A start marker left without its end marker: the next edit would pair it with the new
+    block's end marker and delete the user's lines in between."""
+    bashrc = Path(isolated_process_env["HOME"]) / ".bashrc"
+    bashrc.write_text(profile)
+    plan = plan_setup(["bash"], certs.bundle, certs.ca)
+    assert [c.path for c in plan.changes] == []
+    notes = [n.text for n in plan.notes if n.kind == "manual"]
+    assert len(notes) == 1 and "cannot parse" in notes[0] and "tlsdoctor" in notes[0], notes
+    assert bashrc.read_text() == profile

@@ -100,7 +100,8 @@ def edit_file(
     """Plan setting one key in a text file; a plan with no change when it is already set.
 
     A file that cannot be parsed (binary content, or not valid ``syntax``: "ini", "toml",
-    "yaml") is left alone with a note: editing it line by line could make it worse.
+    "yaml", "tlsdoctor-block" for a profile whose marked block is damaged) is left alone with
+    a note: editing it line by line could make it worse.
 
     ``insecure_file``: the file's kind in the ``[[insecure]]`` catalog; the settings there that
     turn verification off are removed in the same change.
@@ -253,6 +254,12 @@ def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
             parser.read_string(text)
         elif syntax == "yaml":
             _check_yaml(text)
+        elif syntax == "tlsdoctor-block":  # a shell profile: its marked block must be whole
+            from tlsdoctor.core.tools.shell import block_problem
+
+            problem = block_problem(text)
+            if problem:
+                return problem
     except Exception as err:  # every parser error means "do not touch it"
         return str(err).splitlines()[0] if str(err) else type(err).__name__
     return None

@@ -143,6 +143,20 @@ def render_block(shell: str, pairs: Iterable[tuple[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def block_problem(text: str) -> str | None:
+    """Why the marked block in ``text`` cannot be replaced safely, or None (one whole block, or
+    none). A start marker without its end marker (a block removed by hand, one line left) would
+    make the next edit take the user's own lines after it for part of the block."""
+    marks = [line.strip() for line in text.splitlines() if line.strip() in (BEGIN, END)]
+    if not marks or marks == [BEGIN, END]:
+        return None
+    if marks.count(BEGIN) > 1 or marks.count(END) > 1:
+        return _("more than one tlsdoctor block: keep one, delete the other lines between markers")
+    if marks == [BEGIN]:
+        return _("'{begin}' has no '{end}' line after it", begin=BEGIN, end=END)
+    return _("'{end}' has no '{begin}' line before it", begin=BEGIN, end=END)
+
+
 def replace_block(text: str, block: str) -> tuple[str, str | None]:
     """Put ``block`` in place of the existing marked block, or append it."""
     start = text.find(BEGIN)
@@ -209,6 +223,7 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
             _("{count} variables", count=len(pairs)),
             _block_editor(block),
             preview=block,
+            syntax="tlsdoctor-block",
         )
         sub.changes = [
             dataclasses.replace(c, old_value=_old_values(ctx, c.old, pairs)) for c in sub.changes
