@@ -511,3 +511,22 @@ def test_a_damaged_block_is_never_edited(
     notes = [n.text for n in plan.notes if n.kind == "manual"]
     assert len(notes) == 1 and "cannot parse" in notes[0] and "tlsdoctor" in notes[0], notes
     assert bashrc.read_text() == profile
+
+
+@pytest.mark.parametrize("shell_name", ["bash", "fish", "powershell"])
+def test_setup_shell_keeps_what_setup_java_added_to_the_block(
+    isolated_process_env: dict[str, str], certs: Certs, shell_name: str
+) -> None:
+    from tlsdoctor.core.tools._base import Context
+    from tlsdoctor.core.tools.java import java_options
+
+    ctx = Context(environ=isolated_process_env, bundle=certs.bundle, ca=certs.ca)
+    ctx.shell_exports.append(("JAVA_TOOL_OPTIONS", java_options(Path("/home/J S/t.p12"))))
+    profile = shell.profile_path(ctx, shell_name)
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    profile.write_text(
+        "export FOO=1\n\n" + shell.render_block(shell_name, shell.exported_variables(ctx))
+    )
+    plan = plan_setup([shell_name], certs.bundle, certs.ca)
+    assert plan.changes == []  # 'setup java' then 'setup shell': nothing to change
+    assert any("keeps JAVA_TOOL_OPTIONS" in n.text for n in plan.notes)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tlsdoctor.core.changes import Note, Plan
+from tlsdoctor.core.changes import Note, Plan, read_bytes
 from tlsdoctor.core.tools._base import Context, edit_file
 from tlsdoctor.i18n import _
 
@@ -55,6 +55,9 @@ NOT_EXPORTED = frozenset(
 
 # Option lists the user may already set: the block appends to them instead of replacing them.
 APPENDED = frozenset({"JAVA_TOOL_OPTIONS"})
+# Variables a tool's own setup adds to the block (ctx.shell_exports): a run without that tool
+# keeps them, so 'setup shell' never undoes 'setup java'.
+TOOL_VARIABLES = {"JAVA_TOOL_OPTIONS": "java"}
 
 
 def exported_variables(ctx: Context) -> list[tuple[str, str]]:
@@ -209,12 +212,37 @@ def detected_shells(ctx: Context) -> list[str]:
     return found
 
 
+def _kept_tool_variables(path: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The variables of tools not in this run that the profile's block already sets."""
+    try:
+        data = read_bytes(path)
+    except OSError:
+        return []
+    planned = {name for name, _value in pairs}
+    current = block_variables("" if data is None else data.decode("utf-8", errors="replace"))
+    return [(n, v) for n, v in current.items() if n in TOOL_VARIABLES and n not in planned]
+
+
 def plan_shell(ctx: Context, shells: list[str]) -> Plan:
     plan = Plan()
-    pairs = exported_variables(ctx)
+    base = exported_variables(ctx)
     for shell in shells:
-        block = render_block(shell, pairs)
         path = profile_path(ctx, shell)
+        kept = _kept_tool_variables(path, base)
+        pairs = base + kept
+        block = render_block(shell, pairs)
+        for name, _value in kept:
+            plan.notes.append(
+                Note(
+                    "shell",
+                    _(
+                        "{path}: the block keeps {name} from 'tlsdoctor setup {tool}'",
+                        path=str(path),
+                        name=name,
+                        tool=TOOL_VARIABLES[name],
+                    ),
+                )
+            )
         sub = edit_file(
             ctx,
             "shell",
@@ -229,7 +257,7 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
             dataclasses.replace(c, old_value=_old_values(ctx, c.old, pairs)) for c in sub.changes
         ]
         plan.extend(sub)
-    for name in sorted({name for name, _value in pairs} & APPENDED):
+    for name in sorted({name for name, _value in base} & APPENDED):
         plan.notes.append(
             Note(
                 "shell",
