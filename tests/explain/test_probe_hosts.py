@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 from pathlib import Path
@@ -97,3 +98,26 @@ def test_run_probe_rejects_bad_network_options_before_running(tmp_path: Path) ->
     assert proc.returncode == 2
     assert "--timeout and --deadline must be positive" in proc.stderr
     assert not marker.exists()
+
+
+def test_probe_shows_the_admin_named_ca_product_in_the_readers_language(tmp_path: Path) -> None:
+    """A CA the OS trusts and no vendor row names: people read the product in their language,
+    --json keeps the English constant."""
+    root, leaf = leaf_under("ACME Corp Inspection CA", "localhost")
+    bundle = tmp_path / "sysroot" / "etc" / "ssl" / "certs" / "ca-certificates.crt"
+    bundle.parent.mkdir(parents=True)
+    bundle.write_bytes(root.pem)
+    env = {**clean_environment(tmp_path / "home"), "TLSDOCTOR_SYSROOT": str(bundle.parents[3])}
+    env["COLUMNS"] = "200"
+    with tls_server(*write_chain(tmp_path / "server", leaf)) as port:
+        text = (
+            f"$ curl https://localhost:{port}/\n"
+            "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+        )
+        ja = run_cli("explain", "--probe", "--no-proxy", "--lang", "ja", text, env=env)
+        data = run_cli("explain", "--probe", "--no-proxy", "--json", "--lang", "ja", text, env=env)
+    assert ja.returncode == 1, ja.stderr
+    assert "unknown (admin-named CA)" not in ja.stdout, ja.stdout
+    assert ja.stdout.count("不明（管理者が命名した CA）") == 2, ja.stdout  # probe line, product
+    (finding,) = json.loads(data.stdout)["findings"]
+    assert finding["product"] == "unknown (admin-named CA)"

@@ -49,6 +49,8 @@ def render_findings(
 def _render_one(out: Console, number: int, f: Finding) -> None:
     from rich.text import Text
 
+    from tlsdoctor.core.vendors import product_text
+
     head = Text(f"{number}. ", style="bold")
     head.append(f.title, style="bold")
     head.append(f"  [{confidence_label(f.confidence)}]", style=_CONFIDENCE_STYLE.get(f.confidence))
@@ -60,7 +62,8 @@ def _render_one(out: Console, number: int, f: Finding) -> None:
     if f.issuer:
         issuer = _("issuer: {issuer}", issuer=f.issuer)
         if f.product:
-            issuer += "  " + _("(product: {product})", product=f.product)
+            product = product_text(f.product)
+            issuer += "  " + _("(product: {product})", product=product)
         out.print("   " + issuer, markup=False)
     out.print(Text("   > " + f.excerpt, style="dim"))
     if f.probe:

@@ -153,12 +153,14 @@ def _probe_verdict(host: str, ev: Any, public: Any, fetch: _AiaFetcher) -> Verdi
 
 
 def _intercepted(seen: _Seen) -> Verdict | None:
+    from tlsdoctor.core.vendors import product_text
+
     if seen.ev.status != "intercepted":
         return None
     text = _(
         "{host} is re-signed by {product} ({issuer}).",
         host=seen.label,
-        product=seen.ev.product,
+        product=product_text(seen.ev.product),
         issuer=seen.issuer,
     )
     return "inspection_untrusted_ca", "high", text
