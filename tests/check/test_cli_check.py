@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,14 @@ def test_a_client_with_verification_switched_off_is_never_ok(
     human = tlsdoctor(env, "check", tls_site.url, "--proxy", tls_site.proxy_url, "--clients", "git")
     assert human.returncode == 1
     assert "✗ git" in human.stdout and "verification switched off" in human.stdout
+
+
+def test_no_client_could_run_is_inconclusive(tls_site: Site, clean_env: dict[str, str]) -> None:
+    env = {**clean_env, "PATH": "/nonexistent"}
+    args = ["check", tls_site.url, "--proxy", tls_site.proxy_url, "--clients", "curl,git"]
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("tlsdoctor")), *args],
+        env=env, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "No client could be run: none of them is installed." in done.stdout

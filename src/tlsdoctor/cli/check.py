@@ -311,7 +311,7 @@ def run(args: argparse.Namespace) -> int:
             verbose=args.verbose,
             profile_not_loaded=not_loaded,
         )
-    if not results:
+    if all(r.status == "missing" for r in results):  # also no rows: no client could run
         return EXIT_INCONCLUSIVE
     return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
 

@@ -163,6 +163,8 @@ def summary_line(results: Sequence[ClientResult]) -> str:
     failed = len(results) - passed
     if not results:
         return _("No client could be run.")
+    if all(r.status == "missing" for r in results):
+        return _("No client could be run: none of them is installed.")
     if failed == 0:
         return _("All {count} checks passed.", count=passed)
     return _("{failed} of {count} checks failed.", failed=failed, count=len(results))
