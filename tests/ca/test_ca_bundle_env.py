@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import ssl
 import stat
@@ -409,3 +410,38 @@ def test_env_json_lists_values_and_semantics(
     assert main(["env", "--explain", "--json"]) == 0
     names = [v["name"] for v in json.loads(capsys.readouterr().out)["variables"]]
     assert "WGETRC" in names and "SSL_CERT_FILE" in names
+
+
+def test_export_out_folder_problems_and_symlinks(
+    tmp_path: Path, pki: dict, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped folder is an error (no folders created), a file in the way is named as such,
+    and a symlinked --out is written through: the link stays, its target gets the PEM."""
+    monkeypatch.setenv("TLSDOCTOR_SYSROOT", str(tmp_path / "root"))
+    (tmp_path / "root" / "usr/local/share/ca-certificates").mkdir(parents=True)
+    (tmp_path / "root" / "usr/local/share/ca-certificates/corp.crt").write_bytes(pki["ca"].pem)
+    export = ["ca", "export", "--all", "--out"]
+    missing = tmp_path / "missing" / "dir" / "ca.pem"
+    assert main([*export, str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"tlsdoctor: error: cannot write --out {missing}: "
+        f"the folder {missing.parent} does not exist\n"
+    )
+    assert not (tmp_path / "missing").exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main([*export, str(blocker / "sub" / "x.pem")]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f": {blocker} is a file, not a folder\n") and "exists" not in err
+    real = tmp_path / "real.pem"
+    real.write_text("old")
+    link = tmp_path / "link.pem"
+    link.symlink_to(real.name)
+    assert main([*export, str(link)]) == 0
+    assert link.is_symlink() and load_certificates(real.read_bytes())[0] == pki["ca"].cert
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert main([*export, str(fifo)]) == 2
+    assert "is not a regular file" in capsys.readouterr().err
+    assert fifo.exists() and not fifo.is_file()

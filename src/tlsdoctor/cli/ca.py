@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
@@ -101,8 +102,6 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _load_check_input(path: str) -> tuple[list[Certificate], bool]:
     """(certificates, whether the input also holds a private key), from one read of the input."""
-    from pathlib import Path
-
     from tlsdoctor.core.x509 import (
         MAX_INPUT_BYTES,
         holds_private_key,
@@ -134,18 +133,52 @@ def _write(out: str | None, pem: str) -> None:
         sys.stdout.write(pem)
         sys.stdout.flush()
         return
-    from pathlib import Path
-
     from tlsdoctor.core.changes import atomic_write
 
-    target = Path(out)
-    if target.is_dir():
-        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    target = _out_target(out)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, pem.encode("utf-8"))
     except OSError as err:
         raise InputError(cannot_write_message(out, err)) from None
+
+
+def _out_target(out: str) -> Path:
+    """The file to replace for --out: a symlink is followed, so the link stays and its target
+    gets the PEM; folders are never created (a mistyped folder is an error, as for lint -o)."""
+    import os
+
+    if Path(out).is_dir():
+        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    target = Path(os.path.realpath(out))
+    if target.exists() and not target.is_file():
+        raise UsageError(
+            _(
+                "--out {path} is not a regular file; leave out --out to write to standard output",
+                path=out,
+            )
+        )
+    problem = folder_problem(target)
+    if problem is not None:
+        raise InputError(_("cannot write --out {path}: {reason}", path=out, reason=problem))
+    return target
+
+
+def folder_problem(target: Path) -> str | None:
+    """Why the folder of ``target`` cannot hold it (a file on the way, or missing), or None."""
+    folder = target.absolute().parent
+    if folder.is_dir():
+        return None
+    return file_in_the_way(target) or _("the folder {folder} does not exist", folder=str(folder))
+
+
+def file_in_the_way(target: Path) -> str | None:
+    """'X is a file, not a folder' when a file stands where a folder of ``target`` should be."""
+    for above in target.absolute().parents:
+        if above.is_dir():
+            return None
+        if above.exists() or above.is_symlink():
+            return _("{folder} is a file, not a folder", folder=str(above))
+    return None
 
 
 def cannot_write_message(out: str, err: OSError) -> str:
@@ -153,7 +186,7 @@ def cannot_write_message(out: str, err: OSError) -> str:
     return _(
         "cannot write --out {path}: {reason}",
         path=out,
-        reason=err.strerror or type(err).__name__,
+        reason=file_in_the_way(Path(out)) or err.strerror or type(err).__name__,
     )
 
 
