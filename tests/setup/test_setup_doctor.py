@@ -118,6 +118,21 @@ SETUP_FIXES: dict[str, tuple[str, Plant]] = {
     "curl-insecure": ("curl", INSECURE["curl-insecure"]),
     "wget-check-certificate": ("wget", INSECURE["wget-check-certificate"]),
     "yarn-strict-ssl": ("yarn", lambda h, e, c: write(h / ".yarnrc", "strict-ssl false\n")),
+    # forms the real clients honour too (case+form: the finding id, then the variant)
+    "curl-insecure+cluster": ("curl", lambda h, e, c: write(h / ".curlrc", "-sk\n")),
+    "curl-insecure+upper": ("curl", lambda h, e, c: write(h / ".curlrc", "INSECURE\n")),
+    "npm-strict-ssl+comment": (
+        "npm",
+        lambda h, e, c: write(Path(e["npm_config_userconfig"]), "strict-ssl=false ; x\n"),
+    ),
+    "git-ssl-verify+empty": (
+        "git",
+        lambda h, e, c: write(Path(e["GIT_CONFIG_GLOBAL"]), "[http]\n\tsslVerify =\n"),
+    ),
+    "wget-check-certificate+dash": (
+        "wget",
+        lambda h, e, c: write(h / ".wgetrc", "check-certificate = off\n"),
+    ),
     "composer-disable-tls": (
         "composer",
         lambda h, e, c: write(
@@ -146,7 +161,7 @@ def test_setup_removes_the_insecure_settings_doctor_reports(
     env = dict(isolated_process_env)
     tool, plant = SETUP_FIXES[case]
     plant(home, env, certs)
-    finding_id = case.removesuffix("-multiline")
+    finding_id = case.split("+")[0].removesuffix("-multiline")
     before = [f for f in audit(env, ca=certs.ca) if f.id == finding_id]
     assert before, "doctor must report the planted setting"
     plan = plan_setup([tool], certs.bundle, certs.ca, environ=env)
@@ -307,3 +322,9 @@ def test_git_ssl_no_verify_switches_verification_off_whatever_its_value(
     """git only asks whether the variable exists (http.c: getenv("GIT_SSL_NO_VERIFY"))."""
     found = audit({**isolated_process_env, "GIT_SSL_NO_VERIFY": value}, ca=certs.ca)
     assert [(f.id, f.subject) for f in found] == [("git-ssl-no-verify", "GIT_SSL_NO_VERIFY")]
+
+
+def test_a_curl_flag_cluster_keeps_its_other_flags() -> None:
+    from tlsdoctor.core.tools import insecure
+
+    assert insecure.remove("curlrc", "-skL\n-ok\n")[0] == "-sL\n-ok\n"  # -ok is -o k

@@ -41,6 +41,8 @@ class Rule:
 
     def turns_off(self, value: str | None) -> bool:
         normal = "" if value is None else quoted(value).strip().lower()
+        if value is not None and not normal and self.entry.get("empty_is_off"):
+            return True
         if "off" in self.entry:
             return normal in self.entry["off"]
         if "not_off" in self.entry:
@@ -56,6 +58,7 @@ class Hit:
     value: str
     start: int = 0
     end: int = 0
+    replacement: str | None = None  # the line without the setting, when the rest must stay
 
     def message(self, path: str) -> str:
         return str(localized(self.rule.entry, "message")).format(path=path, value=self.value)
@@ -104,7 +107,10 @@ def remove(file: str, text: str) -> tuple[str, list[Hit]]:
             node.pop(key, None)
         return json.dumps(data, indent=4, ensure_ascii=False) + "\n", hits
     lines = text.splitlines(keepends=True)
-    drop = {i for hit in hits for i in range(hit.start, hit.end)}
+    for hit in hits:
+        if hit.replacement is not None:
+            lines[hit.start] = hit.replacement
+    drop = {i for h in hits if h.replacement is None for i in range(h.start, h.end)}
     return "".join(line for i, line in enumerate(lines) if i not in drop), hits
 
 
@@ -136,8 +142,18 @@ def _find_lines(rule: Rule, lines: list[str]) -> list[Hit]:
             parts += [t.strip() for t in lines[i + 1 : end] if not _ini_blank_or_comment(t)]
             value = " ".join(parts)
         if rule.turns_off(value):
-            hits.append(Hit(rule, value or "", i, end))
+            hits.append(Hit(rule, value or "", i, end, _without_short_option(rule, match, line)))
     return hits
+
+
+def _without_short_option(rule: Rule, match: re.Match[str], line: str) -> str | None:
+    """``-sk`` -> ``-s``: the other flags of a cluster stay (None: drop the whole line)."""
+    option = rule.entry.get("short_option")
+    cluster = match.groupdict().get("cluster")
+    if not option or not cluster or cluster == option:
+        return None
+    start, end = match.span("cluster")
+    return line[:start] + cluster.replace(option, "", 1) + line[end:]
 
 
 def _continued(line: str) -> bool:
