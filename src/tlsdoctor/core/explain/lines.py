@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tlsdoctor.core.explain.prefilter import SPELLINGS
 
 MAX_LINE = 64 << 10  # longer lines keep their head and tail (a blob must not hold the file)
@@ -80,8 +82,31 @@ def shorten(raw: bytes | bytearray) -> bytes | bytearray:
     return bytes(raw[:half]) + ELISION + bytes(raw[-half:])
 
 
+# Terminal escape sequences (colours, cursor moves, OSC titles and links) a coloured tool or a
+# CI runner writes into its log.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# A timestamp a CI system puts before each line: GitHub Actions / Azure Pipelines
+# (2024-01-01T00:00:00.0000000Z), GitLab (... 00O), Jenkins ([2024-01-01T00:00:00.000Z]),
+# logging layouts (2024-01-01 00:00:00,123).
+_STAMP = re.compile(
+    r"\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
+    r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?(?: [0-9]{2}[OE]\+?)? "
+)
+
+
 def decode(raw: bytes | bytearray) -> str:
-    return shorten(raw).decode("utf-8", "replace").rstrip("\r")
+    return clean(shorten(raw).decode("utf-8", "replace").rstrip("\r"))
+
+
+def clean(line: str) -> str:
+    """A log line as the tool wrote it: without colour codes and a CI timestamp prefix."""
+    if "\x1b" in line:
+        line = _ESCAPES.sub("", line)
+    if line[:1].isdigit() or line[:1] == "[":
+        stamp = _STAMP.match(line)
+        if stamp:
+            line = line[stamp.end() :]
+    return line
 
 
 def excerpt(text: str, at: int = 0) -> str:

@@ -32,6 +32,7 @@ from tlsdoctor.core.explain.lines import (
     MAX_LINE,
     all_line_starts,
     candidate_line_starts,
+    clean,
     decode,
     excerpt,
     lines_after,
@@ -228,7 +229,7 @@ class Matcher:
     def note_text(self, text: str) -> None:
         """Look at text that is not scanned as output (a command line, a pasted message) for
         signs that verification was switched off: every line, no prefilter."""
-        lines = text.splitlines()[:10000]
+        lines = [clean(line) for line in text.splitlines()[:10000]]
         for line in lines:
             self._note_insecure(line, line.lower(), self._cat.insecure)
         for host in hosts_in(lines, self._cat):
