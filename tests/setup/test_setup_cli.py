@@ -208,3 +208,23 @@ def test_bundle_and_env_never_carry_check_certificate_off(
     own = [f for f in found if f["subject"] == str(data / "wgetrc")]
     assert [f["id"] for f in own] == ["wget-check-certificate"]
     assert "tlsdoctor bundle" in own[0]["fix"]
+
+
+def test_undo_says_when_it_brings_back_an_insecure_setting(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    npmrc = Path(isolated_process_env["npm_config_userconfig"])
+    npmrc.write_text("strict-ssl=false\n")
+    assert main(["setup", "npm", "--apply", *files(certs)]) == 0
+    capsys.readouterr()
+    assert main(["undo"]) == 0
+    out = capsys.readouterr().out
+    assert npmrc.read_text() == "strict-ssl=false\n"  # still byte for byte
+    assert "verification is off again in this file: strict-ssl=false is back" in out
+    assert main(["setup", "npm", "--apply", *files(certs)]) == 0
+    npmrc.write_text(npmrc.read_text() + "progress=false\n")  # edited since: kept
+    capsys.readouterr()
+    assert main(["undo", "--json"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)["files"]
+    assert row["status"] == "kept-both" and "strict-ssl" not in row["description"]
+    assert row["description"].startswith("set cafile to ")

@@ -66,6 +66,7 @@ class Change:
     mode: int | None = None  # permissions for a file we create (default 0o644)
     preview: str | None = None  # text to show in the plan (the shell block)
     removes: tuple[str, ...] = ()  # insecure settings this change removes, as the plan shows them
+    insecure: tuple[str, ...] = ()  # those settings by name (strict-ssl=false), for undo to warn
 
     @property
     def creates(self) -> bool:
@@ -191,6 +192,7 @@ class RestoreOutcome:
     description: str
     beside: Path | None = None  # where the original went when the file was kept
     referenced_by: Path | None = None  # the kept file that still names this one (kept-referenced)
+    insecure_back: tuple[str, ...] = ()  # settings setup had removed that turn verification off
 
     @property
     def conflict(self) -> bool:
@@ -204,6 +206,7 @@ class RestoreOutcome:
             "description": self.description,
             "beside": str(self.beside) if self.beside else None,
             "referenced_by": str(self.referenced_by) if self.referenced_by else None,
+            "verification_off_again": list(self.insecure_back),
         }
 
 
@@ -541,6 +544,8 @@ def _prepare_write(
         "mode": mode,
         "tool": change.tool,
         "description": change.description,
+        "removes": list(change.removes),
+        "insecure": list(change.insecure),
     }
 
 
@@ -648,7 +653,11 @@ def _restore_one(
 ) -> RestoreOutcome:
     target = Path(entry["path"])
     tool = str(entry.get("tool", ""))
-    description = str(entry.get("description", ""))
+    removes = [str(r) for r in entry.get("removes") or ()]
+    # what to revert by hand never includes putting an insecure setting back
+    description = "; ".join(
+        part for part in str(entry.get("description", "")).split("; ") if part not in removes
+    )
     tmp = entry.get("tmp")
     if tmp:
         with contextlib.suppress(FileNotFoundError):
@@ -676,7 +685,8 @@ def _restore_one(
             _fsync_dir(target.parent)
             return RestoreOutcome(target, REMOVED, tool, description)
         atomic_write(target, original, int(mode) if mode is not None else 0o644)
-        return RestoreOutcome(target, RESTORED, tool, description)
+        back = tuple(str(s) for s in entry.get("insecure") or ())
+        return RestoreOutcome(target, RESTORED, tool, description, insecure_back=back)
     # Somebody changed the file after us: keep theirs, put the original beside it.
     if original is None:
         return RestoreOutcome(target, KEPT_CREATED, tool, description)

@@ -179,6 +179,18 @@ def print_undo(console: Console, result: UndoResult) -> None:
     for outcome in result.files:
         style = "yellow" if outcome.conflict else "green"
         console.print(f"  [{style}]{_esc(restore_label(outcome))}[/{style}]  {_esc(outcome.path)}")
+        if outcome.insecure_back:
+            console.print(
+                "      [bold red]"
+                + _esc(
+                    _(
+                        "verification is off again in this file: {settings} is back (undo "
+                        "restores the original byte for byte; 'tlsdoctor setup' removes it again)",
+                        settings=", ".join(outcome.insecure_back),
+                    )
+                )
+                + "[/bold red]"
+            )
         if outcome.conflict and outcome.description:
             console.print(
                 "      "

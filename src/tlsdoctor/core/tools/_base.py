@@ -173,6 +173,7 @@ def edit_file(
                 mode=mode,
                 preview=preview,
                 removes=removes,
+                insecure=tuple(hit.shown() for hit in removed),
             )
         ]
     )
@@ -309,6 +310,7 @@ def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> 
                 description="; ".join(removes),
                 tool=tool,
                 removes=removes,
+                insecure=tuple(hit.shown() for hit in removed),
             )
         ]
     )

@@ -66,10 +66,13 @@ class Hit:
     def fix(self) -> str:
         return str(localized(self.rule.entry, "fix"))
 
+    def shown(self) -> str:
+        """The setting as the plan and undo name it (``strict-ssl=false``)."""
+        return str(self.rule.entry.get("shown", self.rule.id)).format(value=self.value)
+
     def removal(self) -> str:
         """How the plan shows the removal."""
-        shown = str(self.rule.entry.get("shown", self.rule.id)).format(value=self.value)
-        return _("remove {setting}: turns verification back on", setting=shown)
+        return _("remove {setting}: turns verification back on", setting=self.shown())
 
 
 @cache
