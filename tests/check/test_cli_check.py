@@ -89,6 +89,8 @@ def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[st
         (["--clients", "netscape", "https://x.test/"], "unknown client: netscape"),
         (["--clients", ",", "https://x.test/"], "--clients needs at least one client name"),
         (["--timeout", "0", "https://x.test/"], "--timeout must be a positive number"),
+        (["--timeout", "nan", "https://x.test/"], "--timeout must be a positive number"),
+        (["--timeout", "inf", "https://x.test/"], "--timeout must be a positive number"),
         (["--source", "/nonexistent/profile", "https://x.test/"], "cannot read"),
         (["not", "a", "url"], "not an HTTPS URL: not"),
         (["https://bad host/"], "not an HTTPS URL"),

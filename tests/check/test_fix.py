@@ -103,8 +103,9 @@ def test_fix_without_a_terminal_or_yes_changes_no_setting(
 def test_fix_bad_input(user_env: dict[str, str], tmp_path: Path) -> None:
     not_pem = tmp_path / "ca.pem"
     not_pem.write_text("hello\n")
-    done = tlsdoctor(user_env, "fix", "--timeout", "0")
-    assert done.returncode == 2 and "--timeout" in done.stderr
+    for value in ("0", "nan", "inf"):
+        done = tlsdoctor(user_env, "fix", "--timeout", value)
+        assert done.returncode == 2 and "--timeout" in done.stderr
     done = tlsdoctor(user_env, "fix", "--lab", str(tmp_path / "nolab"))
     assert done.returncode == 2 and "no lab is running" in done.stderr
     assert "Traceback" not in done.stderr

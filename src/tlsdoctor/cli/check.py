@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_json, add_lab
+from tlsdoctor.cli._options import add_json, add_lab, is_positive_seconds
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
 from tlsdoctor.i18n import _
 
@@ -273,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from tlsdoctor.render.console import console, print_json
 
-    if args.timeout <= 0:
+    if not is_positive_seconds(args.timeout):
         raise UsageError(_("--timeout must be a positive number of seconds"))
     validate_arguments(args)
     env: dict[str, str] = dict(os.environ)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.cli._options import add_json, add_lab, add_roots
+from tlsdoctor.cli._options import add_json, add_lab, add_roots, is_positive_seconds
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _
 
@@ -139,7 +139,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
     """Every argument checked before anything is probed or read from the lab."""
     from tlsdoctor.core.probe import parse_target
 
-    if args.timeout <= 0:
+    if not is_positive_seconds(args.timeout):
         raise UsageError(_("--timeout must be a positive number of seconds"))
     for option, value in (("--ca", args.ca), ("--roots", args.roots)):
         if value and not Path(value).expanduser().is_file():
