@@ -96,19 +96,24 @@ PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
 
 
 def _feed_binary(stream: IO[bytes], matcher: Matcher) -> bool:
-    """Feed the stream to the matcher; whether it held anything but white space."""
+    """Feed the stream (UTF-8 or UTF-16) to the matcher; whether it held anything but white
+    space."""
+    from tlsdoctor.core.explain import Transcoder
+
+    utf8 = Transcoder()
     head: list[bytes] = []
     size = 0
     text = False
     while True:
-        data = stream.read(4 << 20)
-        if not data:
-            break
+        raw = stream.read(4 << 20)
+        data = utf8.feed(raw) if raw else utf8.close()
         text = text or bool(data.strip())
         size += len(data)
         if size <= PASTE_LIMIT:
             head.append(data)
         matcher.feed(data)
+        if not raw:
+            break
     if size <= PASTE_LIMIT:  # a pasted message: its command line names hosts and flags
         matcher.note_text(b"".join(head).decode("utf-8", "replace"))
     return text

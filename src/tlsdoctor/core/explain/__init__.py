@@ -2,13 +2,14 @@
 
 One module per concern: ``signatures`` (the catalog), ``prefilter`` (anchors and required
 literals), ``findings`` (what is reported and its fix), ``matcher`` (the streaming engine),
-``lines`` and ``names`` (its helpers), ``api`` (explain a text, lines, a stream, a file) and
-``probe`` (--probe).
+``lines``, ``names`` and ``encoding`` (its helpers), ``api`` (explain a text, lines, a
+stream, a file) and ``probe`` (--probe).
 """
 
 from __future__ import annotations
 
 from tlsdoctor.core.explain.api import explain_file, explain_lines, explain_stream, explain_text
+from tlsdoctor.core.explain.encoding import Transcoder
 from tlsdoctor.core.explain.findings import (
     AMBIGUOUS_NOTE,
     CLOCK_NOTE,
@@ -60,6 +61,7 @@ __all__ = [
     "Marker",
     "Matcher",
     "Signature",
+    "Transcoder",
     "catalog",
     "explain_file",
     "explain_lines",

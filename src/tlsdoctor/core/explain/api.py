@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
+from tlsdoctor.core.explain.encoding import Transcoder
 from tlsdoctor.core.explain.findings import Finding
 from tlsdoctor.core.explain.matcher import BLOCK_SIZE, Matcher
 
 
 def explain_stream(stream: IO[bytes], block_size: int = BLOCK_SIZE) -> list[Finding]:
-    """Explain everything in a binary stream (a file, stdin), in bounded memory."""
+    """Explain everything in a binary stream (a file, stdin; UTF-8 or UTF-16), in bounded
+    memory."""
     matcher = Matcher()
+    utf8 = Transcoder()
     while True:
         data = stream.read(block_size)
         if not data:
             break
-        matcher.feed(data)
+        matcher.feed(utf8.feed(data))
+    matcher.feed(utf8.close())
     return matcher.close()
 
 
