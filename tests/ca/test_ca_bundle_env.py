@@ -392,7 +392,7 @@ def test_env_explain_piped_is_plain_and_whole(capsys: pytest.CaptureFixture[str]
     finally:
         i18n.set_language("en")
     for row in rows:
-        assert f"{row['name']}\n  読むツール: {row['tools']}\n" in text  # never cut
+        assert f"{row['name']}\n  読むツール：{row['tools']}\n" in text  # never cut
         assert row["note"] in text
 
 

@@ -240,7 +240,11 @@ def test_ca_check_reports_the_zscaler_like_root(capsys: pytest.CaptureFixture[st
     assert "[bc-not-critical]" in human and "what to do: Ask IT" in human
     assert main(["--lang", "ja", "ca", "check", path]) == 1
     ja = capsys.readouterr().out
-    assert "種類: ルート CA（自己署名）" in ja and "対処: IT 部門に" in ja
+    assert "種類：ルート CA（自己署名）" in ja and "対処：IT 部門に" in ja
+    assert "影響するツール：Python 3.13 以降（ssl の既定コンテキスト）" in ja
+    assert main(["--lang", "ja", "ca", "check", path, "--json"]) == 1
+    (cert,) = json.loads(capsys.readouterr().out)["certificates"]
+    assert "Python 3.13+ (ssl default context)" in cert["defects"][0]["breaks"]
 
 
 def test_ca_check_clean_root_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -318,3 +322,10 @@ def test_ca_check_reads_a_named_pipe_once(tmp_path: Path, clean_env: dict[str, s
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 1, err
     assert json.loads(out)["private_key"] is True
+
+
+def test_every_defect_lists_the_tools_it_breaks_in_japanese_too() -> None:
+    from tlsdoctor._data import load_data
+
+    for entry in load_data("x509_defects.toml")["defect"]:
+        assert len(entry["breaks_ja"]) == len(entry["breaks"]), entry["id"]

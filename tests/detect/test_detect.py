@@ -327,3 +327,34 @@ def test_unique_targets_keeps_the_first_spelling_and_other_ports() -> None:
         Target("::1", 443),
         Target("bücher.test", 443),
     ]
+
+
+def test_show_and_detect_in_japanese_use_one_colon_and_translate_the_verdict(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from tlsdoctor import i18n
+    from tlsdoctor.cli.main import main
+    from tlsdoctor.render.detect import render_report
+
+    port = world.public_site("otherhost.test").port
+    proxy = world.add(ConnectProxy({"wronghost.test": port}))
+    assert isinstance(proxy, ConnectProxy)
+    args = ["--proxy", proxy.url, "--roots", str(world.public_pem())]
+    assert main(["--lang", "ja", "show", "wronghost.test", *args]) == 1
+    shown = capsys.readouterr().out
+    assert "公開ルートで信頼：はい\n" in shown and "wronghost.test 向けに発行：いいえ\n" in shown
+    assert "[0] リーフ：" in shown and "発行者：" in shown
+    assert "basicConstraints（基本制約）：" in shown
+    assert not [line for line in shown.splitlines() if ": " in line], shown
+    out = io.StringIO()
+    i18n.set_language("ja")
+    try:
+        routes = {h: world.public_site(h).port for h in HOSTS[:1]}
+        render_report(run_detect(world, routes), Console(file=out, width=200))
+    finally:
+        i18n.set_language("en")
+    assert out.getvalue().startswith("判定：正常：TLS インスペクションは見られません\n")

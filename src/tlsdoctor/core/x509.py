@@ -785,6 +785,14 @@ def _make_defect(defect_id: str) -> Defect:
     )
 
 
+def breaks_text(defect: Defect) -> list[str]:
+    """The tools ``defect`` breaks, for people (``breaks_ja`` under Japanese); JSON keeps
+    ``Defect.breaks`` in English."""
+    from tlsdoctor.i18n import localized
+
+    return list(localized(_defect_catalog()[defect.id], "breaks") or defect.breaks)
+
+
 def defect_ids(cert: Certificate) -> list[str]:
     """Ids of the strict-profile rules ``cert`` breaks (see data/x509_defects.toml)."""
     found: list[str] = []

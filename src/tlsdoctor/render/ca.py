@@ -29,7 +29,7 @@ def _role(info: CertInfo) -> str:
 
 
 def render_cert(con: Console, info: CertInfo, defects: Sequence[Defect], *, title: str) -> None:
-    from tlsdoctor.core.x509 import format_fingerprint
+    from tlsdoctor.core.x509 import breaks_text, format_fingerprint
 
     _out(con, title, style="bold")
     _out(con, "  " + _("subject: {value}", value=info.subject))
@@ -49,7 +49,7 @@ def render_cert(con: Console, info: CertInfo, defects: Sequence[Defect], *, titl
     _out(con, "  " + _("strict X.509 problems:"), style="yellow")
     for defect in defects:
         _out(con, f"  - [{defect.id}] {defect.message}", style="yellow")
-        _out(con, "    " + _("breaks: {tools}", tools=", ".join(defect.breaks)))
+        _out(con, "    " + _("breaks: {tools}", tools=", ".join(breaks_text(defect))))
         _out(con, "    " + _("what to do: {fix}", fix=defect.fix))
 
 

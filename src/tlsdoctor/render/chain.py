@@ -13,9 +13,9 @@ if TYPE_CHECKING:
     from tlsdoctor.core.show import ChainReport
 
 ROLE_TEXT = {
-    "root": N_("root"),
-    "intermediate": N_("intermediate"),
-    "leaf": N_("leaf"),
+    "root": N_("root: {name}"),
+    "intermediate": N_("intermediate: {name}"),
+    "leaf": N_("leaf: {name}"),
 }
 
 
@@ -38,12 +38,12 @@ def render_chain(report: ChainReport, console: Console) -> None:
     if report.error and not report.chain:
         console.print(Text(_("error: {message}", message=report.error), style="red"))
         return
-    console.print(
-        _trust_line(_("trusted by the public roots"), report.trusted_public, report.public_error)
-    )
-    console.print(_trust_line(_("trusted by the OS store"), report.trusted_os, report.os_error))
-    issued_for = _("issued for {host}", host=report.host)
-    console.print(_trust_line(issued_for, bool(report.hostname_valid), None))
+    public = N_("trusted by the public roots: {value}")
+    console.print(_trust_line(public, report.trusted_public, report.public_error))
+    os_store = N_("trusted by the OS store: {value}")
+    console.print(_trust_line(os_store, report.trusted_os, report.os_error))
+    issued_for = N_("issued for {host}: {value}")
+    console.print(_trust_line(issued_for, bool(report.hostname_valid), None, host=report.host))
     if report.product:
         console.print(Text(_("product: {product}", product=report.product), style="bold red"))
     tree: Tree | None = None
@@ -66,23 +66,33 @@ def render_chain(report: ChainReport, console: Console) -> None:
         console.print(Text("• " + finding, style="yellow"))
 
 
-def _trust_line(label: str, trusted: bool, error: str | None) -> Any:
+def _trust_line(template: str, trusted: bool, error: str | None, **values: str) -> Any:
+    """The translated ``template`` ("label: {value}") with the yes/no answer coloured."""
+    answer = _yes_no(trusted)
+    if not trusted and error:
+        answer = _("no ({reason})", reason=error)
+    return _with_value(template, answer, "green" if trusted else "red", **values)
+
+
+def _with_value(template: str, value: str, value_style: str, **values: str) -> Any:
+    """Text of the translated ``template`` with ``{value}`` styled apart from its label."""
     from rich.text import Text
 
-    line = Text(label + ": ")
-    line.append(_yes_no(trusted), style="green" if trusted else "red")
-    if not trusted and error:
-        line.append(f" ({error})")
+    before, _sep, after = _(template, value="\x00", **values).partition("\x00")
+    line = Text(before)
+    line.append(value, style=value_style)
+    line.append(after)
     return line
 
 
 def _cert_label(info: Any, index: int, *, from_store: bool) -> Any:
     from rich.text import Text
 
-    role = _(ROLE_TEXT.get(info.role, info.role))
+    template = ROLE_TEXT.get(info.role, info.role + ": {name}")
+    before, _sep, after = _(template, name="\x00").partition("\x00")
     label = Text(f"[{index}] ", style="dim")
-    label.append(f"{role}: ", style="bold")
-    label.append(info.subject or "-")
+    label.append(before, style="bold")
+    label.append((info.subject or "-") + after)
     label.overflow = "fold"
     if from_store:
         label.append("  " + _("(not sent by the server: from the trust store)"), style="dim")
