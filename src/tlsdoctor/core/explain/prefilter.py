@@ -18,6 +18,7 @@ PREFILTER: dict[str, tuple[bytes, ...]] = {
     " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
     "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
     "trustanchors": (b"trustAnchors",),  # Java: an empty truststore
+    "tls packet": (b"TLS packet",),  # GnuTLS: "An unexpected TLS packet was received" (plain port)
 }
 ANCHORS: tuple[str, ...] = tuple(PREFILTER)
 SPELLINGS: tuple[bytes, ...] = tuple(v for variants in PREFILTER.values() for v in variants)
