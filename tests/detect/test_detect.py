@@ -358,3 +358,47 @@ def test_show_and_detect_in_japanese_use_one_colon_and_translate_the_verdict(
     finally:
         i18n.set_language("en")
     assert out.getvalue().startswith("判定：正常：TLS インスペクションは見られません\n")
+
+
+def test_clean_with_failing_hosts_says_how_many_were_not_checked(world: World) -> None:
+    routes = {
+        "alpha.test": world.public_site("alpha.test").port,
+        "expired.test": world.public_site("expired.test", expired=True).port,
+    }
+    report = run_detect(world, routes, hosts=[*routes, "down.test"])
+    assert report.verdict == "clean"
+    assert report.summary[:3] == [
+        "no TLS inspection seen on 1 of 3 host(s) (chains the public roots trust); "
+        "2 could not be checked or have certificate problems of their own (below)",
+        "1 host(s) present chains the public roots do not trust, with no sign of "
+        "re-signing: expired.test",
+        "1 host(s) could not be checked: down.test",
+    ]
+
+
+def test_proxy_answers_are_not_a_reason_to_use_a_proxy(world: World) -> None:
+    report = run_detect(world, {}, hosts=["down.test", "gone.test"])
+    assert report.verdict == "inconclusive"
+    assert [h.error_kind for h in report.hosts] == ["refused", "refused"]
+    assert report.summary == [
+        "no host could be checked: no TLS handshake completed",
+        "the proxy answered but could not reach these hosts (see the details): they may be "
+        "down, or blocked by the proxy",
+    ]
+
+
+def test_a_root_that_can_be_fetched_points_to_ca_export(world: World) -> None:
+    import certfactory
+
+    root = make_ca(make_name("Palo Alto Forward Trust Root", "Corp"))
+    inter = certfactory.make_ca(
+        make_name("Forward Trust CA", "Corp"), issuer=root, aia_url="http://127.0.0.1:9/r.crt"
+    )
+    routes = {h: world.signed_by(inter, h).port for h in HOSTS[:2]}
+    report = run_detect(world, routes)
+    assert report.verdict == "intercepted"
+    assert report.summary[-1] == (
+        "the proxy does not send its root and the OS store does not hold it, but its "
+        "certificate says where to fetch it: run 'tlsdoctor ca export' (it checks the "
+        "signature), or ask IT for the CA certificate"
+    )

@@ -27,7 +27,7 @@ from tlsdoctor.core.trust.verify import (
     verify_chain,
 )
 from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain, product_text
-from tlsdoctor.core.x509 import name_text
+from tlsdoctor.core.x509 import aia_ca_issuers, name_text
 from tlsdoctor.i18n import _
 
 Verdict = Literal["clean", "intercepted", "partial", "inconclusive"]
@@ -110,6 +110,7 @@ class InspectionCA:
     product: str
     hosts: list[str] = field(default_factory=list)
     presented: list[x509.Certificate] = field(default_factory=list)  # CA certs the proxy sent
+    fetch_url: str | None = None  # the top certificate's http:// AIA caIssuers URL (ca export)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -365,9 +366,15 @@ def _inspection_cas(evidence: list[HostEvidence], system: RootStore) -> list[Ins
                 product=first.product or UNKNOWN_ADMIN_CA,
                 hosts=[m.label for m in members],
                 presented=presented,
+                fetch_url=_fetch_url(top) if root is None else None,
             )
         )
     return cas
+
+
+def _fetch_url(top: x509.Certificate) -> str | None:
+    """Where ``ca export`` can fetch the issuer of ``top`` (it reads plain-HTTP AIA only)."""
+    return next((u for u in aia_ca_issuers(top) if u.lower().startswith("http://")), None)
 
 
 def _find_root(members: list[HostEvidence], system: RootStore) -> x509.Certificate | None:
@@ -459,12 +466,7 @@ def summary_lines(report: DetectReport) -> list[str]:
             )
         )
     if report.verdict == "clean":
-        lines.append(
-            _(
-                "every reachable host presents a chain the public roots trust: "
-                "no TLS inspection seen"
-            )
-        )
+        lines.append(_clean_line(report))
     lines.extend(_error_lines(report))
     strict = [h for h in hosts if h.strict_findings]
     if strict:
@@ -476,6 +478,22 @@ def summary_lines(report: DetectReport) -> list[str]:
             )
         )
     return lines
+
+
+def _clean_line(report: DetectReport) -> str:
+    """No re-signing seen; how many hosts that claim rests on when some failed."""
+    clean = sum(h.status == "clean" for h in report.hosts)
+    if clean == len(report.hosts):
+        return _(
+            "every reachable host presents a chain the public roots trust: no TLS inspection seen"
+        )
+    return _(
+        "no TLS inspection seen on {n} of {total} host(s) (chains the public roots trust); "
+        "{failed} could not be checked or have certificate problems of their own (below)",
+        n=clean,
+        total=len(report.hosts),
+        failed=len(report.hosts) - clean,
+    )
 
 
 def _ca_lines(ca: InspectionCA) -> list[str]:
@@ -505,7 +523,15 @@ def _ca_lines(ca: InspectionCA) -> list[str]:
                 "errors until the inspection CA is installed"
             )
         )
-    if ca.sha256 is None:
+    if ca.sha256 is None and ca.fetch_url:
+        lines.append(
+            _(
+                "the proxy does not send its root and the OS store does not hold it, but its "
+                "certificate says where to fetch it: run 'tlsdoctor ca export' (it checks the "
+                "signature), or ask IT for the CA certificate"
+            )
+        )
+    elif ca.sha256 is None:
         lines.append(
             _(
                 "the proxy does not send its root and the OS store does not hold it: "
@@ -534,13 +560,7 @@ def _error_lines(report: DetectReport) -> list[str]:
                 )
             )
     else:
-        lines.append(
-            _(
-                "{n} host(s) could not be checked: {hosts}",
-                n=len(errors),
-                hosts=", ".join(h.label for h in errors),
-            )
-        )
+        lines.extend(_failed_host_lines(errors))
     if "proxy_auth" in kinds:
         lines.append(
             _(
@@ -563,11 +583,52 @@ def _error_lines(report: DetectReport) -> list[str]:
                 "(--proxy URL)"
             )
         )
-    if kinds & {"timeout", "refused"} and not reachable:
+    if not reachable:
+        lines.extend(_connection_lines(errors))
+    return lines
+
+
+def _failed_host_lines(errors: list[HostEvidence]) -> list[str]:
+    """Hosts that answered with an untrusted chain of their own, then hosts never checked."""
+    own = [h.label for h in errors if h.chain]
+    unchecked = [h.label for h in errors if not h.chain]
+    lines: list[str] = []
+    if own:
+        lines.append(
+            _(
+                "{n} host(s) present chains the public roots do not trust, with no sign of "
+                "re-signing: {hosts}",
+                n=len(own),
+                hosts=", ".join(own),
+            )
+        )
+    if unchecked:
+        lines.append(
+            _(
+                "{n} host(s) could not be checked: {hosts}",
+                n=len(unchecked),
+                hosts=", ".join(unchecked),
+            )
+        )
+    return lines
+
+
+def _connection_lines(errors: list[HostEvidence]) -> list[str]:
+    """Failed connections: through a proxy it answered itself (502...); else maybe offline."""
+    failed = [h for h in errors if h.error_kind in ("timeout", "refused")]
+    lines: list[str] = []
+    if any(not h.via_proxy for h in failed):
         lines.append(
             _(
                 "connections fail or time out: the network may be offline or only reachable "
                 "through a proxy (--proxy URL)"
+            )
+        )
+    if any(h.via_proxy for h in failed):
+        lines.append(
+            _(
+                "the proxy answered but could not reach these hosts (see the details): they "
+                "may be down, or blocked by the proxy"
             )
         )
     return lines
