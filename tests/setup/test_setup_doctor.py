@@ -328,3 +328,49 @@ def test_a_curl_flag_cluster_keeps_its_other_flags() -> None:
     from tlsdoctor.core.tools import insecure
 
     assert insecure.remove("curlrc", "-skL\n-ok\n")[0] == "-sL\n-ok\n"  # -ok is -o k
+
+
+def pip_env(env: dict[str, str]) -> dict[str, str]:
+    """The sandbox with pip reading its config files (PIP_CONFIG_FILE unset)."""
+    return {k: v for k, v in env.items() if k != "PIP_CONFIG_FILE"}
+
+
+def test_doctor_judges_only_the_pip_cert_pip_uses(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """A system pip.conf without the inspection CA is overridden by the user file setup wrote
+    (pip: global < user < site < PIP_CONFIG_FILE < PIP_CERT): no alarm."""
+    home = Path(isolated_process_env["HOME"])
+    env = pip_env(isolated_process_env)
+    system = tmp_path / "etc" / "pip.conf"
+    write(system, f"[global]\ncert = {__import__('certifi').where()}\n")
+
+    def no_ca() -> list[str]:
+        found = audit(env, ca=certs.ca, pip_global=[system])
+        return [f.subject for f in found if f.id == "no-inspection-ca"]
+
+    assert no_ca() == [f"{system} [global] cert"]  # the only pip cert: it is the one used
+    write(home / ".config/pip/pip.conf", f"[global]\ncert = {certs.bundle}\n")
+    assert no_ca() == []
+    write(home / ".config/pip/pip.conf", "[global]\ntimeout = 5\n")
+    write(home / ".pip/pip.conf", f"[global]\ncert = {certs.bundle}\n")  # legacy user file
+    assert no_ca() == []
+    env["PIP_CERT"] = str(certs.bundle)
+    write(home / ".pip/pip.conf", "[global]\n")
+    assert no_ca() == []
+
+
+def test_doctor_tells_how_to_clear_trusted_host_in_files_setup_does_not_edit(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    home = Path(isolated_process_env["HOME"])
+    env = pip_env(isolated_process_env)
+    legacy = home / ".pip/pip.conf"
+    write(legacy, "[global]\ntrusted-host = pypi.org\n")
+    found = [
+        f
+        for f in audit(env, ca=certs.ca, pip_global=[tmp_path / "none.conf"])
+        if f.id == "pip-trusted-host"
+    ]
+    assert [f.subject for f in found] == [str(legacy)]
+    assert "by hand" in found[0].fix and str(legacy) in found[0].fix

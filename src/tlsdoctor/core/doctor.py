@@ -12,7 +12,7 @@ import datetime as _dt
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -239,9 +239,16 @@ def _public_roots() -> set[bytes]:
 
 
 class _Auditor:
-    def __init__(self, environ: Mapping[str, str], ca: Path | None, platform: str) -> None:
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        ca: Path | None,
+        platform: str,
+        pip_global: Sequence[Path] | None = None,
+    ) -> None:
         self.env = environ
         self.platform = platform
+        self.pip_global = list(pip_global if pip_global is not None else pip_global_files(environ))
         self.findings: list[DoctorFinding] = []
         self.ca_ders: set[bytes] = set()
         if ca is not None and ca.is_file():
@@ -435,19 +442,49 @@ class _Auditor:
         return None if data is None else data.decode("utf-8", errors="replace")
 
     def audit_pip(self) -> None:
-        files = [python.pip_config_path(self.ctx)]
-        if self.env.get("PIP_CONFIG_FILE") != os.devnull and self.platform != "win32":
-            files[:0] = [Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf")]
-        legacy = self.ctx.home / ".pip" / "pip.conf"
-        files.insert(len(files) - 1, legacy)
-        for path in files:
+        """Every pip config file is searched for insecure settings, but only the ``cert`` pip
+        uses is judged: a later file (or PIP_CERT) overrides the ones before it."""
+        edited = python.pip_config_path(self.ctx)
+        certs: list[tuple[Path, str]] = []
+        for path in self._pip_files():
             text = self._read(path)
             if text is None:
                 continue
-            self._audit_insecure("pipconf", path, text)
+            self._audit_pip_insecure(path, text, edited)
             cert = _edit.get_ini(text, "global", "cert")
             if cert:
-                self.check_path(f"{path} [global] cert", cert, "replace", "bundle")
+                certs.append((path, cert))
+        if certs and self.env.get("PIP_CERT") is None:
+            path, cert = certs[-1]
+            self.check_path(f"{path} [global] cert", cert, "replace", "bundle")
+
+    def _pip_files(self) -> list[Path]:
+        """pip's config files, lowest precedence first: global, user (legacy, then current),
+        site (the active virtualenv), PIP_CONFIG_FILE."""
+        env_file = self.env.get("PIP_CONFIG_FILE")
+        files: list[Path] = []
+        if env_file != os.devnull and self.platform != "win32":
+            files += self.pip_global
+        if not (env_file and env_file != os.devnull and Path(env_file).exists()):
+            files += [self.ctx.home / ".pip" / "pip.conf", python.pip_user_config_path(self.ctx)]
+        if self.env.get("VIRTUAL_ENV") and env_file != os.devnull:
+            files.append(Path(self.env["VIRTUAL_ENV"]) / "pip.conf")
+        if env_file and env_file != os.devnull:
+            files.append(Path(env_file))
+        return files
+
+    def _audit_pip_insecure(self, path: Path, text: str, edited: Path) -> None:
+        """In a file setup does not edit, the fix is to remove the setting by hand."""
+        for hit in insecure.find("pipconf", text):
+            fix = hit.fix()
+            if path != edited:
+                fix = _(
+                    "remove trusted-host from {path} by hand ('tlsdoctor setup pip' edits only "
+                    "{edited})",
+                    path=str(path),
+                    edited=str(edited),
+                )
+            self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), fix)
 
     def audit_npm(self) -> None:
         path = node.npmrc_path(self.ctx)
@@ -586,6 +623,13 @@ class _Auditor:
             self.check_path(_("inspection CA"), str(ca), "add", "ca")
 
 
+def pip_global_files(environ: Mapping[str, str]) -> list[Path]:
+    """pip's system-wide files on Unix, in the order pip reads them: pip/pip.conf in each
+    XDG_CONFIG_DIRS folder (default /etc/xdg), then /etc/pip.conf."""
+    dirs = [d for d in environ.get("XDG_CONFIG_DIRS", "").split(os.pathsep) if d]
+    return [Path(d) / "pip" / "pip.conf" for d in dirs or ["/etc/xdg"]] + [Path("/etc/pip.conf")]
+
+
 def default_ca_path(environ: Mapping[str, str] | None = None) -> Path:
     return paths.data_dir(environ) / "inspection-ca.pem"
 
@@ -595,11 +639,13 @@ def audit(
     *,
     ca: Path | None = None,
     platform: str = sys.platform,
+    pip_global: Sequence[Path] | None = None,
 ) -> list[DoctorFinding]:
-    """Every finding, worst first. ``ca``: the inspection CA (default: the one bundle wrote)."""
+    """Every finding, worst first. ``ca``: the inspection CA (default: the one bundle wrote);
+    ``pip_global``: pip's system-wide files (default: :func:`pip_global_files`)."""
     env = dict(os.environ if environ is None else environ)
     ca_path = ca if ca is not None else default_ca_path(env)
-    auditor = _Auditor(env, ca_path, platform)
+    auditor = _Auditor(env, ca_path, platform, pip_global)
     auditor.audit_env()
     auditor.audit_pip()
     auditor.audit_npm()

@@ -40,6 +40,11 @@ def pip_config_path(ctx: Context) -> Path:
     env_file = ctx.environ.get("PIP_CONFIG_FILE")
     if env_file and env_file != os.devnull:
         return Path(env_file)
+    return pip_user_config_path(ctx)
+
+
+def pip_user_config_path(ctx: Context) -> Path:
+    """pip's current per-user file (it overrides the legacy ~/.pip/pip.conf)."""
     if ctx.platform == "win32":
         appdata = ctx.environ.get("APPDATA") or str(ctx.home / "AppData" / "Roaming")
         return Path(appdata) / "pip" / "pip.ini"
