@@ -161,3 +161,29 @@ def test_the_console_prints_fingerprints_as_they_are(capsys: pytest.CaptureFixtu
 
     console().print("SHA-256: 55:AB:82:AB:C9")  # rich would turn ":AB:" into an emoji
     assert capsys.readouterr().out == "SHA-256: 55:AB:82:AB:C9\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["detect", "--lab", "/nonexistent", "--no-proxy"], "--no-proxy and --lab"),
+        (["show", "x.test", "--lab", "/nonexistent", "--no-proxy"], "--no-proxy and --lab"),
+        (["ca", "export", "--lab", "/nonexistent", "--no-proxy"], "--no-proxy and --lab"),
+        (["detect", "x.test", "--roots", ""], "--roots needs a file name"),
+        (["show", "x.test", "--roots", ""], "--roots needs a file name"),
+        (["ca", "export", "--host", ""], "--host needs HOST[:PORT]"),
+        (["ca", "export", "--all", "--host", "x.test"], "--all cannot be combined"),
+        (["ca", "export", "--all", "--lab", "/nonexistent"], "--all cannot be combined"),
+        (["ca", "export", "--all", "--proxy", "http://127.0.0.1:9"], "--all cannot be combined"),
+    ],
+)
+def test_options_that_would_be_ignored_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tlsdoctor.cli.main import main
+
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("tlsdoctor: error: " + message), captured.err
+    assert len(captured.err.splitlines()) == 1

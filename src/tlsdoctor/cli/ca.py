@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _
 
@@ -123,7 +123,9 @@ def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, st
     The lab host is its first intercepted host, else its first host (a lab started with
     --no-intercept: "not intercepted, nothing to export"), never detect's public defaults.
     """
-    network = network_from(args)
+    from tlsdoctor.cli.detect import checked_network
+
+    network = checked_network(args)
     lab_host = next(iter(network.lab_intercepted or network.lab_hosts), None)
     return network.proxy, network.use_env_proxy, network.roots, lab_host
 
@@ -195,6 +197,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from tlsdoctor.core.x509 import to_pem
     from tlsdoctor.render.console import console, print_json
 
+    _reject_ignored_options(args)
     proxy, use_env, roots, lab_host = _network(args)
     human = console(stderr=args.out is None and not args.json)
     if args.all:
@@ -228,6 +231,19 @@ def _run_export(args: argparse.Namespace) -> int:
     if result.status == "found":
         return EXIT_OK
     return EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS
+
+
+def _reject_ignored_options(args: argparse.Namespace) -> None:
+    """Options that would be silently ignored are a usage error instead (as for bundle)."""
+    if args.host == "":
+        raise UsageError(_("--host needs HOST[:PORT] (it is empty)"))
+    if args.all and (args.host or args.lab is not None or args.proxy or args.no_proxy):
+        raise UsageError(
+            _(
+                "--all cannot be combined with --host, --lab, --proxy or --no-proxy: it reads "
+                "this machine's trust store and connects nowhere"
+            )
+        )
 
 
 def _run_export_all(args: argparse.Namespace, roots: str | None, human: Console) -> int:
