@@ -129,6 +129,14 @@ SETUP_FIXES: dict[str, tuple[str, Plant]] = {
         "git",
         lambda h, e, c: write(Path(e["GIT_CONFIG_GLOBAL"]), "[http]\n\tsslVerify =\n"),
     ),
+    "git-ssl-verify+one-line": (
+        "git",
+        lambda h, e, c: write(Path(e["GIT_CONFIG_GLOBAL"]), "[http]sslVerify=false\n"),
+    ),
+    "git-ssl-verify+one-line-spaced": (
+        "git",
+        lambda h, e, c: write(Path(e["GIT_CONFIG_GLOBAL"]), '[http "https://x"] sslVerify = no\n'),
+    ),
     "wget-check-certificate+dash": (
         "wget",
         lambda h, e, c: write(h / ".wgetrc", "check-certificate = off\n"),
@@ -374,3 +382,49 @@ def test_doctor_tells_how_to_clear_trusted_host_in_files_setup_does_not_edit(
     ]
     assert [f.subject for f in found] == [str(legacy)]
     assert "by hand" in found[0].fix and str(legacy) in found[0].fix
+
+
+def test_setup_keeps_the_http_header_of_a_one_line_sslverify(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """git reads '[http]sslVerify=false' as a header and a key: setup drops the key only, so
+    the keys after it stay in [http] (checked with the real git when it is installed)."""
+    import shutil
+    import subprocess
+
+    config = Path(isolated_process_env["GIT_CONFIG_GLOBAL"])
+    write(config, "[http]sslVerify=false\n\tpostBuffer = 524288000\n[user]\n\tname = A\n")
+    plan = plan_setup(["git"], certs.bundle, certs.ca, environ=isolated_process_env)
+    changes.apply(plan, changes.Journal())
+    text = config.read_text()
+    assert "sslVerify" not in text and text.startswith("[http]\n\tpostBuffer = 524288000\n")
+    if shutil.which("git"):
+
+        def get(key: str) -> str:
+            out = subprocess.run(
+                ["git", "config", "--file", str(config), "--get", key],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            return out.stdout.strip()
+
+        assert get("http.postbuffer") == "524288000" and get("http.sslverify") == ""
+
+
+def test_doctor_reads_gits_xdg_config_too(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """git reads $XDG_CONFIG_HOME/git/config and ~/.gitconfig; setup edits ~/.gitconfig when
+    it exists, so sslVerify=false in the XDG file is to be removed by hand."""
+    home = Path(isolated_process_env["HOME"])
+    env = {k: v for k, v in isolated_process_env.items() if k != "GIT_CONFIG_GLOBAL"}
+    xdg = Path(env["XDG_CONFIG_HOME"]) / "git" / "config"
+    write(xdg, "[http]\n\tsslVerify = false\n")
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
+    assert [f.subject for f in found] == [str(xdg)]
+    assert "tlsdoctor setup git" in found[0].fix  # setup edits the XDG file: no ~/.gitconfig
+    write(home / ".gitconfig", "[user]\n\tname = A\n")
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
+    assert [f.subject for f in found] == [str(xdg)]
+    assert "by hand" in found[0].fix and str(home / ".gitconfig") in found[0].fix

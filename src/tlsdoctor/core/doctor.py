@@ -450,7 +450,7 @@ class _Auditor:
             text = self._read(path)
             if text is None:
                 continue
-            self._audit_pip_insecure(path, text, edited)
+            self._audit_by_hand_if_not_edited("pipconf", "pip", path, text, edited)
             cert = _edit.get_ini(text, "global", "cert")
             if cert:
                 certs.append((path, cert))
@@ -473,15 +473,20 @@ class _Auditor:
             files.append(Path(env_file))
         return files
 
-    def _audit_pip_insecure(self, path: Path, text: str, edited: Path) -> None:
-        """In a file setup does not edit, the fix is to remove the setting by hand."""
-        for hit in insecure.find("pipconf", text):
+    def _audit_by_hand_if_not_edited(
+        self, kind: str, tool: str, path: Path, text: str, edited: Path
+    ) -> None:
+        """The insecure settings in ``path``; in a file setup does not edit, the fix is to
+        remove them by hand (running setup would not clear them)."""
+        for hit in insecure.find(kind, text):
             fix = hit.fix()
             if path != edited:
                 fix = _(
-                    "remove trusted-host from {path} by hand ('tlsdoctor setup pip' edits only "
+                    "remove {setting} from {path} by hand ('tlsdoctor setup {tool}' edits only "
                     "{edited})",
+                    setting=hit.shown(),
                     path=str(path),
+                    tool=tool,
                     edited=str(edited),
                 )
             self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), fix)
@@ -506,23 +511,22 @@ class _Auditor:
                 self._audit_insecure(kind, path, text)
 
     def audit_git(self) -> None:
-        path = git.global_config_path(self.ctx)
-        text = self._read(path)
-        if text is None:
-            return
-        self._audit_insecure("gitconfig", path, text)
-        section: str | None = None
-        for line in text.splitlines():
-            header = re.match(r"^\s*\[\s*([^\]\s]+)(?:\s+\"([^\"]*)\")?\s*\]", line)
-            if header:
-                section = header.group(1).lower()
+        """git's global files (XDG first, ~/.gitconfig overrides it, GIT_CONFIG_GLOBAL replaces
+        both): each searched for insecure settings, the http.sslCAInfo git uses judged."""
+        edited = git.global_config_path(self.ctx)
+        files = [edited]
+        if not self.ctx.env_path("GIT_CONFIG_GLOBAL"):
+            files = [self.ctx.config_home / "git" / "config", self.ctx.home / ".gitconfig"]
+        cainfo: tuple[Path, str] | None = None
+        for path in files:
+            text = self._read(path)
+            if text is None:
                 continue
-            key = re.match(r"^\s*(sslcainfo)\s*(?:=\s*(.*))?$", line, re.I)
-            if section != "http" or not key:
-                continue
-            value = _edit.quoted(key.group(2) or "true")
-            if key.group(1).lower() == "sslcainfo":
-                self.check_path(f"{path} http.sslCAInfo", value, "replace", "bundle")
+            self._audit_by_hand_if_not_edited("gitconfig", "git", path, text, edited)
+            value = _git_cainfo(text)
+            cainfo = (path, value) if value is not None else cainfo
+        if cainfo is not None:
+            self.check_path(f"{cainfo[0]} http.sslCAInfo", cainfo[1], "replace", "bundle")
 
     def audit_conda(self) -> None:
         for path in python.condarc_search_paths(self.ctx):
@@ -621,6 +625,21 @@ class _Auditor:
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():
             self.check_path(_("inspection CA"), str(ca), "add", "ca")
+
+
+def _git_cainfo(text: str) -> str | None:
+    """The last http.sslCAInfo in a git config file."""
+    section: str | None = None
+    found: str | None = None
+    for line in text.splitlines():
+        header = re.match(r"^\s*\[\s*([^\]\s]+)(?:\s+\"([^\"]*)\")?\s*\]", line)
+        if header:
+            section = header.group(1).lower()
+            continue
+        key = re.match(r"^\s*sslcainfo\s*(?:=\s*(.*))?$", line, re.I)
+        if section == "http" and key:
+            found = _edit.quoted(key.group(1) or "true")
+    return found
 
 
 def pip_global_files(environ: Mapping[str, str]) -> list[Path]:

@@ -17,6 +17,8 @@ from tlsdoctor.core.tools._edit import quoted
 from tlsdoctor.i18n import _, localized
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
+# git also reads a key on the header's line: "[http]sslVerify=false", "[http] sslVerify = false"
+_INLINE_HEADER = re.compile(r"^(\s*\[\s*([^\]]*?)\s*\])(.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,11 @@ def _find_lines(rule: Rule, lines: list[str]) -> list[Hit]:
         if header and rule.file not in ("yarnrc_yml", "condarc"):
             section = _section_name(header.group(1))
             continue
+        head = ""
+        inline = _INLINE_HEADER.match(line) if rule.entry.get("inline_header") else None
+        if inline:
+            section = _section_name(inline.group(2))
+            head, line = inline.group(1), inline.group(3).lstrip(" \t")
         if wanted is not None and section not in wanted:
             continue
         if rule.entry.get("backslash_continues") and i and _continued(lines[i - 1]):
@@ -145,7 +152,10 @@ def _find_lines(rule: Rule, lines: list[str]) -> list[Hit]:
             parts += [t.strip() for t in lines[i + 1 : end] if not _ini_blank_or_comment(t)]
             value = " ".join(parts)
         if rule.turns_off(value):
-            hits.append(Hit(rule, value or "", i, end, _without_short_option(rule, match, line)))
+            replacement = _without_short_option(rule, match, line)
+            if head:  # the header stays for the keys after it
+                replacement = head + line[len(line.rstrip("\r\n")) :]
+            hits.append(Hit(rule, value or "", i, end, replacement))
     return hits
 
 
