@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from tlsdoctor.cli._options import add_json
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK
 from tlsdoctor.i18n import _
 
 
@@ -25,8 +25,10 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render.console import console, print_json
 
     ca = Path(args.ca).expanduser() if args.ca else None
-    if ca is not None and not ca.is_file():
-        raise UsageError(_("--ca file not found: {path}", path=args.ca))
+    if ca is not None:
+        from tlsdoctor.core.x509 import load_certificate_file
+
+        load_certificate_file(str(ca))  # a folder, no file or no certificate: one line, exit 2
     findings = audit(ca=ca)
     if args.json:
         print_json(render.doctor_to_json(findings))

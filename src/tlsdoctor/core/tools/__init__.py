@@ -84,6 +84,14 @@ def parse_tools(names: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
 
 def _check_files(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> None:
     for label, path in (("--bundle", bundle), ("--ca", ca)):
+        if path not in pending and path.is_dir():
+            raise UsageError(
+                _(
+                    "{option} {path} is a folder, not a certificate file",
+                    option=label,
+                    path=str(path),
+                )
+            )
         if path not in pending and not path.is_file():
             raise UsageError(
                 _("{option} file not found: {path}", option=label, path=str(path)),
@@ -92,7 +100,12 @@ def _check_files(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> None:
     ca_certs = split_pem(read_planned(ca, pending))
     if not ca_certs:
         raise UsageError(_("no PEM certificate in {path}", path=str(ca)))
-    count = len(split_pem(read_planned(bundle, pending)))
+    require_full_bundle(bundle, len(split_pem(read_planned(bundle, pending))))
+
+
+def require_full_bundle(bundle: Path, count: int) -> None:
+    """Refuse a bundle without public roots (``count`` certificates) for replace-style
+    settings: setup and env would break every site the proxy does not inspect."""
     if count < MIN_BUNDLE_CERTS:
         raise UsageError(
             _(
