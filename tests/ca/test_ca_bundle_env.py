@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 import shutil
 import ssl
 import stat
@@ -168,6 +169,21 @@ def test_bundle_cli_json_and_check(
     assert err[-1].startswith("tlsdoctor: error: no --ca given and no intercepted host found")
 
 
+def test_bundle_out_names_its_path_in_the_next_step(
+    tmp_path: Path, pki: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ca_file = tmp_path / "ca.cer"
+    ca_file.write_bytes(pki["ca"].der)
+    out = tmp_path / "my bundles" / "b.pem"
+    out.parent.mkdir()
+    assert main(["bundle", "--ca", str(ca_file), "--out", str(out)]) == 0  # certifi's roots
+    next_step = capsys.readouterr().out.splitlines()[-1]
+    command = f"tlsdoctor env --bundle {shlex.quote(str(out))}"
+    assert next_step == f'Next: eval "$({command})" (this shell only), then tlsdoctor check.'
+    assert main(shlex.split(command)[1:]) == 0  # the suggested command works as printed
+    assert f"export SSL_CERT_FILE={shlex.quote(str(out))}" in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- env
 
 
@@ -237,7 +253,8 @@ def test_env_cli(
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("tlsdoctor: error: no bundle at ")
     assert err[1].startswith("hint: build it first")
-    result = bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"])
+    # certifi's roots: env refuses a bundle without a full set of public roots
+    result = bundle.build_bundle([pki["ca"].cert])
     assert main(["env", "--shell", "bash"]) == 0
     out = capsys.readouterr().out
     assert f"export SSL_CERT_FILE='{result.path}'" in out
@@ -334,7 +351,7 @@ def test_env_follows_the_calling_shell_not_login_shell(
     if program is None or login is None:
         pytest.skip(f"{shell} or {login_shell} is not installed")
     out = tmp_path / "b.pem"
-    bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"], out=out)
+    bundle.build_bundle([pki["ca"].cert], out=out)  # certifi's roots: a full bundle
     tlsdoctor = Path(sys.executable).with_name("tlsdoctor")
     if shell == "fish":
         # fish also understands `export`: check that its own syntax was printed, too.
@@ -399,7 +416,7 @@ def test_env_explain_piped_is_plain_and_whole(capsys: pytest.CaptureFixture[str]
 def test_env_json_lists_values_and_semantics(
     isolated_process_env: dict[str, str], pki: dict, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = bundle.build_bundle([pki["ca"].cert], roots_path=pki["roots"])
+    result = bundle.build_bundle([pki["ca"].cert])  # certifi's roots: a full bundle
     assert main(["env", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     values = {v["name"]: (v["value"], v["semantics"]) for v in report["variables"]}

@@ -177,7 +177,21 @@ def render_bundle(con: Console, result: BundleResult) -> None:
     _out(con, _("CA-only file (for NODE_EXTRA_CA_CERTS): {path}", path=str(result.ca_path)))
     for warning in result.warnings:
         _out(con, _("warning: {text}", text=warning), style="yellow")
-    _out(con, _('Next: eval "$(tlsdoctor env)" (this shell only), then tlsdoctor check.'))
+    _out(con, _next_step(result))
+
+
+def _next_step(result: BundleResult) -> str:
+    """env reads the default bundle by itself; any other path has to be named."""
+    import shlex
+
+    from tlsdoctor.core.bundle import default_bundle_path
+
+    if result.path == default_bundle_path():
+        return _('Next: eval "$(tlsdoctor env)" (this shell only), then tlsdoctor check.')
+    return _(
+        'Next: eval "$(tlsdoctor env --bundle {path})" (this shell only), then tlsdoctor check.',
+        path=shlex.quote(str(result.path)),
+    )
 
 
 def render_findings(con: Console, path: str, findings: Sequence[BundleFinding]) -> None:
