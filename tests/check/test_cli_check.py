@@ -134,7 +134,7 @@ def test_bad_input_is_rejected_before_any_name_lookup(monkeypatch: pytest.Monkey
 
 def test_doctor_with_a_missing_ca_is_a_usage_error(clean_env: dict[str, str]) -> None:
     done = tlsdoctor(clean_env, "doctor", "--ca", "/nonexistent/ca.pem")
-    assert done.returncode == 2 and "--ca file not found" in done.stderr
+    assert done.returncode == 2 and "/nonexistent/ca.pem: file not found" in done.stderr
 
 
 def test_fix_checks_its_arguments_before_probing(clean_env: dict[str, str], tmp_path) -> None:
