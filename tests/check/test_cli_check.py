@@ -192,7 +192,7 @@ def test_a_client_with_verification_switched_off_is_never_ok(
     require_client("git")
     home = Path(clean_env["HOME"])
     (home / ".curlrc").write_text("insecure\n")
-    env = {**clean_env, "GIT_SSL_NO_VERIFY": "0"}
+    env = {**clean_env, "GIT_SSL_NO_VERIFY": "0"}  # tlsdoctor: ignore[TLS106] (the case under test)
     done = tlsdoctor(
         env, "check", tls_site.url, "--proxy", tls_site.proxy_url,
         "--clients", "curl,git,python-ssl", "--json",

@@ -230,19 +230,6 @@ def test_undo_says_when_it_brings_back_an_insecure_setting(
     assert row["description"].startswith("set cafile to ")
 
 
-def test_env_refuses_a_bundle_without_public_roots(
-    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Like setup: SSL_CERT_FILE and the other replace-style variables need the public roots."""
-    small = certs.ca.parent / "small.pem"  # inspection-ca.pem beside it, as bundle --out writes
-    small.write_bytes(certs.ca.read_bytes())
-    assert main(["env", "--shell", "bash", "--bundle", str(small)]) == 2
-    out, err = capsys.readouterr()
-    assert out == "" and "SSL_CERT_FILE" not in err
-    assert "holds 1 certificates" in err and len(err.strip().splitlines()) == 1
-    assert main(["env", "--shell", "bash", "--bundle", str(certs.bundle)]) == 0
-
-
 def test_bad_ca_paths_give_one_clear_line_and_exit_2(
     isolated_process_env: dict[str, str],
     certs: Certs,

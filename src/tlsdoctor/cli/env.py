@@ -134,21 +134,6 @@ def _safe_wgetrc(path: Path) -> Path | None:
     return None
 
 
-def _require_full_bundle(path: Path) -> None:
-    """SSL_CERT_FILE and the other replace-style variables need the public roots too."""
-    from tlsdoctor.core.changes import read_bytes
-    from tlsdoctor.core.tools import require_full_bundle
-    from tlsdoctor.core.tools._base import split_pem
-
-    try:
-        data = read_bytes(path) or b""
-    except OSError as err:
-        raise InputError(
-            _("cannot read {path}: {error}", path=str(path), error=err.strerror or str(err))
-        ) from None
-    require_full_bundle(path, len(split_pem(data)))
-
-
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core import bundle, envvars
     from tlsdoctor.render.console import console
@@ -170,7 +155,6 @@ def run(args: argparse.Namespace) -> int:
             _("no bundle at {path}", path=str(bundle_path)),
             hint=_("build it first: tlsdoctor bundle --ca FILE (or tlsdoctor bundle --host HOST)"),
         )
-    _require_full_bundle(bundle_path)
     ca_path = bundle.ca_path_for(bundle_path)
     if not ca_path.is_file():
         raise InputError(
