@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
 
 PEM_MARKER = b"-----BEGIN CERTIFICATE-----"
 # A PEM block as a file holds it, or embedded in other text: indented in a YAML block scalar
@@ -115,6 +114,7 @@ def check_certificates(data: bytes, checks: frozenset[str], *, der: bool = True)
 
 def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> CertHit | None:
     from tlsdoctor.core.caexport import former_public_fingerprints
+    from tlsdoctor.core.x509 import sha256_fingerprint
 
     product = _vendor(cert.subject) or _vendor(cert.issuer)
     if product and "inspection_ca" in checks:
@@ -123,12 +123,6 @@ def _check_one(cert: x509.Certificate, line: int, checks: frozenset[str]) -> Cer
         return None
     if (cert.subject.public_bytes(), _spki(cert)) in _mozilla_roots():
         return None
-    if cert.fingerprint(_sha256()).hex() in former_public_fingerprints():
+    if sha256_fingerprint(cert) in former_public_fingerprints():
         return None  # public in another Mozilla snapshot (older certifi, Debian, grpc, pip)
     return CertHit("private_root", line, _subject(cert))
-
-
-def _sha256() -> hashes.HashAlgorithm:
-    from cryptography.hazmat.primitives import hashes
-
-    return hashes.SHA256()
