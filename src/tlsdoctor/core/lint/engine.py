@@ -188,6 +188,7 @@ def _check(
 def _check_text(
     path: str, kind: str, data: bytes, rules: Sequence[Rule], compiled: _Compiled
 ) -> list[Finding]:
+    """The code, text and comment findings of one file (``_check`` deduplicates them)."""
     python_rules = [r for r in rules if r.engine == "python"]
     comment_rules = [r for r in rules if r.engine == "comments"]
     text = data.decode("utf-8", errors="replace")
@@ -209,7 +210,7 @@ def _check_text(
     if hits is not None:
         findings += _python_findings(path, hits, python_rules, data)
     if not (due or comment_rules or (python_due and hits is None)):
-        return _dedupe(findings)
+        return findings
     stripped, comments = strip_comments(text, kind)
     messages = message_spans(stripped, kind)
     strings: list[Window] | None = None
@@ -237,7 +238,7 @@ def _check_text(
             else find_in_comments([*comments, *_as_comments(stripped, messages)], rule.patterns)
         )
         findings += _text_findings(path, rule, matches, index)
-    return _dedupe(findings)
+    return findings
 
 
 def _as_comments(text: str, spans: Iterable[Window]) -> list[Comment]:
