@@ -250,8 +250,8 @@ def _examine(result: ProbeResult, public: RootStore, system: RootStore) -> HostE
     ev.root, ev.root_short = name_text(root), short_name(root)
     if ev.trusted_public:
         ev.status = "clean"  # not re-signed; the host may still have its own problem
-        if not hostname_matches(leaf, _ascii(result.host)):
-            ev.error = _("the certificate is not valid for {host}", host=result.host)
+        ev.error = hostname_error(leaf, result.host)
+        if ev.error is not None:
             ev.error_kind = "hostname"
         return ev
     ev.ca_key = root_name.public_bytes()
@@ -422,6 +422,14 @@ def _add_strict_findings(
         ev.strict_findings = [
             f.message for f in strict_findings(ev.chain, store, hostname=hostname)
         ]
+
+
+def hostname_error(leaf: x509.Certificate, host: str) -> str | None:
+    """Why ``leaf`` is not valid for ``host`` (its SANs, as OpenSSL clients match them), or None;
+    detect and show judge it the same way, whatever the trust."""
+    if hostname_matches(leaf, _ascii(host)):
+        return None
+    return _("the certificate is not valid for {host}", host=host)
 
 
 def _ascii(host: str) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from cryptography import x509
 
+from tlsdoctor.core.detect import hostname_error
 from tlsdoctor.core.probe import ProbeResult, probe
 from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
 from tlsdoctor.core.trust.verify import VerifyResult, strict_findings, verify_chain
@@ -96,7 +97,8 @@ def chain_report(result: ProbeResult, public: RootStore, system: RootStore) -> C
     )
     if not result.chain:
         return report
-    _check_hostname(report, result.chain[0])
+    report.hostname_error = hostname_error(result.chain[0], report.host)
+    report.hostname_valid = report.hostname_error is None
     on_public = verify_chain(result.chain, public)
     on_os = verify_chain(result.chain, system)
     report.trusted_public, report.public_error = on_public.trusted, on_public.error
@@ -119,21 +121,6 @@ def chain_report(result: ProbeResult, public: RootStore, system: RootStore) -> C
             )
         ]
     return report
-
-
-def _check_hostname(report: ChainReport, leaf: x509.Certificate) -> None:
-    """SAN matching as OpenSSL clients do it (detect checks the same), whatever the trust."""
-    from tlsdoctor.core.probe import to_ascii_host
-    from tlsdoctor.core.trust.verify import hostname_matches
-    from tlsdoctor.i18n import _
-
-    try:
-        ascii_host = to_ascii_host(report.host)
-    except Exception:
-        ascii_host = report.host
-    report.hostname_valid = hostname_matches(leaf, ascii_host)
-    if not report.hostname_valid:
-        report.hostname_error = _("the certificate is not valid for {host}", host=report.host)
 
 
 def _anchor_info(chain: list[x509.Certificate], *results: VerifyResult) -> Any:
