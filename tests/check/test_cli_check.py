@@ -168,6 +168,16 @@ def test_setup_block_not_loaded_in_this_shell_is_said_first(
     assert report["profile_not_loaded"] is None and report["ok"] is True
 
 
+def test_a_profile_that_is_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    """A FIFO as ~/.bashrc blocked check before any client ran; it is skipped like no file."""
+    import os
+
+    from tlsdoctor.cli.check import profile_not_loaded
+
+    os.mkfifo(tmp_path / ".bashrc")
+    assert profile_not_loaded({"HOME": str(tmp_path)}) is None
+
+
 def test_nodes_ambiguous_leaf_error_is_settled_by_the_probe(
     tls_site: Site, clean_env: dict[str, str]
 ) -> None:

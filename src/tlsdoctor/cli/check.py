@@ -149,15 +149,15 @@ def profile_not_loaded(env: Mapping[str, str]) -> dict[str, object] | None:
     shell was started before it): {"profile": path, "missing": [names]}, or None."""
     from pathlib import Path
 
+    from tlsdoctor.core.changes import read_text
     from tlsdoctor.core.tools import shell
     from tlsdoctor.core.tools._base import Context
 
     ctx = Context(environ=env, bundle=Path(), ca=Path())
     for name in shell.SHELLS:
         path = shell.profile_path(ctx, name)
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        text = read_text(path)  # a FIFO is never opened for a blocking read
+        if text is None:
             continue
         missing = [
             var

@@ -113,15 +113,12 @@ def _safe_wgetrc(path: Path) -> Path | None:
     verification off (built from a ~/.wgetrc with check_certificate = off by an older
     tlsdoctor): exporting it would switch verification off in every shell that evals us."""
     from tlsdoctor.core import bundle
-    from tlsdoctor.core.changes import read_bytes
+    from tlsdoctor.core.changes import read_text
 
-    try:
-        data = read_bytes(path)
-    except OSError:
+    text = read_text(path)
+    if text is None:
         return None
-    if data is None:
-        return None
-    _kept, dropped = bundle.wgetrc_without_insecure(data.decode("utf-8", errors="replace"))
+    _kept, dropped = bundle.wgetrc_without_insecure(text)
     if not dropped:
         return path
     message = _(

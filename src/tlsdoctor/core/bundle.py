@@ -348,13 +348,9 @@ def prepare_bundle(
 
 
 def _user_wgetrc() -> str | None:
-    from tlsdoctor.core.changes import read_bytes
+    from tlsdoctor.core.changes import read_text
 
-    try:
-        data = read_bytes(paths.home() / ".wgetrc")  # a FIFO is never opened for a blocking read
-    except OSError:
-        return None
-    return None if data is None else data.decode("utf-8", errors="replace")
+    return read_text(paths.home() / ".wgetrc")  # a FIFO is never opened for a blocking read
 
 
 # --------------------------------------------------------------------------- --check

@@ -764,6 +764,16 @@ def read_bytes(path: Path) -> bytes | None:
     return _read(target)
 
 
+def read_text(path: Path) -> str | None:
+    """The text of a config file setup or doctor only reads (bad UTF-8 replaced); None when
+    there is none, or it cannot be read, or it is not a regular file (see :func:`read_bytes`)."""
+    try:
+        data = read_bytes(path)
+    except OSError:
+        return None
+    return None if data is None else data.decode("utf-8", errors="replace")
+
+
 def _read_current(path: Path) -> bytes | NotRegularFile | None:
     """For undo: the bytes, None, or the error when somebody put a non-file there since."""
     try:

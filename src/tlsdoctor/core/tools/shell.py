@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tlsdoctor.core.changes import Note, Plan, read_bytes
+from tlsdoctor.core.changes import Note, Plan, read_text
 from tlsdoctor.core.tools._base import Context, edit_file
 from tlsdoctor.i18n import _
 
@@ -214,12 +214,8 @@ def detected_shells(ctx: Context) -> list[str]:
 
 def _kept_tool_variables(path: Path, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The variables of tools not in this run that the profile's block already sets."""
-    try:
-        data = read_bytes(path)
-    except OSError:
-        return []
     planned = {name for name, _value in pairs}
-    current = block_variables("" if data is None else data.decode("utf-8", errors="replace"))
+    current = block_variables(read_text(path) or "")
     return [(n, v) for n, v in current.items() if n in TOOL_VARIABLES and n not in planned]
 
 
