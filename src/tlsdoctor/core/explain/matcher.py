@@ -517,10 +517,7 @@ class Matcher:
             or occ.hits[0].lineno - last.line > MERGE_GAP
         ):
             return
-        prev_tool = last.key[1]
-        if tool != prev_tool and not (
-            self._cat.refines(tool, prev_tool) or self._cat.refines(prev_tool, tool)
-        ):
+        if not self._same_tool(tool, last.key[1]):
             return
         finding = self._findings[last.key]
         finding.count -= 1
