@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from urllib.parse import unquote, urlsplit
@@ -814,7 +814,3 @@ def _as_target(item: Target | str | tuple[str, int]) -> Target:
     if isinstance(item, tuple):
         return Target(item[0], int(item[1]))
     return parse_target(item)
-
-
-def targets_from(items: Sequence[str]) -> list[Target]:
-    return [parse_target(item) for item in items]
