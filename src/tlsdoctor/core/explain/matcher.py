@@ -462,9 +462,8 @@ class Matcher:
         issuer = issuer.strip() if issuer else None
         hosts = hosts_near(matches, self._cat, context)
         merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts, best.text)
-        if merged and self._last is not None:
-            self._sharpen(self._findings[self._last.key], best)
-        if merged:
+        if merged is not None:
+            self._sharpen(merged, best)
             return
         self._drop_settled(occ, sig.cause, tool)
         key = (sig.cause, tool, issuer)
@@ -533,24 +532,24 @@ class Matcher:
         issuer: str | None,
         hosts: Sequence[tuple[str, int]],
         text: str,
-    ) -> bool:
+    ) -> Finding | None:
         """Fold this occurrence into the previous one when both are one failure seen twice
         (python's ssl error, then requests' SSLError a few lines down the traceback; s_client's
         summary lines, repeated in each session block). The line that opened the failure again
-        (a retry), or another host, is a new failure."""
+        (a retry), or another host, is a new failure. The finding folded into, or None."""
         last = self._last
         if last is None:
-            return False
+            return None
         key = last.key
         prev_cause, prev_tool, prev_issuer = key
         if occ.hits[0].lineno - last.line > MERGE_GAP or cause not in last.causes:
-            return False  # another cause, unless the previous lines named it too (a summary)
+            return None  # another cause, unless the previous lines named it too (a summary)
         if hosts and last.hosts and not set(hosts) & set(last.hosts):
-            return False
+            return None
         if tool == prev_tool and _shape(text) == last.first:
-            return False
+            return None
         if issuer is not None and prev_issuer not in (None, issuer):
-            return False
+            return None
         if tool == UNKNOWN_TOOL:
             new_tool = prev_tool
         elif prev_tool == UNKNOWN_TOOL:
@@ -560,7 +559,7 @@ class Matcher:
         elif self._cat.refines(prev_tool, tool):
             new_tool = tool
         else:
-            return False
+            return None
         finding = self._findings.pop(key)
         finding.tool = new_tool
         finding.issuer = finding.issuer or issuer
@@ -578,7 +577,7 @@ class Matcher:
         self._last = _Last(
             new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes, last.settled_by
         )
-        return True
+        return finding
 
     def _resolve_tool(self, sig: Signature, context: Sequence[str], named: str | None) -> str:
         """The most specific marker in the message wins over the signature's own tool; when
