@@ -142,9 +142,11 @@ class _Occurrence:
         return self.named[1] if self.named else None
 
 
+_RANK = {c: i for i, c in enumerate(CONFIDENCES)}  # low < medium < high
+
+
 def _best(hits: Sequence[_LineHit]) -> _LineHit:
-    rank = {c: i for i, c in enumerate(CONFIDENCES)}
-    return max(hits, key=lambda h: (h.signature.priority, rank[h.signature.confidence], -h.lineno))
+    return max(hits, key=lambda h: (h.signature.priority, _RANK[h.signature.confidence], -h.lineno))
 
 
 def _by_line(hits: Sequence[_LineHit]) -> list[list[_LineHit]]:
@@ -497,9 +499,8 @@ class Matcher:
     def _sharpen(finding: Finding, hit: _LineHit) -> None:
         """A surer row for the same cause folded in (Java's ``CertificateExpiredException``
         under its generic "validity check failed"): the finding shows that row."""
-        rank = {c: i for i, c in enumerate(CONFIDENCES)}
         sig = hit.signature
-        if sig.cause != finding.cause or rank[sig.confidence] <= rank[finding.confidence]:
+        if sig.cause != finding.cause or _RANK[sig.confidence] <= _RANK[finding.confidence]:
             return
         finding.confidence, finding.signature = sig.confidence, sig.id
         finding.ambiguous, finding.producer = sig.ambiguous, sig.producer
