@@ -95,6 +95,12 @@ class Network:
 def network_from(args: argparse.Namespace) -> Network:
     """Validate the network options; with --lab, the lab's proxy and public root fill the gaps."""
     check_network_options(args)
+    if getattr(args, "lab", None) is not None and args.no_proxy:
+        raise UsageError(
+            _("--no-proxy and --lab cannot be combined: --lab always goes through the lab's proxy")
+        )
+    if args.roots == "":
+        raise UsageError(_("--roots needs a file name (it is empty)"))
     network = Network(args.proxy, not args.no_proxy, args.roots)
     if getattr(args, "lab", None) is not None:
         from tlsdoctor.lab.state import read_state

@@ -123,9 +123,9 @@ def _network(args: argparse.Namespace) -> tuple[str | None, bool, str | None, st
     The lab host is its first intercepted host, else its first host (a lab started with
     --no-intercept: "not intercepted, nothing to export"), never detect's public defaults.
     """
-    from tlsdoctor.cli.detect import checked_network
+    from tlsdoctor.cli._options import network_from
 
-    network = checked_network(args)
+    network = network_from(args)
     lab_host = next(iter(network.lab_intercepted or network.lab_hosts), None)
     return network.proxy, network.use_env_proxy, network.roots, lab_host
 

@@ -9,14 +9,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from tlsdoctor.cli._options import (
-    Network,
     add_json,
     add_lab,
     add_network,
     add_roots,
     network_from,
 )
-from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
 
@@ -39,24 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_lab(parser, _("use the running loopback lab: its proxy, its public root and its hosts"))
 
 
-def checked_network(args: argparse.Namespace) -> Network:
-    """``network_from``, after refusing the options it would silently ignore (detect, show and
-    ca export share it)."""
-    if getattr(args, "lab", None) is not None and args.no_proxy:
-        raise UsageError(
-            _("--no-proxy and --lab cannot be combined: --lab always goes through the lab's proxy")
-        )
-    if args.roots == "":
-        raise UsageError(_("--roots needs a file name (it is empty)"))
-    return network_from(args)
-
-
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.detect import detect
     from tlsdoctor.core.probe import parse_target, unique_targets
     from tlsdoctor.render.console import console, print_json
 
-    network = checked_network(args)
+    network = network_from(args)
     targets = unique_targets(parse_target(h) for h in args.hosts or network.lab_hosts)
     with _progress(len(targets) or 8) as progress:
         report = detect(

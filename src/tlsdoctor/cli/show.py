@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
-from tlsdoctor.cli.detect import checked_network
+from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots, network_from
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK
 from tlsdoctor.i18n import _
 
@@ -26,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.show import show
     from tlsdoctor.render.console import console, print_json
 
-    network = checked_network(args)
+    network = network_from(args)
     target = parse_target(args.target)
     report = show(
         target.host,
