@@ -125,7 +125,10 @@ def kind_of(name: str) -> str | None:
     by_name = _BY_NAME.get(lower)
     if by_name:
         return by_name
-    if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(".dockerfile"):
+    # Containerfile: Podman/Buildah's name for a Dockerfile, linted the same way.
+    if lower.startswith(("dockerfile.", "containerfile.")) or lower.endswith(
+        (".dockerfile", ".containerfile")
+    ):
         return "dockerfile"
     if lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
         return "jenkinsfile"
