@@ -278,7 +278,7 @@ def proxy_from_environment(
 
 def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
     """NO_PROXY as curl reads it: '*', domain suffixes (with or without a dot), IPs, CIDRs."""
-    name = to_ascii_host(host).rstrip(".").lower() if not is_ip(host) else host
+    name = _canonical_host(host)
     for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
         if not entry:
             continue

@@ -38,6 +38,7 @@ from tlsdoctor.lab.state import (
     LabState,
     ProcessRecord,
     find_lab_processes,
+    lab_name,
     load_state_file,
     process_start_time,
     resolve_state_dir,
@@ -167,7 +168,7 @@ def _validate(opts: LabOptions) -> list[str]:
     if opts.ca_name:
         _inspection_names(opts)  # a bad DN fails here, before anything is written
     names = site_names(opts.sites)
-    unknown = [h for h in opts.bypass if h.lower().rstrip(".") not in names]
+    unknown = [h for h in opts.bypass if lab_name(h) not in names]
     if unknown:
         raise UsageError(
             _(
@@ -587,7 +588,7 @@ class Lab:
         """Start a lab; ``exit_with_parent`` makes it end when this process ends (tests)."""
         opts = _options_from(options)
         _require_mitmproxy()
-        opts.bypass = tuple(h.lower().rstrip(".") for h in opts.bypass)
+        opts.bypass = tuple(lab_name(h) for h in opts.bypass)
         names = _validate(opts)
         directory = resolve_state_dir(state_dir)
         _make_dir(directory)

@@ -46,18 +46,15 @@ from mitmproxy.proxy import server_hooks
 from mitmproxy.tls import ClientHelloData, TlsData
 
 from tlsdoctor.lab.sites import watch_parent
+from tlsdoctor.lab.state import lab_name
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-def _host_key(host: str) -> str:
-    return host.lower().rstrip(".")
-
-
 class LabAddon:
     def __init__(self, config: dict[str, Any], ready_file: Path) -> None:
-        self.routes: dict[str, int] = {_host_key(k): int(v) for k, v in config["routes"].items()}
-        self.passthrough = {_host_key(h) for h in config["passthrough"]}
+        self.routes: dict[str, int] = {lab_name(k): int(v) for k, v in config["routes"].items()}
+        self.passthrough = {lab_name(h) for h in config["passthrough"]}
         self.no_intercept = bool(config["no_intercept"])
         self.delay = float(config["handshake_delay_ms"]) / 1000.0
         self.lazy = bool(config.get("lazy_upstream", False))
@@ -67,7 +64,7 @@ class LabAddon:
         # Eager mode refuses in server_connect, before answering CONNECT; lazy mode answers
         # CONNECT without connecting, so the refusal has to happen here to stay early.
         host = str(flow.request.host)
-        if self.lazy and _host_key(host) not in self.routes and host not in LOOPBACK:
+        if self.lazy and lab_name(host) not in self.routes and host not in LOOPBACK:
             flow.response = http.Response.make(
                 502, f"tlsdoctor lab: {host} is not a lab name (loopback only)"
             )
@@ -77,21 +74,21 @@ class LabAddon:
         if not server.address:
             return
         host, _port = server.address[0], server.address[1]
-        target = self.routes.get(_host_key(str(host)))
+        target = self.routes.get(lab_name(str(host)))
         if target is None:
             if str(host) not in LOOPBACK:
                 server.error = f"tlsdoctor lab: {host} is not a lab name (loopback only)"
             return
         if server.sni is None:
-            server.sni = _host_key(str(host))
+            server.sni = lab_name(str(host))
         server.address = ("127.0.0.1", target)
 
     def _wanted_name(self, data: ClientHelloData) -> str | None:
         if data.client_hello.sni:
-            return _host_key(data.client_hello.sni)
+            return lab_name(data.client_hello.sni)
         server = data.context.server
         if server.sni:
-            return _host_key(str(server.sni))
+            return lab_name(str(server.sni))
         return None
 
     def tls_clienthello(self, data: ClientHelloData) -> None:

@@ -34,6 +34,12 @@ SPECIAL_NAMES: dict[str, str] = {
     "plain": "plain.test",
 }
 
+
+def lab_name(host: str) -> str:
+    """A lab name as the lab compares it: lower case, no trailing dot."""
+    return host.lower().rstrip(".")
+
+
 PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
 NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 
