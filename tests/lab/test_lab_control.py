@@ -300,6 +300,30 @@ def test_cli_start_status_stop(tmp_path: Path, clean_env: dict[str, str]) -> Non
     assert "stopped" in status.stdout
 
 
+def test_cli_start_hints_run_as_printed(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    """The detect and stop commands `lab start` prints work when pasted (a space in the dir)."""
+    import shlex
+
+    directory = tmp_path / "my lab"
+    started = tlsdoctor("lab", "start", "--state-dir", str(directory), env=clean_env)
+    stop_hint = "tlsdoctor lab stop"
+    try:
+        assert started.returncode == 0, started.stderr
+        lines = started.stdout.splitlines()
+        detect_hint = next(line for line in lines if "See what tlsdoctor finds:" in line)
+        stop_hint = next(line for line in lines if "Stop it with:" in line)
+        words = shlex.split(detect_hint.split(": ", 1)[1])
+        assert words[:2] == ["tlsdoctor", "detect"]
+        found = tlsdoctor(*words[1:], "--json", env=clean_env)
+        assert found.returncode == 1, found.stderr
+        assert json.loads(found.stdout)["verdict"] == "intercepted"
+    finally:
+        words = shlex.split(stop_hint.split(": ", 1)[-1])
+        stopped = tlsdoctor(*words[1:], env=clean_env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert Lab.status(directory) == ("stopped", None)
+
+
 def test_cli_speaks_japanese(tmp_path: Path, clean_env: dict[str, str]) -> None:
     env = {**clean_env, "LANG": "ja_JP.UTF-8", "TLSDOCTOR_LAB_DIR": str(tmp_path / "none")}
     status = tlsdoctor("lab", "status", env=env)

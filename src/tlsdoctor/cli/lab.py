@@ -182,7 +182,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
 
 
 def _print_usage(state: Any) -> None:
-    from tlsdoctor.lab.state import stop_command
+    from tlsdoctor.lab.state import detect_command, stop_command
     from tlsdoctor.render.console import console
 
     out = console()
@@ -208,6 +208,7 @@ def _print_usage(state: Any) -> None:
     out.print(f'  SSL_CERT_FILE={ca} python3 -c "{python}"')
     out.print(_("Without the inspection CA the same command fails, as it would behind the proxy:"))
     out.print(f"  curl --cacert {root} https://site1.test/")
+    out.print(_("See what tlsdoctor finds: {command}", command=detect_command(state.state_dir)))
     out.print(_("Stop it with: {command}", command=stop_command(state.state_dir)))
 
 

@@ -53,6 +53,16 @@ def stop_command(directory: Path, environ: Mapping[str, str] | None = None) -> s
     return f"tlsdoctor lab stop --state-dir {shlex.quote(str(directory))}"
 
 
+def detect_command(directory: Path, environ: Mapping[str, str] | None = None) -> str:
+    """`tlsdoctor detect` on the lab in ``directory`` (``--lab=DIR``: a bare word after --lab
+    is its value, and the = keeps a host name written after it from being taken as the DIR)."""
+    import shlex
+
+    if directory.resolve() == default_state_dir(environ).resolve():
+        return "tlsdoctor detect --lab"
+    return f"tlsdoctor detect {shlex.quote(f'--lab={directory}')}"
+
+
 def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
     """TLSDOCTOR_LAB_DIR, else tlsdoctor's state dir + /lab."""
     from tlsdoctor import paths
