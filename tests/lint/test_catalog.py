@@ -35,6 +35,7 @@ EXAMPLE_FILE = {
     "TLS303": "Dockerfile",
     "TLS304": "Dockerfile",
     "TLS305": ".npmrc",
+    "TLS306": "Dockerfile",
     "TLS401": "README.md",
 }
 CERT_RULES = {"TLS301", "TLS302"}  # their examples describe files; the corpus has real ones

@@ -105,12 +105,19 @@ def _parse(text: str) -> _Stages:
     return stages
 
 
-def shipped_matches(text: str, matches: Sequence[Match]) -> list[Match]:
-    """Of the matches (a CA put into a trust store), those that reach the shipped image; plus
-    the ``COPY --from`` lines that carry a trust store with such a CA into it."""
+def shipped_matches(text: str, matches: Sequence[Match], scope: str = "trust-store") -> list[Match]:
+    """Of the matches, those that reach the shipped image.
+
+    ``trust-store`` (a CA put into a trust store): also the ``COPY --from`` lines that carry a
+    trust store with such a CA into it. ``inherited`` (a setting such as ``ENV``): only matches
+    in the last stage and the stages it is built ``FROM``; ``COPY --from`` copies files, not it.
+    """
     stages = _parse(text) if matches else None
     if stages is None or not stages.starts:
         return list(matches)
+    if scope == "inherited":
+        shipped = _shipped(stages)
+        return [m for m in matches if stages.of(m.offset) < 0 or stages.of(m.offset) in shipped]
     copy_of = {id(m): _copy_holding(stages.copies, m.offset) for m in matches}
     tainted = _tainted(stages, [stages.of(m.offset) for m in matches if copy_of[id(m)] is None])
     shipped = _shipped(stages)

@@ -226,7 +226,7 @@ def _check_text(
         if messages:  # echo "use curl -k if it fails": printed, not run
             matches = [m for m in matches if not inside_any(messages, m)]
         if rule.shipped_only and kind == "dockerfile":  # a CA trusted in a build stage only
-            matches = shipped_matches(stripped, matches)
+            matches = shipped_matches(stripped, matches, rule.shipped_only)
         if rule.code_only and matches:  # "rejectUnauthorized: false is dangerous": a string
             strings = string_spans(text, kind) if strings is None else strings
             matches = [m for m in matches if not inside_any(strings, m)]

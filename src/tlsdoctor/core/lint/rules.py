@@ -34,7 +34,10 @@ class Rule:
     checks: tuple[str, ...]
     entry: Mapping[str, Any]
     code_only: bool = False  # text engine: a match entirely inside a string literal is prose
-    shipped_only: bool = False  # Dockerfiles: only what reaches the final image counts
+    # Dockerfiles: only what reaches the final image counts. "trust-store": a CA put into a
+    # trust store (COPY --from of that store carries it on); "inherited": a setting (ENV) that
+    # only the stages the shipped one is built FROM pass on. "": every stage counts.
+    shipped_only: str = ""
 
     def patterns_for(self, kind: str) -> tuple[re.Pattern[str], ...]:
         return self.patterns + self.kind_patterns.get(kind, ())
@@ -87,8 +90,19 @@ def _rule(entry: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Rule
         checks=tuple(entry.get("checks", [])),
         entry=entry,
         code_only=bool(entry.get("code_only", False)),
-        shipped_only=bool(entry.get("shipped_only", False)),
+        shipped_only=_shipped_scope(entry),
     )
+
+
+SHIPPED_SCOPES = ("", "trust-store", "inherited")
+
+
+def _shipped_scope(entry: Mapping[str, Any]) -> str:
+    value = entry.get("shipped_only", False)
+    scope = "trust-store" if value is True else "" if value is False else str(value)
+    if scope not in SHIPPED_SCOPES:
+        raise ValueError(f"lint rule {entry.get('id')}: bad shipped_only {value!r}")
+    return scope
 
 
 @cache
