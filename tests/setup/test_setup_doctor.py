@@ -428,3 +428,95 @@ def test_doctor_reads_gits_xdg_config_too(
     found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
     assert [f.subject for f in found] == [str(xdg)]
     assert "by hand" in found[0].fix and str(home / ".gitconfig") in found[0].fix
+
+
+def _git_get(env: dict[str, str], key: str, cwd: Path | None = None) -> str:
+    import subprocess
+
+    from fixtures_env import require_client
+
+    git_program = require_client("git")
+    argv = [git_program, "config", "--get", key]
+    out = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    return out.stdout.strip()
+
+
+def test_doctor_follows_gits_include_like_git(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """[include] path: '~/' and relative to the including file, nested, a missing one skipped;
+    the last sslCAInfo read is the one judged, as real git reports it."""
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    gone = home / "gone.pem"
+    write(
+        home / ".gitconfig",
+        '[include]\n\tpath = ~/.gitconfig.local\n[Include]\n\tPath = "sub/rel.conf" ; note\n'
+        "[include]\n\tpath = missing.conf\n",
+    )
+    write(home / ".gitconfig.local", "[http]\n\tsslverify = no\n\tsslCAInfo = /first.pem\n")
+    write(home / "sub/rel.conf", "[include]\n\tpath = ../last.conf\n")
+    write(home / "last.conf", f"[http]\n\tsslCAInfo = {gone}\n")
+    assert _git_get(env, "http.sslVerify") == "no" and _git_get(env, "http.sslCAInfo") == str(gone)
+    found = audit(env, ca=certs.ca)
+    verify = [f for f in found if f.id == "git-ssl-verify"]
+    assert [f.subject for f in verify] == [str(home / ".gitconfig.local")]
+    assert f"(included from {home / '.gitconfig'})" in verify[0].message
+    assert "by hand" in verify[0].fix and str(home / ".gitconfig.local") in verify[0].fix
+    dangling = [f for f in found if f.id == "dangling-path"]
+    assert [f.subject for f in dangling] == [f"{home / 'last.conf'} http.sslCAInfo"]
+    assert "by hand" in dangling[0].fix  # setup edits ~/.gitconfig, not last.conf
+
+
+def test_doctor_reports_includeif_settings_as_conditional(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """git reads an [includeIf "gitdir:..."] file only inside a matching repository: doctor
+    cannot tell which repository will run, so it reports the file and names the condition."""
+    import subprocess
+
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    write(home / ".gitconfig", '[includeIf "gitdir:~/work/"]\n\tpath = work.conf\n')
+    write(home / "work.conf", "[http]\n\tsslVerify = false\n")
+    repo = home / "work" / "repo"
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True)
+    assert _git_get(env, "http.sslVerify", cwd=tmp_path) == ""
+    assert _git_get(env, "http.sslVerify", cwd=repo) == "false"
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
+    assert [f.subject for f in found] == [str(home / "work.conf")]
+    assert 'only under includeIf "gitdir:~/work/"' in found[0].message
+
+
+def test_doctor_stops_at_gits_include_depth(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """A circular include: git gives up after 10 levels (a fatal error); so does doctor, and
+    says so, instead of looping."""
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    write(home / ".gitconfig", "[include]\n\tpath = loop.conf\n")
+    write(home / "loop.conf", "[http]\n\tsslVerify = false\n[include]\n\tpath = .gitconfig\n")
+    assert _git_get(env, "http.sslVerify") == ""  # git exits 128: exceeded maximum include depth
+    found = audit(env, ca=certs.ca)
+    assert [f.subject for f in found if f.id == "git-ssl-verify"] == [str(home / "loop.conf")]
+    assert [f.id for f in found if f.id == "git-include-depth"] == ["git-include-depth"]
+
+
+def test_setup_git_warns_about_included_files_it_does_not_edit(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """setup edits ~/.gitconfig only: an included sslVerify=false, and an included sslCAInfo
+    read after setup's (which git would use instead), are named in the plan."""
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    write(home / ".gitconfig", "[http]\n\tsslVerify = false\n[include]\n\tpath = local.conf\n")
+    write(home / "local.conf", "[http]\n\tsslverify = off\n\tsslCAInfo = /old.pem\n")
+    plan = plan_setup(["git"], certs.bundle, certs.ca, environ=env)
+    warnings = [n.text for n in plan.notes if n.tool == "git" and n.kind == "warning"]
+    assert len(warnings) == 2
+    assert all(str(home / "local.conf") in w and "by hand" in w for w in warnings)
+    assert "git uses that one" in warnings[1]
+    changes.apply(plan, changes.Journal())
+    assert _git_get(env, "http.sslCAInfo") == "/old.pem"  # what the warning said

@@ -8,9 +8,9 @@ verification off. It never changes anything.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -474,10 +474,10 @@ class _Auditor:
         return files
 
     def _audit_by_hand_if_not_edited(
-        self, kind: str, tool: str, path: Path, text: str, edited: Path
+        self, kind: str, tool: str, path: Path, text: str, edited: Path, shown: str | None = None
     ) -> None:
-        """The insecure settings in ``path``; in a file setup does not edit, the fix is to
-        remove them by hand (running setup would not clear them)."""
+        """The insecure settings in ``path`` (named ``shown`` in the message); in a file setup
+        does not edit, the fix is to remove them by hand (running setup would not clear them)."""
         for hit in insecure.find(kind, text):
             fix = hit.fix()
             if path != edited:
@@ -489,7 +489,7 @@ class _Auditor:
                     tool=tool,
                     edited=str(edited),
                 )
-            self.add(hit.rule.id, ERROR, str(path), hit.message(str(path)), fix)
+            self.add(hit.rule.id, ERROR, str(path), hit.message(shown or str(path)), fix)
 
     def audit_npm(self) -> None:
         path = node.npmrc_path(self.ctx)
@@ -512,21 +512,63 @@ class _Auditor:
 
     def audit_git(self) -> None:
         """git's global files (XDG first, ~/.gitconfig overrides it, GIT_CONFIG_GLOBAL replaces
-        both): each searched for insecure settings, the http.sslCAInfo git uses judged."""
+        both) and every file they include: each searched for insecure settings, the
+        http.sslCAInfo git uses judged. A file included by ``[includeIf]`` applies only in some
+        repositories: its findings name the condition, and its sslCAInfo is judged on its own."""
         edited = git.global_config_path(self.ctx)
-        files = [edited]
-        if not self.ctx.env_path("GIT_CONFIG_GLOBAL"):
-            files = [self.ctx.config_home / "git" / "config", self.ctx.home / ".gitconfig"]
-        cainfo: tuple[Path, str] | None = None
-        for path in files:
-            text = self._read(path)
-            if text is None:
-                continue
-            self._audit_by_hand_if_not_edited("gitconfig", "git", path, text, edited)
-            value = _git_cainfo(text)
-            cainfo = (path, value) if value is not None else cainfo
-        if cainfo is not None:
-            self.check_path(f"{cainfo[0]} http.sslCAInfo", cainfo[1], "replace", "bundle")
+        config = git.read_config(self.ctx, git.global_files(self.ctx), self._read)
+        searched: set[Path] = set()
+        for file in config.files:
+            if file.path not in searched:
+                searched.add(file.path)
+                self._audit_by_hand_if_not_edited(
+                    "gitconfig", "git", file.path, file.text, edited, shown=file.label()
+                )
+        if config.too_deep is not None:
+            self._git_too_deep(config.too_deep)
+        used = config.last("http", "sslcainfo")
+        entries = [] if used is None else [used]
+        entries += [
+            e
+            for e in config.conditional("http", "sslcainfo")
+            if used is None or e.value != used.value
+        ]
+        for entry in entries:
+            if entry.value:
+                self._check_git_cainfo(entry, edited)
+
+    def _check_git_cainfo(self, entry: git.Entry, edited: Path) -> None:
+        """Judge one http.sslCAInfo; in a file setup does not edit, the fix is by hand."""
+        subject = f"{entry.file.path} http.sslCAInfo"
+        if entry.file.condition is not None:
+            subject += f' [includeIf "{entry.file.condition}"]'
+        before = len(self.findings)
+        self.check_path(subject, entry.value or "", "replace", "bundle")
+        if entry.file.path == edited:
+            return
+        fix = _(
+            "point http.sslCAInfo in {path} at the full bundle by hand, or remove it "
+            "('tlsdoctor setup git' edits only {edited})",
+            path=str(entry.file.path),
+            edited=str(edited),
+        )
+        for i in range(before, len(self.findings)):
+            self.findings[i] = dataclasses.replace(self.findings[i], fix=fix)
+
+    def _git_too_deep(self, file: git.ConfigFile) -> None:
+        self.add(
+            "git-include-depth",
+            WARNING,
+            str(file.path),
+            _(
+                "{path} nests includes deeper than {depth} (a file that includes itself?): "
+                "git stops with 'exceeded maximum include depth' and the files beyond were "
+                "not read",
+                path=file.label(),
+                depth=git.MAX_INCLUDE_DEPTH,
+            ),
+            _("remove the circular [include] path"),
+        )
 
     def audit_conda(self) -> None:
         for path in python.condarc_search_paths(self.ctx):
@@ -625,21 +667,6 @@ class _Auditor:
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():
             self.check_path(_("inspection CA"), str(ca), "add", "ca")
-
-
-def _git_cainfo(text: str) -> str | None:
-    """The last http.sslCAInfo in a git config file."""
-    section: str | None = None
-    found: str | None = None
-    for line in text.splitlines():
-        header = re.match(r"^\s*\[\s*([^\]\s]+)(?:\s+\"([^\"]*)\")?\s*\]", line)
-        if header:
-            section = header.group(1).lower()
-            continue
-        key = re.match(r"^\s*sslcainfo\s*(?:=\s*(.*))?$", line, re.I)
-        if section == "http" and key:
-            found = _edit.quoted(key.group(1) or "true")
-    return found
 
 
 def pip_global_files(environ: Mapping[str, str]) -> list[Path]:

@@ -1,16 +1,184 @@
-"""git: ``http.sslCAInfo`` in the global config, edited by git itself on a scratch copy."""
+"""git: ``http.sslCAInfo`` in the global config, edited by git itself on a scratch copy.
+
+:func:`read_config` reads git's global files the way git does, following ``[include]`` and
+``[includeIf]`` (doctor and setup look for insecure settings and the CA file in all of them).
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tlsdoctor.core.changes import Plan
+from tlsdoctor.core.changes import Note, Plan, read_text
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import Context, edit_file, edit_line, not_installed
+from tlsdoctor.i18n import _
 
 SETTING = "http.sslCAInfo"
+MAX_INCLUDE_DEPTH = 10  # git's config.c: nesting deeper is a fatal error (a circular include)
+
+_HEADER = re.compile(r'^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\](.*)$', re.S)
+_KEY = re.compile(r"^\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$", re.S)
+_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "\\": "\\", '"': '"'}
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """One file git reads: a global file, or one an include pulls in."""
+
+    path: Path
+    text: str
+    included_from: Path | None = None
+    condition: str | None = None  # the includeIf condition it (or a file including it) sits under
+
+    def label(self) -> str:
+        """The path, with where it is included from (and under which condition)."""
+        if self.included_from is None:
+            return str(self.path)
+        if self.condition is None:
+            return _(
+                "{path} (included from {parent})",
+                path=str(self.path),
+                parent=str(self.included_from),
+            )
+        return _(
+            '{path} (included from {parent} only under includeIf "{condition}")',
+            path=str(self.path),
+            parent=str(self.included_from),
+            condition=self.condition,
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    file: ConfigFile
+    section: str  # lower case
+    key: str  # lower case
+    value: str | None  # None: the key alone (true to git)
+
+
+@dataclass
+class GitConfig:
+    files: list[ConfigFile] = field(default_factory=list)  # in the order git reads them
+    entries: list[Entry] = field(default_factory=list)  # in the order git reads them
+    too_deep: ConfigFile | None = None  # the file whose include git refuses (depth exceeded)
+
+    def last(self, section: str, key: str) -> Entry | None:
+        """The value git uses outside includeIf files: the last one read."""
+        found = [
+            e for e in self.entries
+            if (e.section, e.key) == (section, key) and e.file.condition is None
+        ]  # fmt: skip
+        return found[-1] if found else None
+
+    def conditional(self, section: str, key: str) -> list[Entry]:
+        """The values set in includeIf files (used when their condition holds)."""
+        return [
+            e for e in self.entries
+            if (e.section, e.key) == (section, key) and e.file.condition is not None
+        ]  # fmt: skip
+
+
+def global_files(ctx: Context) -> list[Path]:
+    """git's global files in the order git reads them: GIT_CONFIG_GLOBAL replaces both."""
+    explicit = ctx.env_path("GIT_CONFIG_GLOBAL")
+    if explicit:
+        return [explicit]
+    return [ctx.config_home / "git" / "config", ctx.home / ".gitconfig"]
+
+
+def read_config(ctx: Context, roots: list[Path], read: Callable[[Path], str | None]) -> GitConfig:
+    """Every file git reads from ``roots``, following ``[include] path`` (relative to the
+    including file, ``~/`` expanded, a missing file ignored) and ``[includeIf] path``, whose
+    condition (``gitdir:``, ``onbranch:``...) depends on the repository: those files are
+    followed and marked conditional. ``read`` gives a file's text (None: missing/unreadable)."""
+    config = GitConfig()
+    for root in roots:
+        text = read(root)
+        if text is not None:
+            _walk(ctx, ConfigFile(root, text), read, config, 0)
+    return config
+
+
+def _walk(
+    ctx: Context,
+    file: ConfigFile,
+    read: Callable[[Path], str | None],
+    config: GitConfig,
+    depth: int,
+) -> None:
+    config.files.append(file)
+    for section, subsection, key, value in _entries(file.text):
+        config.entries.append(Entry(file, section, key, value))
+        include = (section, subsection is None) in (("include", True), ("includeif", False))
+        if not include or key != "path" or not value:
+            continue
+        target = _include_target(ctx, value, file.path)
+        text = read(target)
+        if text is None:
+            continue  # git skips an include that does not exist
+        if depth >= MAX_INCLUDE_DEPTH:
+            config.too_deep = config.too_deep or file
+            return
+        condition = subsection if section == "includeif" else file.condition
+        child = ConfigFile(target, text, file.path, condition)
+        _walk(ctx, child, read, config, depth + 1)
+
+
+def _include_target(ctx: Context, value: str, including: Path) -> Path:
+    if value == "~" or value.startswith("~/"):
+        return ctx.home / value[2:]
+    if value.startswith("~"):
+        return Path(os.path.expanduser(value))
+    path = Path(value)
+    return path if path.is_absolute() else Path(os.path.normpath(including.parent / path))
+
+
+def _entries(text: str) -> Iterator[tuple[str, str | None, str, str | None]]:
+    """(section, subsection, key, value) of each setting, in order (names lower case)."""
+    section, subsection = "", None
+    lines = iter(text.splitlines())
+    for line in lines:
+        header = _HEADER.match(line)
+        if header:
+            section, subsection = header.group(1).lower(), header.group(2)
+            line = header.group(3)
+        key = _KEY.match(line)
+        if not key or not section:
+            continue
+        raw = key.group(2)
+        while raw is not None and _continues(raw):
+            raw = raw[:-1] + next(lines, "")
+        value = None if raw is None else _value(raw)
+        yield section, subsection, key.group(1).lower(), value
+
+
+def _continues(raw: str) -> bool:
+    """A value line ending in an unescaped backslash goes on on the next line."""
+    stripped = raw.rstrip("\r")
+    return (len(stripped) - len(stripped.rstrip("\\"))) % 2 == 1
+
+
+def _value(raw: str) -> str:
+    """git's value syntax: quotes toggle, ``#``/``;`` outside them start a comment, escapes."""
+    out: list[str] = []
+    quoted = False
+    chars = iter(raw.strip())
+    for char in chars:
+        if char == '"':
+            quoted = not quoted
+        elif char in "#;" and not quoted:
+            break
+        elif char == "\\":
+            out.append(_ESCAPES.get(next(chars, ""), ""))
+        else:
+            out.append(char)
+    return "".join(out).strip()
 
 
 def global_config_path(ctx: Context) -> Path:
@@ -51,6 +219,12 @@ def plan_git(ctx: Context) -> Plan:
     path = global_config_path(ctx)
     if not program and not ctx.explicit:
         return not_installed("git")
+    plan = _plan_edit(ctx, program, path)
+    plan.notes.extend(_notes_on_other_files(ctx, path, plan))
+    return plan
+
+
+def _plan_edit(ctx: Context, program: str | None, path: Path) -> Plan:
     bundle = str(ctx.bundle)
     if program:
         return edit_file(
@@ -75,3 +249,43 @@ def plan_git(ctx: Context) -> Plan:
         case_insensitive_section=True,
         insecure_file="gitconfig",
     )
+
+
+def _notes_on_other_files(ctx: Context, edited: Path, plan: Plan) -> list[Note]:
+    """What setup leaves in the other files git reads (the XDG config beside ~/.gitconfig, the
+    files ``[include]``/``[includeIf]`` pull in): settings that keep verification off, and an
+    http.sslCAInfo read after the one setup sets (git uses the last)."""
+    from tlsdoctor.core.tools import insecure
+
+    planned = {c.path: c.new for c in plan.changes if c.new is not None}
+
+    def read(file: Path) -> str | None:
+        new = planned.get(file)
+        return read_text(file) if new is None else new.decode("utf-8", errors="replace")
+
+    config = read_config(ctx, global_files(ctx), read)
+    notes: list[Note] = []
+    for file in {f.path: f for f in config.files if f.path != edited}.values():
+        for hit in insecure.find("gitconfig", file.text):
+            notes.append(_by_hand(hit.message(file.label()), hit.shown(), file.path, edited))
+    used = config.last("http", "sslcainfo")
+    if used is not None and used.file.path != edited and used.value != str(ctx.bundle):
+        message = _(
+            "{path} sets http.sslCAInfo to {value}, read after {edited}: git uses that one",
+            path=used.file.label(),
+            value=used.value or "",
+            edited=str(edited),
+        )
+        notes.append(_by_hand(message, "http.sslCAInfo", used.file.path, edited))
+    return notes
+
+
+def _by_hand(message: str, setting: str, path: Path, edited: Path) -> Note:
+    text = _(
+        "{message}; remove {setting} from {path} by hand (setup edits only {edited})",
+        message=message,
+        setting=setting,
+        path=str(path),
+        edited=str(edited),
+    )
+    return Note("git", text, "warning")
