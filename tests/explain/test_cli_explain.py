@@ -200,6 +200,32 @@ def test_run_into_a_closed_pipe_ends_like_the_command(clean_env: dict[str, str])
         proc.wait()
 
 
+@pytest.mark.parametrize(
+    ("redirect", "reason"),
+    [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor")],
+)
+def test_run_into_an_unwritable_stdout_is_one_line(
+    clean_env: dict[str, str], redirect: str, reason: str
+) -> None:
+    """The command writes 1 MB into a stdout we cannot write: it still ends (the copy keeps
+    draining its pipe), and the failed write is one line, exit 2, as for every command."""
+    if redirect == ">/dev/full" and not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    big = [sys.executable, "-c", "import sys; sys.stdout.write('x' * 1_000_000)"]
+    command = [sys.executable, "-m", "tlsdoctor", "run", "--", *big]
+    done = subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command],
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"tlsdoctor: error: cannot write to standard output: {reason}\n",
+    )
+
+
 def test_run_missing_command_is_127(clean_env: dict[str, str]) -> None:
     proc = run_cli("run", "--", "tlsdoctor-no-such-command", env=clean_env)
     assert proc.returncode == 127

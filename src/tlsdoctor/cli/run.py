@@ -21,7 +21,7 @@ from tlsdoctor.cli._options import (
     check_network_options,
     probe_findings_with,
 )
-from tlsdoctor.errors import UsageError
+from tlsdoctor.errors import OutputError, UsageError
 from tlsdoctor.i18n import _
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             + "\n"
         )
         return EXIT_NOT_EXECUTABLE
-    code = _pump(process, matchers)
+    code, unwritable = _pump(process, matchers)
     findings = _merge(matchers[0].close(), matchers[1].close())
     insecure = matchers[1].insecure_attempts + matchers[0].insecure_attempts
     if code != 0 and findings:
@@ -91,14 +91,26 @@ def run(args: argparse.Namespace) -> int:
         _explain(findings)
     elif insecure:
         _warn_insecure(insecure)
+    if unwritable is not None:
+        raise unwritable  # one line, exit 2, once the explanation is on stderr
     return code
 
 
-def _pump(process: subprocess.Popen[bytes], matchers: tuple[Matcher, Matcher]) -> int:
+def _pump(
+    process: subprocess.Popen[bytes], matchers: tuple[Matcher, Matcher]
+) -> tuple[int, OutputError | None]:
+    """Copy the command's output until it ends; return its exit code (128+N for signal N) and
+    the error of a stdout that could not be written (`>/dev/full`, `>&-`). The copy keeps
+    draining after such an error, so the command never blocks on a full pipe."""
     assert process.stdout is not None and process.stderr is not None
+    failures: tuple[list[Exception], list[Exception]] = ([], [])
     threads = [
-        threading.Thread(target=_copy, args=(process.stdout, sys.stdout, matchers[0]), daemon=True),
-        threading.Thread(target=_copy, args=(process.stderr, sys.stderr, matchers[1]), daemon=True),
+        threading.Thread(
+            target=_copy, args=(process.stdout, sys.stdout, matchers[0], failures[0]), daemon=True
+        ),
+        threading.Thread(
+            target=_copy, args=(process.stderr, sys.stderr, matchers[1], failures[1]), daemon=True
+        ),
     ]
     for thread in threads:
         thread.start()
@@ -110,10 +122,12 @@ def _pump(process: subprocess.Popen[bytes], matchers: tuple[Matcher, Matcher]) -
         thread.join()
     if code < 0:  # killed by a signal: report it the way a shell does
         code = 128 - code
-    return code
+    return code, _output_error(failures[0][0]) if failures[0] else None
 
 
-def _copy(source: IO[bytes], target: IO[str], matcher: Matcher) -> None:
+def _copy(source: IO[bytes], target: IO[str], matcher: Matcher, failures: list[Exception]) -> None:
+    """Pass `source` on to `target` and the matcher; after a failed write (other than a closed
+    pipe) keep reading and scanning without writing, and leave the error in `failures`."""
     out = getattr(target, "buffer", None)
     fd = source.fileno()
     while True:
@@ -123,19 +137,33 @@ def _copy(source: IO[bytes], target: IO[str], matcher: Matcher) -> None:
             break
         if not data:
             break
-        try:
-            if out is not None:
-                out.write(data)
-                out.flush()
-            else:
-                target.write(data.decode("utf-8", "replace"))
-                target.flush()
-        except (BrokenPipeError, ValueError):
-            # Our own output is gone (`run -- CMD | head`): stop reading, so the command gets
-            # SIGPIPE / EPIPE on its next write and ends, as it would in the plain pipeline.
-            source.close()
-            return
+        if not failures:
+            try:
+                _write(out, target, data)
+            except (BrokenPipeError, ValueError):
+                # Our own output is gone (`run -- CMD | head`): stop reading, so the command
+                # gets SIGPIPE / EPIPE on its next write and ends, as in the plain pipeline.
+                source.close()
+                return
+            except (OSError, OutputError) as err:
+                failures.append(err)
         matcher.feed(data)
+
+
+def _write(out: IO[bytes] | None, target: IO[str], data: bytes) -> None:
+    if out is not None:
+        out.write(data)
+        out.flush()
+    else:
+        target.write(data.decode("utf-8", "replace"))
+        target.flush()
+
+
+def _output_error(err: Exception) -> OutputError:
+    if isinstance(err, OutputError):
+        return err
+    reason = (err.strerror if isinstance(err, OSError) else None) or type(err).__name__
+    return OutputError(_("cannot write to standard output: {reason}", reason=reason))
 
 
 def _merge(*groups: list[Finding]) -> list[Finding]:
