@@ -32,6 +32,7 @@ EXAMPLE_FILE = {
     "TLS208": "daemon.json",
     "TLS209": "Dockerfile",
     "TLS210": "workflow.yml",
+    "TLS211": "main.tf",
     "TLS303": "Dockerfile",
     "TLS304": "Dockerfile",
     "TLS305": ".npmrc",

@@ -70,6 +70,9 @@ _BY_SUFFIX: dict[str, str] = {
     ".env": "env",
     ".properties": "properties",
     ".kubeconfig": "kubeconfig",
+    ".tf": "terraform",
+    ".tofu": "terraform",
+    ".tfvars": "terraform",
     ".md": "docs",
     ".markdown": "docs",
     ".rst": "docs",
@@ -130,6 +133,8 @@ def kind_of(name: str) -> str | None:
         (".dockerfile", ".containerfile")
     ):
         return "dockerfile"
+    if lower.endswith((".tf.json", ".tofu.json", ".tfvars.json")):
+        return "terraform"  # Terraform's JSON syntax: the same attributes as in .tf
     if lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
         return "jenkinsfile"
     if lower.startswith(".env.") or lower.endswith(".env"):

@@ -26,6 +26,8 @@ _TOKENS: dict[str, re.Pattern[str]] = {
     "groovy": re.compile(
         rf"(?P<c>{_C_COMMENTS})|\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z)|{_C_STRINGS}"
     ),
+    # HCL (Terraform): #, // and /* */ comments; its JSON syntax has only strings.
+    "hcl": re.compile(rf"(?P<c>{_C_COMMENTS}|#[^\n]*)|\"(?:\\.|[^\"\\\n])*\""),
     "hash": re.compile(
         r'(?P<c>(?:(?<=[\s;])|^)#[^\n]*)|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'', re.MULTILINE
     ),
@@ -50,6 +52,7 @@ COMMENT_STYLE: dict[str, str] = {
     "rust": "rust",
     "php": "php",
     "json": "c",
+    "terraform": "hcl",
     "ruby": "hash",
     "shell": "hash",
     "dockerfile": "hash",

@@ -1,0 +1,1 @@
+vault_skip_tls_verify = true

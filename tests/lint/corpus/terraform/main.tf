@@ -1,0 +1,44 @@
+provider "kubernetes" {
+  host     = "https://k8s.internal.example.com:6443"
+  insecure = true
+}
+
+provider "helm" {
+  kubernetes {
+    host     = "https://k8s.internal.example.com:6443"
+    insecure = "true"
+  }
+}
+
+provider "vault" {
+  address         = "https://vault.internal.example.com:8200"
+  skip_tls_verify = true
+}
+
+provider "vsphere" {
+  vsphere_server       = "vcenter.internal.example.com"
+  allow_unverified_ssl = true
+}
+
+provider "proxmox" { pm_tls_insecure = true }
+
+provider "consul" {
+  address        = "consul.internal.example.com:8501"
+  scheme         = "https"
+  insecure_https = true
+}
+
+data "http" "installer" {
+  url      = "https://internal.example.com/install.sh"
+  insecure = true
+}
+
+resource "docker_registry_image" "app" {
+  name                 = "registry.internal.example.com/app:1"
+  insecure_skip_verify = true
+}
+
+module "runners" {
+  source          = "./modules/runners"
+  ghes_ssl_verify = false
+}
