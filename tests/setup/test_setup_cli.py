@@ -245,3 +245,28 @@ def test_bad_ca_paths_give_one_clear_line_and_exit_2(
         assert main(["doctor", "--ca", str(ca)]) == 2
         err = capsys.readouterr().err
         assert str(ca) in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_bundle_out_refuses_a_missing_folder_like_ca_export(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A mistyped --out folder is one line, exit 2, and nothing is created (as 'ca export
+    --out' does); an existing folder is written to."""
+    missing = tmp_path / "missing" / "dir" / "bundle.pem"
+    assert main(["bundle", "--ca", str(certs.ca), "--out", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"tlsdoctor: error: cannot write --out {missing}: "
+        f"the folder {missing.parent} does not exist\n"
+    )
+    assert not (tmp_path / "missing").exists()
+    dangling = tmp_path / "link.pem"
+    dangling.symlink_to(tmp_path / "gone" / "bundle.pem")
+    assert main(["bundle", "--ca", str(certs.ca), "--out", str(dangling)]) == 2
+    assert "does not exist" in capsys.readouterr().err and not (tmp_path / "gone").exists()
+    out = tmp_path / "bundle.pem"
+    assert main(["bundle", "--ca", str(certs.ca), "--out", str(out)]) == 0
+    assert certs.ca.read_bytes().strip() in out.read_bytes()

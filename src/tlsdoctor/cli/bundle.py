@@ -102,6 +102,21 @@ def _reject_ignored_options(args: argparse.Namespace) -> None:
         )
 
 
+def _check_out(out: str) -> None:
+    """--out must name a file in a folder that exists (as for 'ca export --out'): a mistyped
+    folder is an error, never created. Only the default data folder is created."""
+    import os
+
+    from tlsdoctor.cli.ca import folder_problem
+
+    if Path(out).is_dir():
+        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    for target in dict.fromkeys((Path(out), Path(os.path.realpath(out)))):
+        problem = folder_problem(target)
+        if problem is not None:
+            raise InputError(_("cannot write --out {path}: {reason}", path=out, reason=problem))
+
+
 def _current_cas(args: argparse.Namespace) -> list[Certificate] | None:
     """For --check: the CA in use now, from --ca files or from what --host presents now."""
     if args.ca:
@@ -126,8 +141,8 @@ def run(args: argparse.Namespace) -> int:
 
             render_findings(console(), path, findings)
         return EXIT_FINDINGS if findings else EXIT_OK
-    if args.out is not None and Path(args.out).is_dir():
-        raise UsageError(_("--out {path} is a directory; give a file name", path=args.out))
+    if args.out is not None:
+        _check_out(args.out)
     cas = _cas_from_files(args.ca) if args.ca else _cas_from_export(args.host, args.roots)
     try:
         result = bundle.build_bundle(cas, roots_path=args.roots, out=args.out)
