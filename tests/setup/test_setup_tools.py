@@ -530,3 +530,49 @@ def test_setup_shell_keeps_what_setup_java_added_to_the_block(
     plan = plan_setup([shell_name], certs.bundle, certs.ca)
     assert plan.changes == []  # 'setup java' then 'setup shell': nothing to change
     assert any("keeps JAVA_TOOL_OPTIONS" in n.text for n in plan.notes)
+
+
+# PowerShell ends a verbatim '...' string at any of these (its tokenizer's IsSingleQuote);
+# a pair of them stands for one literal quote. pwsh cannot run here: this reads the string back.
+PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def read_ps_verbatim(code: str, start: int) -> tuple[str, int]:
+    """The value of the verbatim string opening at ``code[start]``, and the index after it."""
+    assert code[start] in PS_SINGLE_QUOTES
+    out, i = [], start + 1
+    while i < len(code):
+        if code[i] in PS_SINGLE_QUOTES:
+            if i + 1 < len(code) and code[i + 1] in PS_SINGLE_QUOTES:
+                out.append(code[i])
+                i += 2
+                continue
+            return "".join(out), i + 1
+        out.append(code[i])
+        i += 1
+    raise AssertionError(f"unterminated string in {code!r}")
+
+
+@pytest.mark.parametrize("quote", ["'", "\u2018", "\u2019", "\u201a", "\u201b"])
+def test_powershell_block_escapes_typographic_single_quotes(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path, quote: str
+) -> None:
+    """A path like /home/O’Brien: PowerShell takes ’ for a closing quote, so setup's block
+    must double it as env does, or the rest of the path would run as code."""
+    folder = tmp_path / f"O{quote}Brien; calc"
+    folder.mkdir()
+    bundle, ca = folder / "bundle.pem", folder / "inspection-ca.pem"
+    bundle.write_bytes(certs.bundle.read_bytes())
+    ca.write_bytes(certs.ca.read_bytes())
+    plan = plan_setup(["powershell"], bundle, ca)
+    [change] = plan.changes
+    for line in (change.new or b"").decode().splitlines():
+        if line.startswith("$env:SSL_CERT_FILE = "):
+            value, end = read_ps_verbatim(line, len("$env:SSL_CERT_FILE = "))
+            assert value == str(bundle) and end == len(line)
+            break
+    else:
+        raise AssertionError("no SSL_CERT_FILE line")
+    ctx_line = shell.render_block("powershell", [("JAVA_TOOL_OPTIONS", f"-Dx={folder}")])
+    opening = ctx_line.index("+ ") + 2
+    assert read_ps_verbatim(ctx_line, opening)[0] == f"-Dx={folder}"

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tlsdoctor.core.changes import Note, Plan, read_text
+from tlsdoctor.core.envvars import ENV_VARS, quote_fish, quote_posix, quote_powershell
 from tlsdoctor.core.tools._base import Context, edit_file
 from tlsdoctor.i18n import _
 
@@ -22,17 +23,6 @@ HEADER = "# Managed by 'tlsdoctor setup'; 'tlsdoctor undo' removes it."
 
 SHELLS = ("bash", "zsh", "fish", "powershell")
 
-# Used until tlsdoctor.core.envvars is available: (name, "bundle" | "ca").
-FALLBACK_VARS: tuple[tuple[str, str], ...] = (
-    ("SSL_CERT_FILE", "bundle"),
-    ("REQUESTS_CA_BUNDLE", "bundle"),
-    ("CURL_CA_BUNDLE", "bundle"),
-    ("NODE_EXTRA_CA_CERTS", "ca"),
-    ("AWS_CA_BUNDLE", "bundle"),
-    ("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "bundle"),
-    ("HTTPLIB2_CA_CERTS", "bundle"),
-    ("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", "bundle"),
-)
 # Set through each tool's own config instead (pip decides by version; git/cargo have files),
 # or not a file variable at all.
 NOT_EXPORTED = frozenset(
@@ -61,41 +51,16 @@ TOOL_VARIABLES = {"JAVA_TOOL_OPTIONS": "java"}
 
 
 def exported_variables(ctx: Context) -> list[tuple[str, str]]:
-    """(NAME, value) pairs for the block, from the shared variable list when it exists."""
+    """(NAME, value) pairs for the block, from the shared variable list (data/envvars.toml)."""
     pairs: list[tuple[str, str]] = []
-    try:
-        import importlib
-
-        envvars = importlib.import_module("tlsdoctor.core.envvars")  # the CA work's catalog
-        spec = [
-            (str(v.name), str(v.wants))
-            for v in envvars.ENV_VARS
-            if str(getattr(v, "wants", "")) in ("bundle", "ca")
-        ]
-    except (ImportError, AttributeError):
-        spec = list(FALLBACK_VARS)
-    if not spec:
-        spec = list(FALLBACK_VARS)
     seen: set[str] = set()
-    for name, wants in spec:
-        if name in NOT_EXPORTED or name in seen:
+    for var in ENV_VARS:
+        if var.wants not in ("bundle", "ca") or var.name in NOT_EXPORTED or var.name in seen:
             continue
-        seen.add(name)
-        pairs.append((name, str(ctx.ca if wants == "ca" else ctx.bundle)))
+        seen.add(var.name)
+        pairs.append((var.name, str(ctx.ca if var.wants == "ca" else ctx.bundle)))
     pairs.extend(ctx.shell_exports)
     return pairs
-
-
-def _sh(value: str) -> str:
-    return "'" + value.replace("'", "'\\''") + "'"
-
-
-def _fish(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def _ps(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def first_option(value: str) -> str:
@@ -117,17 +82,17 @@ def _append_line(shell: str, name: str, value: str) -> str:
     first = first_option(value)
     if shell == "fish":
         return (
-            f'if not string match -q -- {_fish("* " + first + " *")} " ${name} "; '
-            f'set -gx {name} (string trim -- "${name} "{_fish(value)}); end'
+            f'if not string match -q -- {quote_fish("* " + first + " *")} " ${name} "; '
+            f'set -gx {name} (string trim -- "${name} "{quote_fish(value)}); end'
         )
     if shell == "powershell":
         return (
-            f'if (-not (" $env:{name} ").Contains({_ps(" " + first + " ")})) '
-            f'{{ $env:{name} = ("$env:{name} " + {_ps(value)}).Trim() }}'
+            f'if (-not (" $env:{name} ").Contains({quote_powershell(" " + first + " ")})) '
+            f'{{ $env:{name} = ("$env:{name} " + {quote_powershell(value)}).Trim() }}'
         )
     return (
-        f'case " ${{{name}-}} " in *{_sh(" " + first + " ")}*) ;; '
-        f'*) export {name}="${{{name}:+${name} }}"{_sh(value)} ;; esac'
+        f'case " ${{{name}-}} " in *{quote_posix(" " + first + " ")}*) ;; '
+        f'*) export {name}="${{{name}:+${name} }}"{quote_posix(value)} ;; esac'
     )
 
 
@@ -137,11 +102,11 @@ def render_block(shell: str, pairs: Iterable[tuple[str, str]]) -> str:
         if name in APPENDED:
             lines.append(_append_line(shell, name, value))
         elif shell == "fish":
-            lines.append(f"set -gx {name} {_fish(value)}")
+            lines.append(f"set -gx {name} {quote_fish(value)}")
         elif shell == "powershell":
-            lines.append(f"$env:{name} = {_ps(value)}")
+            lines.append(f"$env:{name} = {quote_powershell(value)}")
         else:
-            lines.append(f"export {name}={_sh(value)}")
+            lines.append(f"export {name}={quote_posix(value)}")
     lines.append(END)
     return "\n".join(lines) + "\n"
 
