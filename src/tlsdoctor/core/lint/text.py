@@ -46,7 +46,8 @@ COMMENT_STYLE: dict[str, str] = {
     "python": "python",
     "js": "c",
     "go": "c",
-    "java": "c",
+    # Groovy (.groovy, .gradle), Java text blocks, Kotlin and Scala raw strings: """ spans lines.
+    "java": "groovy",
     "jenkinsfile": "groovy",
     "csharp": "c",
     "rust": "rust",
@@ -104,6 +105,16 @@ class LineIndex:
         return index + 1, offset - self.starts[index] + 1
 
 
+# In a multi-line Groovy string, a line that starts with # is a comment of the script the
+# string holds: a shell script in sh """ ... """ (or YAML, Python), and is blanked like one.
+_SCRIPT_COMMENT = re.compile(r"^[ \t]*(#[^\n]*)", re.MULTILINE)
+_MULTILINE_STRING = ('"""', "'''")
+
+
+def _blanked(comment: str) -> str:
+    return re.sub(r"[^\n]", " ", comment)
+
+
 def strip_comments(text: str, kind: str) -> tuple[str, list[Comment]]:
     """The text with comments blanked (offsets kept) and the comments themselves."""
     style = COMMENT_STYLE.get(kind)
@@ -113,12 +124,23 @@ def strip_comments(text: str, kind: str) -> tuple[str, list[Comment]]:
 
     def blank(match: re.Match[str]) -> str:
         comment = match.group("c")
-        if comment is None:
-            return match.group(0)
-        comments.append(Comment(match.start(), comment))
-        return re.sub(r"[^\n]", " ", comment)
+        if comment is not None:
+            comments.append(Comment(match.start(), comment))
+            return _blanked(comment)
+        token = match.group(0)
+        if style == "groovy" and token.startswith(_MULTILINE_STRING) and "#" in token:
+            return _blank_script_comments(token, match.start(), comments)
+        return token
 
     return _TOKENS[style].sub(blank, text), comments
+
+
+def _blank_script_comments(string: str, start: int, comments: list[Comment]) -> str:
+    def blank(found: re.Match[str]) -> str:
+        comments.append(Comment(start + found.start(1), found.group(1)))
+        return found.group(0)[: found.start(1) - found.start()] + _blanked(found.group(1))
+
+    return _SCRIPT_COMMENT.sub(blank, string)
 
 
 # Around each anchor, patterns look this many lines back and ahead (a command continued over
