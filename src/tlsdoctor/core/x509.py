@@ -56,6 +56,8 @@ _PEM_BLOCK = re.compile(
 )
 _PEM_BEGIN = re.compile(r"-----BEGIN ([A-Z0-9 #]+)-----")
 _BASE64_ONLY = re.compile(r"^[A-Za-z0-9+/=\s_-]+$")
+# Shorter "base64-only" text is a word, a hex fingerprint or a damaged paste: not called base64.
+_SHORTEST_BASE64_CERT = 200
 
 _CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
 _PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS"})
@@ -247,8 +249,8 @@ def _load_text(text: str, source: str) -> list[Certificate]:
             ),
             source,
         )
-    if _BASE64_ONLY.match(stripped):
-        compact = re.sub(r"\s+", "", stripped)
+    compact = re.sub(r"\s+", "", stripped)
+    if _BASE64_ONLY.match(stripped) and len(compact) >= _SHORTEST_BASE64_CERT:
         try:
             decoded = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=False)
         except (binascii.Error, ValueError):

@@ -154,6 +154,8 @@ def write_malformed(valid: certfactory.Issued) -> None:
         "json_no_cert.json": b'{"error": "not found", "status": 404}\n',
         "xml_document.xml": b"<?xml version='1.0'?><config><ca>none</ca></config>\n",
         "plain_text.txt": b"Please install the company certificate from the intranet.\n",
+        "one_word.txt": b"garbage\n",
+        "fingerprint_hex.txt": b"8d674192d8b5283116dcfad839c634421a0c8863e205d3eb3df80d2de5b83608\n",
         "openssl_text_only.txt": b"Certificate:\n    Data:\n        Version: 3 (0x2)\n"
         b"        Signature Algorithm: sha256WithRSAEncryption\n",
         "ssh_public_key.pub": b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEq7 user@laptop\n",
