@@ -67,9 +67,12 @@ def test_fix_yes_detects_exports_bundles_applies_checks_and_undo_restores(
     report = json.loads(done.stdout)
     assert report["detect"]["verdict"] == "partial"  # bank.test is bypassed
     subjects = [c["subject"] for c in report["ca"]["certificates"]]
-    assert "O=mitmproxy,CN=mitmproxy" in subjects
+    assert subjects == ["O=mitmproxy,CN=mitmproxy"]  # the lab's public root is no inspection CA
     assert report["ca"]["source"].startswith("agent-file: ")  # found by signature, not trusted
     assert Path(report["bundle"]["path"]).is_file()
+    assert report["bundle"]["warnings"] == []
+    ca_only = Path(report["bundle"]["ca_path"]).read_text(encoding="ascii")
+    assert ca_only.count("BEGIN CERTIFICATE") == 2  # plus the lab's stand-in for Mozilla's roots
     assert report["applied"] is True
     written = {c["path"] for c in report["apply"]["written"]}
     assert str(sandbox_home / ".bashrc") in written

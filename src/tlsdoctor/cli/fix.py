@@ -258,12 +258,6 @@ def _unique(certs: Sequence[Any]) -> list[Any]:
     return out
 
 
-def lab_public_roots(public_root: str) -> list[Any]:
-    from tlsdoctor.core.x509 import load_certificate_file
-
-    return list(load_certificate_file(public_root))
-
-
 def lab_roots_file(public_root: str, folder: Path) -> str:
     """certifi's roots plus the lab's public root, which stands in for a Mozilla root."""
     import certifi
@@ -406,7 +400,8 @@ def _ca_step(
     )
     show.cas(out, outcome.cas, outcome.ca_source)
     if settings.lab_public_root:
-        outcome.cas = _unique([*outcome.cas, *lab_public_roots(settings.lab_public_root)])
+        # No need to add it here: the bundle's CA-only file takes every root of the roots file
+        # that is not Mozilla's, and the lab's public root is one.
         show.line(
             out,
             _(
