@@ -54,6 +54,14 @@ def fps(certs: list) -> list[str]:
     return [sha256_fingerprint(c) for c in certs]
 
 
+def test_bundle_counts_given_public_roots_in_words(tmp_path: Path, pki: dict) -> None:
+    ca, a, b = pki["ca"], pki["a"], pki["b"]
+    result = bundle.prepare_bundle([ca.cert, a.cert, b.cert], roots_path=pki["roots"])
+    assert "2 of the given certificates are public roots already in the base set" in (
+        result.warnings
+    )
+
+
 def test_bundle_dedupes_orders_and_says_what_is_inside(tmp_path: Path, pki: dict) -> None:
     ca, a, b = pki["ca"], pki["a"], pki["b"]
     out = tmp_path / "out dir" / "bundle.pem"
@@ -61,7 +69,9 @@ def test_bundle_dedupes_orders_and_says_what_is_inside(tmp_path: Path, pki: dict
     assert result.path == out and result.ca_path == out.with_name("inspection-ca.pem")
     assert (result.count, result.public_count) == (3, 2)
     assert fps(result.cas) == fps([ca.cert, a.cert])
-    assert any("public roots already in the base set" in w for w in result.warnings)
+    assert "one of the given certificates is a public root already in the base set" in (
+        result.warnings
+    )
     text = out.read_text()
     assert fps(parse_pem_tolerant(text)) == fps([ca.cert, a.cert, b.cert])
     assert text.startswith("# tlsdoctor-bundle: 1\n")

@@ -317,7 +317,9 @@ def prepare_bundle(
     already_public = len(unique_cas) - len(extra)
     if already_public:
         warnings.append(
-            _(
+            _("one of the given certificates is a public root already in the base set")
+            if already_public == 1
+            else _(
                 "{count} of the given certificates are public roots already in the base set",
                 count=already_public,
             )
