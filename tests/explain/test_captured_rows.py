@@ -40,6 +40,10 @@ def test_gnutls_tls_to_a_plain_http_port(name: str, tool: str, exhaustive: bool)
         ("cafile_wget", "wget", "Failed to open cert"),  # --ca-certificate=/missing (GnuTLS)
         ("cafile_sclient", "unknown", "X509_load_cert_crl_file"),  # s_client -CAfile /missing
         ("cafile_pip", "pip", "invalid path"),  # pip --cert /missing: pip's vendored requests
+        # Against a loopback server: OpenJDK 17 -Djavax.net.ssl.trustStore=<not a keystore>
+        # (a wrong trustStorePassword prints the same), urllib3 PoolManager(ca_certs=/missing)
+        ("cafile_java_store", "java", "problem accessing trust store"),
+        ("cafile_urllib3", "python", "SSLError: [Errno 2] No such file or directory"),
     ],
 )
 def test_a_missing_ca_file_is_the_cause(name: str, tool: str, words: str, exhaustive: bool) -> None:
@@ -54,3 +58,48 @@ def test_pips_missing_ca_file_fix_names_pips_settings() -> None:
     (f,) = explain("cafile_pip", exhaustive=True)
     assert any("PIP_CERT" in step for step in f.fix)
     assert any("pip.conf" in step for step in f.fix)
+
+
+@pytest.mark.parametrize("exhaustive", [True, False], ids=["every-line", "prefilter"])
+def test_pythons_create_default_context_with_a_missing_cafile(exhaustive: bool) -> None:
+    """ssl.create_default_context(cafile=/missing) prints no path and no TLS word, only its
+    source line and FileNotFoundError: the line tells it, with medium confidence."""
+    (f,) = explain("cafile_pyctx", exhaustive=exhaustive)
+    assert (f.cause, f.tool, f.confidence) == ("ca_file_unreadable", "python", "medium")
+    assert "load_verify_locations" in f.excerpt
+    assert any("create_default_context" in step for step in f.fix)
+
+
+def test_javas_unusable_trust_store_fix_names_the_store_options() -> None:
+    (f,) = explain("cafile_java_store", exhaustive=True)
+    assert any("trustStorePassword" in step and "keytool -list" in step for step in f.fix)
+
+
+@pytest.mark.parametrize(
+    ("name", "cause", "tool", "words"),
+    [
+        ("cafile_npm", "missing_intermediate", "npm", "npm config get cafile"),  # the lab
+        ("cafile_java_missing", "inspection_untrusted_ca", "java", "trustStore does not exist"),
+        ("cafile_pyenv_missing", "inspection_untrusted_ca", "python", "SSL_CERT_FILE names"),
+    ],
+)
+def test_a_missing_ca_file_that_the_tool_ignores_silently(
+    name: str, cause: str, tool: str, words: str
+) -> None:
+    """npm (a missing `cafile`), Java (a missing or unreadable -Djavax.net.ssl.trustStore:
+    an empty store) and OpenSSL (a missing SSL_CERT_FILE) print nothing about the file: the
+    output is the plain verification failure, and the fix for it says to check that path."""
+    (f,) = explain(name, exhaustive=True)
+    assert (f.cause, f.tool) == (cause, tool)
+    if cause == "missing_intermediate":  # ambiguous: --probe settles it as inspection
+        f = explain_as(name, "inspection_untrusted_ca")
+    assert any(words in step for step in f.fix)
+
+
+def explain_as(name: str, cause: str) -> Finding:
+    """The finding with the cause --probe would settle on (its fix steps looked up again)."""
+    from tlsdoctor.core.explain.findings import fix_steps
+
+    (f,) = explain(name, exhaustive=True)
+    f.cause, f.fix = cause, fix_steps(cause, f.tool, f.producer)
+    return f

@@ -51,6 +51,8 @@ def captured(name: str) -> str:
             "cafile_npm",
             [
                 ("ca_file_unreadable", "git", "fatal: unable to access"),
+                # npm ignores a missing cafile without a word: its output is the plain
+                # verification failure (test_captured_rows: its fix says to check the path)
                 ("missing_intermediate", "npm", "npm error code"),
             ],
         ),

@@ -18,6 +18,8 @@ PREFILTER: dict[str, tuple[bytes, ...]] = {
     " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
     "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
     "trustanchors": (b"trustAnchors",),  # Java: an empty truststore
+    "trust store": (b"trust store",),  # Java: "problem accessing trust store" (unusable store)
+    "load_verify_locations": (b"load_verify_locations",),  # Python: the CA file failed to load
     "tls packet": (b"TLS packet",),  # GnuTLS: "An unexpected TLS packet was received" (plain port)
 }
 ANCHORS: tuple[str, ...] = tuple(PREFILTER)
