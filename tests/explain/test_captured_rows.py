@@ -38,7 +38,7 @@ def test_gnutls_tls_to_a_plain_http_port(name: str, tool: str, exhaustive: bool)
     ("name", "tool", "words"),
     [
         ("cafile_wget", "wget", "Failed to open cert"),  # --ca-certificate=/missing (GnuTLS)
-        ("cafile_sclient", "unknown", "X509_load_cert_crl_file"),  # s_client -CAfile /missing
+        ("cafile_sclient", "openssl", "X509_load_cert_crl_file"),  # s_client -CAfile /missing
         ("cafile_pip", "pip", "invalid path"),  # pip --cert /missing: pip's vendored requests
         # Against a loopback server: OpenJDK 17 -Djavax.net.ssl.trustStore=<not a keystore>
         # (a wrong trustStorePassword prints the same), urllib3 PoolManager(ca_certs=/missing)
