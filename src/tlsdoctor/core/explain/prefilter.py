@@ -17,8 +17,9 @@ PREFILTER: dict[str, tuple[bytes, ...]] = {
     "ssl": (b"SSL",),  # SSL routines, [SSL: ...], SSLError, SSL/TLS
     " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
     "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
-    "trustanchors": (b"trustAnchors",),  # Java: an empty truststore
-    "trust store": (b"trust store",),  # Java: "problem accessing trust store" (unusable store)
+    # Java: "the trustAnchors parameter must be non-empty" (an empty truststore) and "problem
+    # accessing trust store" (an unusable one); one pass for both
+    "trust": (b"trust",),
     "load_verify_locations": (b"load_verify_locations",),  # Python: the CA file failed to load
     "tls packet": (b"TLS packet",),  # GnuTLS: "An unexpected TLS packet was received" (plain port)
 }
