@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import InputError
 from tlsdoctor.i18n import N_, _
 
@@ -197,20 +198,10 @@ def _load_any(data: bytes, source: str) -> list[Certificate]:
 
 def _as_text(data: bytes) -> str | None:
     """The data as text when it is text (UTF-8 with or without BOM, UTF-16 with or without BOM)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    codec = utf16_codec(data)
+    if codec is not None:
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4 and data[0] != 0:
-        # UTF-16-LE without a BOM (PowerShell's "Unicode" output): every other byte is NUL.
-        try:
-            return data.decode("utf-16-le")
-        except UnicodeDecodeError:
-            return None
-    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4 and data[1] != 0:
-        try:
-            return data.decode("utf-16-be")
+            return data.decode(codec)
         except UnicodeDecodeError:
             return None
     if data.startswith(b"\xef\xbb\xbf"):

@@ -9,21 +9,7 @@ from __future__ import annotations
 
 import codecs
 
-SNIFF_SIZE = 512  # bytes looked at before deciding (fewer when the input is shorter)
-
-
-def utf16_codec(head: bytes) -> str | None:
-    """The UTF-16 codec of an input starting with ``head``, or None for anything else."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"  # reads and drops the BOM
-    if len(head) < 4:
-        return None
-    odd, even = head[1::2], head[0::2]
-    if odd.count(0) * 2 > len(odd) and not even.count(0):
-        return "utf-16-le"  # ASCII text: every other byte is NUL
-    if even.count(0) * 2 > len(even) and not odd.count(0):
-        return "utf-16-be"
-    return None
+from tlsdoctor.core.utf16 import SNIFF_SIZE, utf16_codec
 
 
 class Transcoder:

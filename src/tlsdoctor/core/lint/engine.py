@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 
+from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
 
@@ -163,9 +164,10 @@ def _read_regular(path: str, max_size: int) -> bytes:
 
 def _utf16_as_utf8(data: bytes) -> bytes:
     """UTF-16 text (with a byte order mark, as Windows tools write it) is text, not binary."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and data[:4] != b"\xff\xfe\0\0":
+    codec = utf16_codec(data[:4], bom_only=True)
+    if codec is not None:
         try:
-            return data.decode("utf-16").encode("utf-8")
+            return data.decode(codec).encode("utf-8")
         except UnicodeDecodeError:
             return data
     return data

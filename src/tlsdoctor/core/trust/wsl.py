@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.core.x509 import Certificate, parse_pem_tolerant
 
 Runner = Callable[[Sequence[str]], bytes]
@@ -132,9 +133,7 @@ def parse_certutil_store(output: bytes | str) -> list[StoreEntry]:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8", errors="replace")
+    return data.decode(utf16_codec(data[:4], bom_only=True) or "utf-8", errors="replace")
 
 
 def _entry(fields: dict[str, str]) -> StoreEntry:
