@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fixtures_env import clean_environment
+from fixtures_env import clean_environment, require_client
 from loopback import leaf_under, tls_server, write_chain
 
 from tlsdoctor.core.explain import explain_text
@@ -82,3 +82,30 @@ def test_pip_retries_are_counted(tmp_path: Path) -> None:
     assert output.count("Retrying (Retry(total=") == 5, output
     (f,) = explain_text(output)
     assert (f.cause, f.tool, f.count) == ("inspection_untrusted_ca", "pip", 5), output
+
+
+def test_two_curl_failures_of_one_cause_are_two_occurrences(tmp_path: Path) -> None:
+    """The real curl against two loopback servers signed by CAs it does not trust: one sends the
+    leaf alone ("unable to get local issuer certificate"), one the root too ("self-signed
+    certificate in certificate chain"). One cause, two failures: curl prints "curl: (60)" once
+    per failure, so the second is not folded into the first as a continuation."""
+    curl = require_client("curl")
+    env = clean_environment(tmp_path / "home")
+    _root, alone = leaf_under("Zscaler Root CA")
+    root, with_root = leaf_under("Netskope Root CA")
+    alone_chain, alone_key = write_chain(tmp_path / "alone", alone)
+    full_chain, full_key = write_chain(tmp_path / "full", with_root)
+    full_chain.write_bytes(full_chain.read_bytes() + root.pem)
+    output = ""
+    with tls_server(alone_chain, alone_key) as port1, tls_server(full_chain, full_key) as port2:
+        for port in (port1, port2):
+            proc = subprocess.run(
+                [curl, "-sS", "-o", "/dev/null", f"https://127.0.0.1:{port}/"],
+                env=env, capture_output=True, text=True, timeout=30, check=False,
+            )  # fmt: skip
+            assert proc.returncode == 60, proc.stderr
+            output += proc.stderr
+    assert "unable to get local issuer certificate" in output
+    assert "self-signed certificate in certificate chain" in output
+    (f,) = explain_text(output)
+    assert (f.cause, f.tool, f.count) == ("inspection_untrusted_ca", "curl", 2), output

@@ -69,6 +69,7 @@ class _Last:
     hosts: list[tuple[str, int]]
     causes: frozenset[str]  # every cause its lines named (s_client's 20 and 21)
     settled_by: frozenset[str]  # causes that, named just after, replace its generic one
+    once: frozenset[str]  # tools whose once-per-failure line it holds (see Marker.once)
 
 
 _T = TypeVar("_T", "Signature", "Insecure")
@@ -379,7 +380,7 @@ class Matcher:
         first = hits[0].lineno
         if occ is not None and first - occ.last <= CONTEXT_LINES:
             same_tool = self._joinable(occ.named, named)
-            if same_tool and _continues(occ.hits, hits):
+            if same_tool and _continues(occ.hits, hits) and not self._both_once(occ.hits, hits):
                 seen = {(h.lineno, h.signature.id) for h in occ.hits}
                 occ.hits.extend(h for h in hits if (h.lineno, h.signature.id) not in seen)
                 occ.hits.sort(key=lambda h: h.lineno)
@@ -393,6 +394,17 @@ class Matcher:
                 before = before[len(before) - keep :] if keep else []
         self._flush_open()
         self._open = _Occurrence(list(hits), before, after, named, wide)
+
+    def _once_tools(self, hits: Sequence[_LineHit]) -> frozenset[str]:
+        """The tools whose once-per-failure line (``curl: (60)``) is among ``hits``."""
+        return frozenset(
+            m.tool
+            for m in self._cat.markers
+            if m.once and any(m.regex.search(h.text) for h in hits)
+        )
+
+    def _both_once(self, old: Sequence[_LineHit], new: Sequence[_LineHit]) -> bool:
+        return bool(self._once_tools(old) & self._once_tools(new))
 
     def _same_tool(self, old: str | None, new: str | None) -> bool:
         """Whether hits of the tools ``old`` and ``new`` can be one error (unknown, the same,
@@ -470,7 +482,10 @@ class Matcher:
         self._drop_settled(occ, sig.cause, tool)
         key = (sig.cause, tool, issuer)
         causes = frozenset(_best(line).signature.cause for line in _by_line(occ.hits))
-        self._last = _Last(key, occ.last, _shape(best.text), list(hosts), causes, sig.settled_by)
+        once = self._once_tools(occ.hits)
+        self._last = _Last(
+            key, occ.last, _shape(best.text), list(hosts), causes, sig.settled_by, once
+        )
         finding = self._findings.get(key)
         if finding is None:
             finding = Finding(
@@ -549,6 +564,8 @@ class Matcher:
             return None
         if tool == prev_tool and _shape(text) == last.first:
             return None
+        if last.once & self._once_tools(occ.hits):
+            return None  # each holds the line its program prints once per failure
         if issuer is not None and prev_issuer not in (None, issuer):
             return None
         if tool == UNKNOWN_TOOL:
@@ -576,7 +593,13 @@ class Matcher:
             finding = existing
         self._findings[new_key] = finding
         self._last = _Last(
-            new_key, occ.last, last.first, [*last.hosts, *hosts], last.causes, last.settled_by
+            new_key,
+            occ.last,
+            last.first,
+            [*last.hosts, *hosts],
+            last.causes,
+            last.settled_by,
+            last.once | self._once_tools(occ.hits),
         )
         return finding
 

@@ -52,6 +52,7 @@ class Marker:
     tool: str
     regex: re.Pattern[str]
     priority: int
+    once: bool = False  # the program prints this line once per failure: two are two failures
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,12 @@ def catalog() -> Catalog:
     return Catalog(
         signatures=tuple(_signature(e) for e in data.get("signature", [])),
         markers=tuple(
-            Marker(str(e["tool"]), re.compile(e["pattern"]), int(e.get("priority", 10)))
+            Marker(
+                str(e["tool"]),
+                re.compile(e["pattern"]),
+                int(e.get("priority", 10)),
+                bool(e.get("once", False)),
+            )
             for e in data.get("tool", [])
         ),
         hosts=tuple(re.compile(e["pattern"], re.IGNORECASE) for e in data.get("host", [])),
