@@ -48,3 +48,18 @@ def test_show_lab_without_a_running_lab_is_a_usage_error(
     assert done.returncode == 2
     assert done.stderr.startswith("tlsdoctor: error: no lab is running")
     assert "Traceback" not in done.stderr
+
+
+def test_show_into_a_pipe_keeps_each_fingerprint_on_one_line(
+    start_lab: StartLab, clean_env: dict[str, str]
+) -> None:
+    """A pipe is 80 columns to rich: the tree folds names there, never a fingerprint."""
+    import re
+
+    state = start_lab(vendor="netskope", ca_chain=True)
+    done = run_cli("show", "site1.test", f"--lab={state.state_dir}", env=clean_env)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stdout.splitlines() if "SHA-256:" in line]
+    assert len(lines) == 3  # leaf, intermediate, root
+    for line in lines:
+        assert re.search(r"SHA-256: ([0-9A-F]{2}:){31}[0-9A-F]{2}$", line), done.stdout

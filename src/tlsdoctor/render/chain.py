@@ -19,6 +19,9 @@ ROLE_TEXT = {
 }
 
 
+PIPE_WIDTH = 160  # a fingerprint line 4 certificates deep is about 125 columns
+
+
 def _yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
@@ -61,7 +64,11 @@ def render_chain(report: ChainReport, console: Console) -> None:
             tree = child
         node = child
     if tree is not None:
-        console.print(tree, soft_wrap=False)  # fold long names inside the tree
+        # Long names fold inside the tree; a pipe (80 columns to rich) gets room enough that a
+        # fingerprint stays on one line, whole for grep and copy.
+        if not console.is_terminal:
+            console.width = max(console.width, PIPE_WIDTH)  # print(width=) cannot widen
+        console.print(tree, soft_wrap=False)
     for finding in report.strict_findings:
         console.print(Text("• " + finding, style="yellow"))
 
