@@ -106,6 +106,10 @@ def test_partial_with_a_bypassed_host_and_os_trust(start_lab: object) -> None:
         "your OS trusts it, so browsers work; tools with their own roots "
         "(Python certifi, Node, Java) will fail"
     ) in report.summary
+    assert (
+        "not inspected: bank.test (a bypass list). A CA file that replaces the default roots "
+        "must hold the public roots too (a combined bundle), never the inspection CA alone"
+    ) in report.summary
 
 
 def test_clean_path_through_the_same_proxy(start_lab: object) -> None:

@@ -81,6 +81,7 @@ def _progress(total: int) -> Iterator[Callable[[Any], None] | None]:
         console=console(stderr=True),
         transient=True,
     )
-    task = bar.add_task(_("probing {n} host(s)", n=total), total=total)
+    label = _("probing 1 host") if total == 1 else _("probing {n} hosts", n=total)
+    task = bar.add_task(label, total=total)
     with bar:
         yield lambda _result: bar.advance(task)

@@ -466,10 +466,9 @@ def summary_lines(report: DetectReport) -> list[str]:
         clean = [h.label for h in hosts if h.status == "clean"]
         lines.append(
             _(
-                "{n} host(s) are not inspected ({hosts}): a bypass list. A CA file that replaces "
-                "the default roots must hold the public roots too (a combined bundle), "
-                "never the inspection CA alone",
-                n=len(clean),
+                "not inspected: {hosts} (a bypass list). A CA file that replaces the default "
+                "roots must hold the public roots too (a combined bundle), never the inspection "
+                "CA alone",
                 hosts=", ".join(clean),
             )
         )
@@ -480,9 +479,9 @@ def summary_lines(report: DetectReport) -> list[str]:
     if strict:
         lines.append(
             _(
-                "{n} host(s) have chains that stricter clients reject (Python 3.13+, rustls): "
-                "see the findings",
-                n=len(strict),
+                "stricter clients (Python 3.13+, rustls) reject the chains of: {hosts} (see the "
+                "findings)",
+                hosts=", ".join(h.label for h in strict),
             )
         )
     return lines
@@ -496,7 +495,7 @@ def _clean_line(report: DetectReport) -> str:
             "every reachable host presents a chain the public roots trust: no TLS inspection seen"
         )
     return _(
-        "no TLS inspection seen on {n} of {total} host(s) (chains the public roots trust); "
+        "no TLS inspection seen on {n} of the {total} hosts (chains the public roots trust); "
         "{failed} could not be checked or have certificate problems of their own (below)",
         n=clean,
         total=len(report.hosts),
@@ -604,20 +603,12 @@ def _failed_host_lines(errors: list[HostEvidence]) -> list[str]:
     if own:
         lines.append(
             _(
-                "{n} host(s) present chains the public roots do not trust, with no sign of "
-                "re-signing: {hosts}",
-                n=len(own),
+                "chains the public roots do not trust, with no sign of re-signing: {hosts}",
                 hosts=", ".join(own),
             )
         )
     if unchecked:
-        lines.append(
-            _(
-                "{n} host(s) could not be checked: {hosts}",
-                n=len(unchecked),
-                hosts=", ".join(unchecked),
-            )
-        )
+        lines.append(_("could not be checked: {hosts}", hosts=", ".join(unchecked)))
     return lines
 
 
