@@ -26,8 +26,12 @@ _TOKENS: dict[str, re.Pattern[str]] = {
     "groovy": re.compile(
         rf"(?P<c>{_C_COMMENTS})|\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z)|{_C_STRINGS}"
     ),
-    # HCL (Terraform): #, // and /* */ comments; its JSON syntax has only strings.
-    "hcl": re.compile(rf"(?P<c>{_C_COMMENTS}|#[^\n]*)|\"(?:\\.|[^\"\\\n])*\""),
+    # HCL (Terraform): #, // and /* */ comments; its JSON syntax has only strings. A heredoc
+    # (<<EOT, <<-EOT ... EOT) is a string too: a description, or a file for another tool.
+    "hcl": re.compile(
+        rf"(?P<c>{_C_COMMENTS}|#[^\n]*)|\"(?:\\.|[^\"\\\n])*\""
+        r"|<<-?(?P<tag>[A-Za-z_][\w-]*)[ \t]*\n(?:[^\n]*\n)*?[ \t]*(?P=tag)(?=[ \t]*(?:\n|\Z))"
+    ),
     "hash": re.compile(
         r'(?P<c>(?:(?<=[\s;])|^)#[^\n]*)|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'', re.MULTILINE
     ),

@@ -42,3 +42,17 @@ module "runners" {
   source          = "./modules/runners"
   ghes_ssl_verify = false
 }
+
+data "http" "health" {
+  url = "https://internal.example.com/health"
+  request_headers = { Accept = "application/json" }
+  lifecycle {
+    postcondition {
+      condition     = self.status_code == 200
+      error_message = <<-EOT
+        The health check failed: "${self.url}"
+      EOT
+    }
+  }
+  insecure = true
+}

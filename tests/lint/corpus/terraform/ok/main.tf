@@ -24,3 +24,23 @@ locals {
   allow_insecure  = true
   ghes_ssl_verify = true
 }
+
+variable "vault_skip_tls_verify" {
+  description = <<-EOT
+    Only for a lab without its CA: skip_tls_verify = true accepts any certificate.
+    Never set insecure = true on the kubernetes provider either.
+  EOT
+  type        = bool
+  default     = false
+}
+
+# Argo CD's server.insecure serves plain HTTP behind the ingress: the chart's own setting.
+resource "helm_release" "argocd" {
+  name  = "argocd"
+  chart = "argo-cd"
+  values = [<<YAML
+server:
+  insecure: true
+YAML
+  ]
+}
