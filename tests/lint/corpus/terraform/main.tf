@@ -56,3 +56,12 @@ data "http" "health" {
   }
   insecure = true
 }
+
+# A module input whose default skips the checks: every caller that does not set it skips them.
+variable "skip_tls_verify" {
+  description = "Skip TLS verification for the ${var.name} provider"
+  type        = bool
+  default     = true
+}
+
+variable "insecure" { default = true }

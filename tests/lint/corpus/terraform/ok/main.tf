@@ -44,3 +44,18 @@ server:
 YAML
   ]
 }
+
+variable "insecure_skip_verify" {
+  description = "Skip TLS verification (only for a lab)"
+  type        = bool
+  default     = false
+}
+
+variable "verify_tls" {
+  type    = bool
+  default = true
+}
+
+variable "name" {
+  default = "insecure"
+}
