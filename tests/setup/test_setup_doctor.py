@@ -520,3 +520,23 @@ def test_setup_git_warns_about_included_files_it_does_not_edit(
     assert "git uses that one" in warnings[1]
     changes.apply(plan, changes.Journal())
     assert _git_get(env, "http.sslCAInfo") == "/old.pem"  # what the warning said
+
+
+def test_doctor_resolves_a_relative_include_through_a_linked_folder_as_git_does(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """Dotfile managers link folders (~/.config/git -> ~/dotfiles/git): git opens a relative
+    include beside the including file's path, and the file system resolves '..' through the
+    link, so '../shared.conf' is ~/dotfiles/shared.conf, not ~/.config/shared.conf."""
+    env = {k: v for k, v in isolated_process_env.items() if k != "GIT_CONFIG_GLOBAL"}
+    home = Path(env["HOME"])
+    config_home = Path(env["XDG_CONFIG_HOME"])
+    write(home / "dotfiles/git/config", "[include]\n\tpath = ../shared.conf\n")
+    write(home / "dotfiles/shared.conf", "[http]\n\tsslVerify = false\n")
+    write(config_home / "shared.conf", "[user]\n\tname = decoy\n")
+    config_home.mkdir(parents=True, exist_ok=True)
+    (config_home / "git").symlink_to(home / "dotfiles/git")
+    assert _git_get(env, "http.sslVerify") == "false"
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
+    assert len(found) == 1
+    assert os.path.realpath(found[0].subject) == str(home / "dotfiles/shared.conf")

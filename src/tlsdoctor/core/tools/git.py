@@ -132,11 +132,16 @@ def _walk(
 
 def _include_target(ctx: Context, value: str, including: Path) -> Path:
     if value == "~" or value.startswith("~/"):
-        return ctx.home / value[2:]
-    if value.startswith("~"):
-        return Path(os.path.expanduser(value))
-    path = Path(value)
-    return path if path.is_absolute() else Path(os.path.normpath(including.parent / path))
+        path = ctx.home / value[2:]
+    elif value.startswith("~"):
+        path = Path(os.path.expanduser(value))
+    else:
+        path = including.parent / value  # an absolute value stays as it is
+    if ".." not in path.parts:
+        return path
+    # git hands the path to the file system, which takes '..' after following a linked folder
+    # (~/.config/git -> ~/dotfiles/git): resolve the folder, never drop '..' by string
+    return Path(os.path.realpath(path.parent)) / path.name
 
 
 def _entries(text: str) -> Iterator[tuple[str, str | None, str, str | None]]:
