@@ -41,7 +41,8 @@ _BY_SUFFIX: dict[str, str] = {
     ".java": "java",
     ".kt": "java",
     ".kts": "java",
-    ".groovy": "java",
+    # Groovy: Jenkins shared libraries (vars/*.groovy) run sh steps as a Jenkinsfile does.
+    ".groovy": "jenkinsfile",
     ".gradle": "java",
     ".scala": "java",
     ".cs": "csharp",

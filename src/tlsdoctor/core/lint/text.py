@@ -50,7 +50,8 @@ COMMENT_STYLE: dict[str, str] = {
     "python": "python",
     "js": "c",
     "go": "c",
-    # Groovy (.groovy, .gradle), Java text blocks, Kotlin and Scala raw strings: """ spans lines.
+    # Groovy (.groovy, .gradle, Jenkinsfiles), Java text blocks, Kotlin/Scala raw strings: """
+    # spans lines.
     "java": "groovy",
     "jenkinsfile": "groovy",
     "csharp": "c",

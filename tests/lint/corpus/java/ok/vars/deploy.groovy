@@ -7,3 +7,9 @@ def call(String target) {
         npm run deploy -- --target ${target}
     """
 }
+
+def fetch(String url) {
+    sh "curl -fsSL --cacert \$COMPANY_BUNDLE ${url} -o artifact.tgz"
+    sh 'curl -ok https://internal.example.com/health'
+    echo "If the download fails, do not add curl -k: run tlsdoctor fix on the agent"
+}
