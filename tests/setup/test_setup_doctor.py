@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -540,3 +541,37 @@ def test_doctor_resolves_a_relative_include_through_a_linked_folder_as_git_does(
     found = [f for f in audit(env, ca=certs.ca) if f.id == "git-ssl-verify"]
     assert len(found) == 1
     assert os.path.realpath(found[0].subject) == str(home / "dotfiles/shared.conf")
+
+
+def test_includeif_sslcainfo_read_before_a_plain_one_is_not_used(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """An includeIf file's http.sslCAInfo counts only when no plain one is read after it: setup
+    appends [http] to ~/.gitconfig after the includeIf, so git (and doctor) use setup's value in
+    those repositories too. One read after setup's is what git uses there: doctor judges it and
+    setup's plan names it."""
+    import certifi
+
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    include = '[includeIf "gitdir:~/work/"]\n\tpath = work.conf\n'
+    write(home / ".gitconfig", include)
+    write(home / "work.conf", f"[http]\n\tsslCAInfo = {certifi.where()}\n")
+    repo = home / "work" / "repo"
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True)
+    plan = plan_setup(["git"], certs.bundle, certs.ca, environ=env)
+    assert [n.text for n in plan.notes if n.kind == "warning"] == []
+    changes.apply(plan, changes.Journal())
+    assert _git_get(env, "http.sslCAInfo", cwd=repo) == str(certs.bundle)
+    assert [f.id for f in audit(env, ca=certs.ca) if f.id == "no-inspection-ca"] == []
+    write(home / ".gitconfig", f"[http]\n\tsslCAInfo = {certs.bundle}\n{include}")
+    assert _git_get(env, "http.sslCAInfo", cwd=repo) == certifi.where()
+    found = [f for f in audit(env, ca=certs.ca) if f.id == "no-inspection-ca"]
+    assert [f.subject for f in found] == [
+        f'{home / "work.conf"} http.sslCAInfo [includeIf "gitdir:~/work/"]'
+    ]
+    plan = plan_setup(["git"], certs.bundle, certs.ca, environ=env)
+    warnings = [n.text for n in plan.notes if n.kind == "warning"]
+    assert len(warnings) == 1 and "git uses that one" in warnings[0]
+    assert 'only under includeIf "gitdir:~/work/"' in warnings[0]

@@ -77,11 +77,11 @@ class GitConfig:
         return found[-1] if found else None
 
     def conditional(self, section: str, key: str) -> list[Entry]:
-        """The values set in includeIf files (used when their condition holds)."""
-        return [
-            e for e in self.entries
-            if (e.section, e.key) == (section, key) and e.file.condition is not None
-        ]  # fmt: skip
+        """The values set in includeIf files that git uses when their condition holds: those
+        read after the last plain one (a plain value read later overrides them everywhere)."""
+        found = [e for e in self.entries if (e.section, e.key) == (section, key)]
+        plain = [i for i, e in enumerate(found) if e.file.condition is None]
+        return found[plain[-1] + 1 :] if plain else found
 
 
 def global_files(ctx: Context) -> list[Path]:
@@ -274,14 +274,16 @@ def _notes_on_other_files(ctx: Context, edited: Path, plan: Plan) -> list[Note]:
         for hit in insecure.find("gitconfig", file.text):
             notes.append(_by_hand(hit.message(file.label()), hit.shown(), file.path, edited))
     used = config.last("http", "sslcainfo")
-    if used is not None and used.file.path != edited and used.value != str(ctx.bundle):
-        message = _(
-            "{path} sets http.sslCAInfo to {value}, read after {edited}: git uses that one",
-            path=used.file.label(),
-            value=used.value or "",
-            edited=str(edited),
-        )
-        notes.append(_by_hand(message, "http.sslCAInfo", used.file.path, edited))
+    later = [] if used is None or used.file.path == edited else [used]
+    for entry in later + config.conditional("http", "sslcainfo"):
+        if entry.value != str(ctx.bundle):
+            message = _(
+                "{path} sets http.sslCAInfo to {value}, read after {edited}: git uses that one",
+                path=entry.file.label(),
+                value=entry.value or "",
+                edited=str(edited),
+            )
+            notes.append(_by_hand(message, "http.sslCAInfo", entry.file.path, edited))
     return notes
 
 
