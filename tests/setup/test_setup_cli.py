@@ -270,3 +270,27 @@ def test_bundle_out_refuses_a_missing_folder_like_ca_export(
     out = tmp_path / "bundle.pem"
     assert main(["bundle", "--ca", str(certs.ca), "--out", str(out)]) == 0
     assert certs.ca.read_bytes().strip() in out.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["inspection-ca.pem", "wgetrc"])
+def test_bundle_out_refuses_the_name_of_a_file_written_beside_it(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    """The CA-only file and the wgetrc go beside the bundle under fixed names: a bundle named
+    like one of them would be overwritten by it (a "bundle" with the CA alone, which breaks
+    every public host once SSL_CERT_FILE points at it). One line, exit 2, nothing written; a
+    link to such a name too."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert main(["bundle", "--ca", str(certs.ca), "--out", str(folder / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tlsdoctor: error: ") and err.count("\n") == 1 and name in err
+    assert list(folder.iterdir()) == []
+    link = folder / "bundle.pem"
+    link.symlink_to(name)
+    assert main(["bundle", "--ca", str(certs.ca), "--out", str(link)]) == 2
+    assert list(folder.iterdir()) == [link] and not link.exists()

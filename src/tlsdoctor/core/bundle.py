@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -327,6 +328,7 @@ def prepare_bundle(
     bundle_path = Path(out) if out is not None else default_bundle_path()
     ca_path = ca_path_for(bundle_path)
     wgetrc = wgetrc_path_for(bundle_path)
+    _refuse_a_shared_name(bundle_path, (ca_path, wgetrc))
     user_wgetrc = _user_wgetrc()
     texts = {
         bundle_path: render_bundle(public, extra, source, roots_sha, roots_path is None),
@@ -347,6 +349,22 @@ def prepare_bundle(
         wgetrc_path=wgetrc,
         files={path: text.encode("utf-8") for path, text in texts.items()},
     )
+
+
+def _refuse_a_shared_name(bundle_path: Path, beside: tuple[Path, ...]) -> None:
+    """A bundle named like a file written beside it (or a link to one) would be overwritten
+    by that file: a "bundle" holding the CA alone breaks every public host."""
+    real = os.path.realpath(bundle_path)
+    for other in beside:
+        if os.path.realpath(other) == real:
+            raise InputError(
+                _(
+                    "the bundle cannot be {path}: tlsdoctor writes {name} beside the bundle "
+                    "under that name; give the bundle another name (such as bundle.pem)",
+                    path=str(bundle_path),
+                    name=other.name,
+                )
+            )
 
 
 def _user_wgetrc() -> str | None:
