@@ -294,3 +294,41 @@ def test_bundle_out_refuses_the_name_of_a_file_written_beside_it(
     link.symlink_to(name)
     assert main(["bundle", "--ca", str(certs.ca), "--out", str(link)]) == 2
     assert list(folder.iterdir()) == [link] and not link.exists()
+
+
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A real folder this user cannot write in: a 0o555 one, or for root (who may write
+    anywhere on a writable file system) the process's /proc folder."""
+    import os
+
+    if os.geteuid() != 0:
+        folder = tmp_path / "store"
+        folder.mkdir()
+        folder.chmod(0o555)
+        return folder
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("needs /proc when run as root")
+    return Path(os.path.realpath("/proc/self"))
+
+
+def test_setup_leaves_a_profile_linked_into_a_read_only_place_alone(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """home-manager links ~/.bashrc into the read-only /nix/store: the plan says setup cannot
+    write it (with the link's target) instead of an apply that writes the other files and
+    then stops on a temporary file's name; the rest is applied, exit 0."""
+    home = Path(isolated_process_env["HOME"])
+    store = _unwritable_folder(tmp_path)
+    (home / ".bashrc").symlink_to(store / "bashrc")
+    (home / ".npmrc").write_text("registry=https://registry.npmjs.org/\n")
+    assert main(["setup", "bash", "npm", "--apply", "--json", *files(certs)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [c["tool"] for c in data["changes"]] == ["npm"]
+    warnings = [n["text"] for n in data["notes"] if n["kind"] == "warning"]
+    assert len(warnings) == 1 and f"cannot write {home / '.bashrc'} -> {store}" in warnings[0]
+    assert "setup leaves it alone" in warnings[0]
+    assert str(certs.bundle) in (home / ".npmrc").read_text()
+    assert (home / ".bashrc").is_symlink() and not (home / ".bashrc").exists()

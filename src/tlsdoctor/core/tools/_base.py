@@ -217,6 +217,42 @@ def cannot_read(tool: str, path: Path, err: OSError) -> Plan:
     )
 
 
+def write_problem(path: Path) -> str | None:
+    """Why the file ``path`` (or, for a link, its target) cannot be replaced, or None: its
+    folder (the nearest one that exists, for a file setup creates) is on a read-only file
+    system (a dotfile manager's store) or not writable by this user."""
+    folder = Path(os.path.realpath(path)).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or os.access(folder, os.W_OK):
+        return None  # not a folder: the read/parse notes say so
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        read_only = False
+    if read_only:
+        return _("{folder} is on a read-only file system", folder=str(folder))
+    return _("no permission to write in {folder}", folder=str(folder))
+
+
+def cannot_write(change: Change, problem: str) -> Note:
+    """The note replacing a change to a file setup could not write: nothing is half done."""
+    target = os.path.realpath(change.path)
+    shown = str(change.path) if target == str(change.path) else f"{change.path} -> {target}"
+    return Note(
+        change.tool,
+        _(
+            "cannot write {path} ({reason}): setup leaves it alone, so {tool} is not set "
+            "up; make the change by hand ({description})",
+            path=shown,
+            reason=problem,
+            tool=change.tool,
+            description=change.description,
+        ),
+        "warning",
+    )
+
+
 def cannot_parse(tool: str, path: Path, problem: str) -> Plan:
     return Plan(
         notes=[
