@@ -575,3 +575,29 @@ def test_includeif_sslcainfo_read_before_a_plain_one_is_not_used(
     warnings = [n.text for n in plan.notes if n.kind == "warning"]
     assert len(warnings) == 1 and "git uses that one" in warnings[0]
     assert 'only under includeIf "gitdir:~/work/"' in warnings[0]
+
+
+def test_no_inspection_ca_fix_rebuilds_only_tlsdoctors_own_bundle(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """'rebuild it with tlsdoctor bundle' fits a bundle tlsdoctor wrote (the CA rotated); a
+    system or certifi file is never rebuilt by tlsdoctor: the setting is to point elsewhere."""
+    import certifi
+    import trustme
+
+    from tlsdoctor.core.bundle import build_bundle
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    write(home / ".curlrc", f'cacert = "{certifi.where()}"\n')
+    old_ca = tmp_path / "old-ca.pem"
+    old_ca.write_bytes(trustme.CA().cert_pem.bytes())
+    stale = tmp_path / "stale" / "bundle.pem"
+    stale.parent.mkdir()
+    build_bundle(load_certificate_file(str(old_ca)), out=stale)
+    env["SSL_CERT_FILE"] = str(stale)
+    fixes = {f.subject: f.fix for f in audit(env, ca=certs.ca) if f.id == "no-inspection-ca"}
+    assert fixes["SSL_CERT_FILE"].startswith("rebuild it with 'tlsdoctor bundle'")
+    curlrc = f"{home / '.curlrc'} cacert"
+    assert fixes[curlrc].startswith(f"point {curlrc} at the full bundle")

@@ -183,6 +183,7 @@ def env_var_specs() -> list[tuple[str, str, str]]:
 class _FileFacts:
     ders: list[bytes]
     expired: list[str]  # subjects of expired CA certificates
+    ours: bool = False  # a bundle 'tlsdoctor bundle' wrote (rebuilt there, not pointed at)
 
 
 def _file_facts(path: Path) -> _FileFacts | None:
@@ -206,7 +207,9 @@ def _file_facts(path: Path) -> _FileFacts | None:
         former = former_public_fingerprints()
         others = [der for der in others if hashlib.sha256(der).hexdigest() not in former]
     expired = _expired_subjects(others)
-    return _FileFacts(ders, expired)
+    from tlsdoctor.core.bundle import MARKER
+
+    return _FileFacts(ders, expired, data.startswith(MARKER.encode()))
 
 
 def _expired_subjects(ders: list[bytes]) -> list[str]:
@@ -341,7 +344,13 @@ class _Auditor:
             WARNING,
             subject,
             _("{path} ({subject}) does not contain the inspection CA", path=value, subject=subject),
-            _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again"),
+            _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again")
+            if facts.ours
+            else _(
+                "point {subject} at the full bundle from 'tlsdoctor bundle' ('tlsdoctor setup' "
+                "does that for the tools it knows)",
+                subject=subject,
+            ),
         )
 
     def _check_ca_only_for_add(self, subject: str, semantics: str, facts: _FileFacts) -> None:
