@@ -68,6 +68,27 @@ def test_adjacent_errors_of_two_tools_stay_apart(
         assert words in finding.excerpt
 
 
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        # git's own TLS error, then a curl run: curl is what git is built on, but "curl: (60)"
+        # is printed by the curl program only, so it is neither git's line nor git's failure
+        (
+            "git_site1",
+            [("inspection_untrusted_ca", "git", 1), ("inspection_untrusted_ca", "curl", 1)],
+        ),
+        # git failed for another reason (DNS): its marker does not make curl's error git's
+        ("git_noresolve", [("inspection_untrusted_ca", "curl", 1)]),
+    ],
+)
+def test_curl_run_after_git_stays_curls(first: str, expected: list[tuple[str, str, int]]) -> None:
+    text = captured(first) + "+ curl -sS https://site1.test/\n" + captured("curl_site1")
+    findings = explain_text(text)
+    assert [(f.cause, f.tool, f.count) for f in findings] == expected
+    assert findings[-1].excerpt.startswith("curl: (60)")
+    assert any("CURL_CA_BUNDLE" in step for step in findings[-1].fix)
+
+
 def test_git_error_next_to_npm_gets_gits_fix() -> None:
     git, npm = explain_text(captured("git_site1") + "npm error code CERT_HAS_EXPIRED\n")
     assert (git.tool, npm.tool, npm.cause) == ("git", "npm", "expired")

@@ -466,7 +466,11 @@ class Matcher:
         sig = best.signature
         lines = [h.text for h in occ.hits]
         context = [*occ.before, *lines, *occ.after]
-        tool = self._resolve_tool(sig, context, occ.line_tool)
+        once = self._once_tools(occ.hits)
+        if occ.line_tool in once:  # "curl: (60)": only the curl program prints it
+            tool = occ.line_tool
+        else:
+            tool = self._resolve_tool(sig, context, occ.line_tool)
         matches = [h.match for h in occ.hits]
         issuer = (
             first_group(matches, "issuer")
@@ -482,7 +486,6 @@ class Matcher:
         self._drop_settled(occ, sig.cause, tool)
         key = (sig.cause, tool, issuer)
         causes = frozenset(_best(line).signature.cause for line in _by_line(occ.hits))
-        once = self._once_tools(occ.hits)
         self._last = _Last(
             key, occ.last, _shape(best.text), list(hosts), causes, sig.settled_by, once
         )
@@ -564,7 +567,8 @@ class Matcher:
             return None
         if tool == prev_tool and _shape(text) == last.first:
             return None
-        if last.once & self._once_tools(occ.hits):
+        once = self._once_tools(occ.hits)
+        if last.once & once:
             return None  # each holds the line its program prints once per failure
         if issuer is not None and prev_issuer not in (None, issuer):
             return None
@@ -578,6 +582,10 @@ class Matcher:
             new_tool = tool
         else:
             return None
+        if (tool != new_tool and tool in once) or (
+            prev_tool != new_tool and prev_tool in last.once
+        ):
+            return None  # a program's own once-per-failure line is never another tool's
         finding = self._findings.pop(key)
         finding.tool = new_tool
         finding.issuer = finding.issuer or issuer
@@ -599,7 +607,7 @@ class Matcher:
             [*last.hosts, *hosts],
             last.causes,
             last.settled_by,
-            last.once | self._once_tools(occ.hits),
+            last.once | once,
         )
         return finding
 

@@ -52,7 +52,9 @@ class Marker:
     tool: str
     regex: re.Pattern[str]
     priority: int
-    once: bool = False  # the program prints this line once per failure: two are two failures
+    # the program prints this line once per failure (two are two failures), and only it does
+    # (a tool built on it never takes the line as its own)
+    once: bool = False
 
 
 @dataclass(frozen=True)
