@@ -176,6 +176,18 @@ def _specific_cause(hits: Sequence[_LineHit]) -> str | None:
     return _best(specific).signature.cause if specific else None
 
 
+_CARETS = re.compile(r"^\s*[\^~]+\s*$")  # Python 3.11+'s marks under a traceback's source line
+
+
+def _followed(sig: Signature, after: Sequence[str]) -> bool:
+    """Whether the line after a hit says what the row needs (``followed_by``): a traceback's
+    source line is the error only with the exception under it, not in a listing or a diff."""
+    if sig.followed_by is None:
+        return True
+    following = next((line for line in after if not _CARETS.match(line)), None)
+    return following is not None and sig.followed_by.search(following) is not None
+
+
 def _continues(old: Sequence[_LineHit], new: Sequence[_LineHit]) -> bool:
     """Whether the hits ``new`` continue the occurrence ``old`` (one error over several lines:
     npm's code/errno/reason, a traceback, s_client's verify line and error queue) rather than
@@ -300,8 +312,11 @@ class Matcher:
         hits = self._match_line(text, lower, lineno, plan.signatures)
         if not hits:
             return
-        before = lines_before(buf, start, CONTEXT_LINES)
         wide = lines_after(buf, end, ISSUER_LINES)
+        hits = [h for h in hits if _followed(h.signature, wide)]
+        if not hits:
+            return
+        before = lines_before(buf, start, CONTEXT_LINES)
         after = wide[:CONTEXT_LINES]
         hits += self._context_hits(lineno, text, before, after, self._hits_named(hits))
         for line in (*before, *after):

@@ -42,6 +42,7 @@ class Signature:
     ambiguous: bool
     context: bool
     settled_by: frozenset[str]  # specific causes this generic text can stand for
+    followed_by: re.Pattern[str] | None  # what the next line (carets aside) must say, or None
     source: str
     literals: tuple[str, ...] | None  # the line must hold one of these (lowercase), or None
     anchors: frozenset[str] | None  # prefilter anchors a matching line holds one of
@@ -136,6 +137,7 @@ def _signature(entry: Mapping[str, Any]) -> Signature:
         ambiguous=bool(entry.get("ambiguous", False)),
         context=bool(entry.get("context", False)),
         settled_by=_causes(entry, "settled_by"),
+        followed_by=re.compile(entry["followed_by"]) if "followed_by" in entry else None,
         source=str(entry.get("source", "")),
         literals=(literals := required_literals(entry["pattern"])),
         anchors=anchors_of(literals) or _declared_anchors(entry),
