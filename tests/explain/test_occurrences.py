@@ -109,3 +109,13 @@ def test_two_curl_failures_of_one_cause_are_two_occurrences(tmp_path: Path) -> N
     assert "self-signed certificate in certificate chain" in output
     (f,) = explain_text(output)
     assert (f.cause, f.tool, f.count) == ("inspection_untrusted_ca", "curl", 2), output
+
+
+def test_pip_retries_through_a_proxy_asking_for_credentials_are_counted() -> None:
+    """Real pip through the lab's proxy with --proxy-auth and no credentials: five retries of
+    one 407. The first ones name no tool around them, the last sits next to pip's summary;
+    each is still one failure (the retry is counted when it folds into pip's finding)."""
+    text = (Path(__file__).parent / "data" / "captured" / "p407_pip.txt").read_text()
+    assert text.count("Retrying (Retry(total=") == 5
+    (f,) = explain_text(text)
+    assert (f.cause, f.tool, f.count) == ("proxy_auth", "pip", 5)

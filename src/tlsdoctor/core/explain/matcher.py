@@ -580,7 +580,8 @@ class Matcher:
             return None  # another cause, unless the previous lines named it too (a summary)
         if hosts and last.hosts and not set(hosts) & set(last.hosts):
             return None
-        if tool == prev_tool and _shape(text) == last.first:
+        retry = _shape(text) == last.first  # the line that opened the failure, again
+        if tool == prev_tool and retry:
             return None
         once = self._once_tools(occ.hits)
         if last.once & once:
@@ -615,6 +616,8 @@ class Matcher:
             existing.hosts.extend(h for h in finding.hosts if h not in existing.hosts)
             finding = existing
         self._findings[new_key] = finding
+        if retry:  # a retry the context names more sharply (pip's last, next to its summary)
+            finding.count += 1
         self._last = _Last(
             new_key,
             occ.last,
