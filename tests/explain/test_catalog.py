@@ -161,3 +161,19 @@ def test_java_fix_builds_cacerts_plus_the_ca(tool: str) -> None:
     assert "REPLACES the JDK's default roots" in steps
     assert "cacerts plus the inspection CA" in steps
     assert "tlsdoctor setup java --apply" in steps
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_java_keystore_advice_keeps_the_jdk_roots(lang: str) -> None:
+    """A store named by -Djavax.net.ssl.trustStore replaces the JDK's roots: a step that says
+    to import a CA with keytool into such a store says it must be a copy of cacerts."""
+    steps = [
+        step
+        for row in catalog().fixes
+        if {"java", "maven", "gradle"} & set(row.get("tools", []))
+        for step in row["fix_ja" if lang == "ja" else "fix"]
+        if "keytool -importcert" in step and "-cacerts" not in step
+    ]
+    assert steps
+    for step in steps:
+        assert "cacerts" in step, step
