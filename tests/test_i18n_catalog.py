@@ -17,20 +17,18 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%s")
 
 
 def wrapped_messages() -> dict[str, str]:
-    """English text -> 'file:line' for each literal passed to _() or N_() in src/."""
+    """English text -> 'file:line' for each literal passed to _(), N_() or _n() (both forms)
+    in src/."""
     found: dict[str, str] = {}
     for path in sorted(SRC.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "N_")
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                found.setdefault(node.args[0].value, f"{path.relative_to(SRC)}:{node.lineno}")
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            texts = {"_": 1, "N_": 1, "_n": 2}.get(node.func.id, 0)
+            for arg in node.args[:texts]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.setdefault(arg.value, f"{path.relative_to(SRC)}:{node.lineno}")
     return found
 
 

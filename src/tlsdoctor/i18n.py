@@ -83,6 +83,11 @@ def _(message: str, /, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def _n(one: str, many: str, count: int, /, **values: Any) -> str:
+    """``one`` (for a count of 1) or ``many``, translated and filled; ``{count}`` is given."""
+    return _(one if count == 1 else many, count=count, **values)
+
+
 def N_(message: str) -> str:
     """Mark a string for translation where it is defined; translate it later with ``_()``."""
     return message

@@ -187,7 +187,9 @@ def test_bundle_out_names_its_path_in_the_next_step(
     out = tmp_path / "my bundles" / "b.pem"
     out.parent.mkdir()
     assert main(["bundle", "--ca", str(ca_file), "--out", str(out)]) == 0  # certifi's roots
-    next_step = capsys.readouterr().out.splitlines()[-1]
+    printed = capsys.readouterr().out
+    assert f"Wrote {out}: " in printed and " public roots + 1 inspection CA." in printed
+    next_step = printed.splitlines()[-1]
     command = f"tlsdoctor env --bundle {shlex.quote(str(out))}"
     assert next_step == f'Next: eval "$({command})" (this shell only), then tlsdoctor check.'
     assert main(shlex.split(command)[1:]) == 0  # the suggested command works as printed

@@ -264,7 +264,7 @@ def test_ca_check_reads_standard_input(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(root.pem)))
     assert main(["ca", "check", "-"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("standard input: 1 certificate(s)") and "Stdin Root" in out
+    assert out.startswith("standard input: 1 certificate\n") and "Stdin Root" in out
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\x00\x01 noise")))
     assert main(["ca", "check", "--json", "-"]) == 2
     captured = capsys.readouterr()

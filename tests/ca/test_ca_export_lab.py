@@ -209,7 +209,7 @@ def test_export_all_tells_former_public_roots_from_organisation_roots(
     ]
     assert main(["ca", "export", "--all", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "2 more trusted root(s) are public (no longer in, or not yet in, the installed" in text
+    assert "2 more trusted roots are public (no longer in, or not yet in, the installed" in text
     assert "TrustCor RootCert CA-1" in text
 
 

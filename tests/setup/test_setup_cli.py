@@ -44,13 +44,25 @@ def test_plan_shows_old_and_new_values_and_writes_nothing(
     assert snapshot(home) == before
 
 
+def test_one_change_is_said_in_the_singular(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["setup", "git", *files(certs)]) == 0
+    assert "1 change to make:" in capsys.readouterr().out
+    assert main(["setup", "git", "--apply", *files(certs)]) == 0
+    out = capsys.readouterr().out
+    assert "Making 1 change:" in out and "Wrote 1 file " in out, out
+    assert main(["undo"]) == 0
+    assert "Undid 1 setup run:" in capsys.readouterr().out
+
+
 def test_apply_twice_then_undo(
     isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = Path(isolated_process_env["HOME"])
     before = snapshot(home)
     assert main(["setup", "git", "curl", "npm", "--apply", *files(certs)]) == 0
-    assert "Wrote 3 file(s)" in capsys.readouterr().out
+    assert "Wrote 3 files" in capsys.readouterr().out
     assert main(["setup", "git", "curl", "npm", "--apply", *files(certs)]) == 0
     assert "nothing to change" in capsys.readouterr().out
     assert main(["undo", "--json"]) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, _n
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,7 +58,10 @@ def render_check(
 ) -> None:
     from tlsdoctor.core.x509 import describe, strict_defects
 
-    _out(con, _("{source}: {count} certificate(s)", source=source, count=len(certs)))
+    _out(
+        con,
+        _n("{source}: 1 certificate", "{source}: {count} certificates", len(certs), source=source),
+    )
     for warning in warnings:
         _out(con, _("warning: {text}", text=warning), style="red")
     for index, cert in enumerate(certs, start=1):
@@ -135,7 +138,11 @@ def render_all(
     else:
         _out(
             con,
-            _("{count} root(s) trusted here that are not in the public set:", count=len(found)),
+            _n(
+                "1 root trusted here is not in the public set:",
+                "{count} roots trusted here are not in the public set:",
+                len(found),
+            ),
         )
     for cand in found:
         info = describe(cand.certificate)
@@ -146,10 +153,12 @@ def render_all(
         _out(con)
         _out(
             con,
-            _(
-                "{count} more trusted root(s) are public (no longer in, or not yet in, the "
+            _n(
+                "1 more trusted root is public (no longer in, or not yet in, the installed "
+                "Mozilla set), not added by the organisation; not exported:",
+                "{count} more trusted roots are public (no longer in, or not yet in, the "
                 "installed Mozilla set), not added by the organisation; not exported:",
-                count=len(other_public),
+                len(other_public),
             ),
         )
         for cand in other_public:
@@ -163,11 +172,12 @@ def render_bundle(con: Console, result: BundleResult) -> None:
 
     _out(
         con,
-        _(
-            "Wrote {path}: {public} public roots + {cas} inspection CA(s).",
+        _n(
+            "Wrote {path}: {public} public roots + 1 inspection CA.",
+            "Wrote {path}: {public} public roots + {count} inspection CAs.",
+            len(result.cas),
             path=str(result.path),
             public=result.public_count,
-            cas=len(result.cas),
         ),
         style="green",
     )

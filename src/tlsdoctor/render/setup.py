@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.i18n import N_, _
+from tlsdoctor.i18n import N_, _, _n
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,10 +74,11 @@ SYSTEM_WARNING = N_(
 
 def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
     if plan.changes:
+        n = len(plan.changes)
         console.print(
-            _("[bold]{count} change(s) to make:[/bold]", count=len(plan.changes))
+            _n("[bold]1 change to make:[/bold]", "[bold]{count} changes to make:[/bold]", n)
             if not applying
-            else _("[bold]Making {count} change(s):[/bold]", count=len(plan.changes))
+            else _n("[bold]Making 1 change:[/bold]", "[bold]Making {count} changes:[/bold]", n)
         )
     for change in plan.changes:
         console.print(
@@ -136,10 +137,12 @@ def print_apply(console: Console, result: ApplyResult) -> None:
         return
     console.print()
     console.print(
-        _(
-            "[green]Wrote {count} file(s)[/green] (journal run {run}). "
+        _n(
+            "[green]Wrote 1 file[/green] (journal run {run}). "
+            "Its original is backed up; 'tlsdoctor undo' puts it back.",
+            "[green]Wrote {count} files[/green] (journal run {run}). "
             "Each original is backed up; 'tlsdoctor undo' puts everything back.",
-            count=len(result.written),
+            len(result.written),
             run=result.run_id,
         )
     )
@@ -170,9 +173,10 @@ def print_undo(console: Console, result: UndoResult) -> None:
         console.print(_("Nothing to undo: the journal has no changes left."))
         return
     console.print(
-        _(
-            "[bold]Undid {count} setup run(s):[/bold] {runs}",
-            count=len(result.runs),
+        _n(
+            "[bold]Undid 1 setup run:[/bold] {runs}",
+            "[bold]Undid {count} setup runs:[/bold] {runs}",
+            len(result.runs),
             runs=", ".join(result.runs),
         )
     )
