@@ -17,3 +17,21 @@ def run_cli(
         text=True,
         timeout=60,
     )
+
+
+# How each shell redirection of stdout fails to write, as tlsdoctor reports it.
+UNWRITABLE_STDOUT = [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor")]
+
+
+def run_cli_redirected(
+    redirect: str, *args: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``tlsdoctor ARGS`` with its stdout redirected by ``sh`` (``>/dev/full``, ``>&-``)."""
+    command = [sys.executable, "-m", "tlsdoctor", *args]
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

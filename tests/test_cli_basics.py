@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from cli_runner import UNWRITABLE_STDOUT, run_cli, run_cli_redirected
 
 from tlsdoctor import __version__, i18n
 from tlsdoctor.cli.main import COMMANDS, main
@@ -119,7 +119,7 @@ def test_a_reader_that_closed_the_pipe_ends_quietly_with_0(
 
 @pytest.mark.parametrize(
     ("redirect", "reason"),
-    [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor")],
+    UNWRITABLE_STDOUT,
 )
 @pytest.mark.parametrize("json_flag", [[], ["--json"]])
 def test_standard_output_that_cannot_be_written_is_one_line(
@@ -127,14 +127,7 @@ def test_standard_output_that_cannot_be_written_is_one_line(
 ) -> None:
     if redirect == ">/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
-    command = [sys.executable, "-m", "tlsdoctor", "ca", "check", *json_flag, str(ca_file)]
-    done = subprocess.run(
-        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command],
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli_redirected(redirect, "ca", "check", *json_flag, str(ca_file), env=clean_env)
     assert (done.returncode, done.stderr) == (
         2,
         f"tlsdoctor: error: cannot write to standard output: {reason}\n",

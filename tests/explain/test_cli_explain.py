@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from cli_runner import UNWRITABLE_STDOUT, run_cli, run_cli_redirected
 from fixtures_env import require_client
 
 CURL_19 = "curl: (60) SSL certificate problem: self-signed certificate in certificate chain"
@@ -202,7 +202,7 @@ def test_run_into_a_closed_pipe_ends_like_the_command(clean_env: dict[str, str])
 
 @pytest.mark.parametrize(
     ("redirect", "reason"),
-    [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor")],
+    UNWRITABLE_STDOUT,
 )
 def test_run_into_an_unwritable_stdout_is_one_line(
     clean_env: dict[str, str], redirect: str, reason: str
@@ -212,14 +212,7 @@ def test_run_into_an_unwritable_stdout_is_one_line(
     if redirect == ">/dev/full" and not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
     big = [sys.executable, "-c", "import sys; sys.stdout.write('x' * 1_000_000)"]
-    command = [sys.executable, "-m", "tlsdoctor", "run", "--", *big]
-    done = subprocess.run(
-        ["sh", "-c", f'exec "$@" {redirect}', "sh", *command],
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli_redirected(redirect, "run", "--", *big, env=clean_env)
     assert (done.returncode, done.stderr) == (
         2,
         f"tlsdoctor: error: cannot write to standard output: {reason}\n",
