@@ -601,3 +601,36 @@ def test_no_inspection_ca_fix_rebuilds_only_tlsdoctors_own_bundle(
     assert fixes["SSL_CERT_FILE"].startswith("rebuild it with 'tlsdoctor bundle'")
     curlrc = f"{home / '.curlrc'} cacert"
     assert fixes[curlrc].startswith(f"point {curlrc} at the full bundle")
+
+
+@pytest.mark.parametrize("value", ["false", "0", ""])
+def test_doctor_reads_gits_config_from_the_environment(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path, value: str
+) -> None:
+    """GIT_CONFIG_COUNT/GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n: read by git after every file."""
+    gone = tmp_path / "gone.pem"
+    env = {
+        **isolated_process_env,
+        "GIT_CONFIG_COUNT": "3",
+        "GIT_CONFIG_KEY_0": "user.name",
+        "GIT_CONFIG_VALUE_0": "x",
+        "GIT_CONFIG_KEY_1": "http.https://git.example.com/.sslVerify",
+        "GIT_CONFIG_VALUE_1": value,
+        "GIT_CONFIG_KEY_2": "http.sslCAInfo",
+        "GIT_CONFIG_VALUE_2": str(gone),
+    }
+    assert _git_get(env, "http.sslCAInfo") == str(gone)  # git itself reads them
+    found = audit(env, ca=certs.ca)
+    assert [(f.id, f.subject) for f in found] == [
+        ("git-ssl-verify", "GIT_CONFIG_KEY_1"),
+        ("dangling-path", "GIT_CONFIG_VALUE_2 (http.sslCAInfo)"),
+    ]
+    assert "GIT_CONFIG_COUNT" in found[0].fix
+
+
+def test_doctor_ignores_a_git_environment_count_git_would_refuse(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    env = {**isolated_process_env, "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "http.sslVerify"}
+    env["GIT_CONFIG_VALUE_0"] = "false"  # pair 1 is missing: git stops with an error
+    assert audit(env, ca=certs.ca) == []

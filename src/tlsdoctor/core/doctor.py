@@ -545,6 +545,29 @@ class _Auditor:
         for entry in entries:
             if entry.value:
                 self._check_git_cainfo(entry, edited)
+        self._audit_git_environment()
+
+    def _audit_git_environment(self) -> None:
+        """GIT_CONFIG_COUNT's key/value pairs: read by git after every file, so they win."""
+        for n, key, value in git.environment_entries(self.env):
+            name = key.lower()
+            if not name.startswith("http."):
+                continue
+            pair = f"GIT_CONFIG_KEY_{n}={key} GIT_CONFIG_VALUE_{n}={value}"
+            if name.endswith(".sslverify") and value.strip().lower() in {*FALSE_WORDS, ""}:
+                self.add(
+                    "git-ssl-verify",
+                    ERROR,
+                    f"GIT_CONFIG_KEY_{n}",
+                    _("{pair} turns certificate verification off for git", pair=pair),
+                    _(
+                        "unset GIT_CONFIG_COUNT and its GIT_CONFIG_KEY_/GIT_CONFIG_VALUE_ pairs "
+                        "(or drop this pair), and set http.sslCAInfo to the full bundle "
+                        "('tlsdoctor setup git')"
+                    ),
+                )
+            elif name.endswith(".sslcainfo") and value:
+                self.check_path(f"GIT_CONFIG_VALUE_{n} ({key})", value, "replace", "bundle")
 
     def _check_git_cainfo(self, entry: git.Entry, edited: Path) -> None:
         """Judge one http.sslCAInfo; in a file setup does not edit, the fix is by hand."""

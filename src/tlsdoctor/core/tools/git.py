@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +82,26 @@ class GitConfig:
         found = [e for e in self.entries if (e.section, e.key) == (section, key)]
         plain = [i for i, e in enumerate(found) if e.file.condition is None]
         return found[plain[-1] + 1 :] if plain else found
+
+
+MAX_ENV_ENTRIES = 1000  # GIT_CONFIG_COUNT is the user's number: do not loop on a huge one
+
+
+def environment_entries(env: Mapping[str, str]) -> list[tuple[int, str, str]]:
+    """(n, key, value) of GIT_CONFIG_COUNT's GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n pairs: config
+    every git command reads after all files (command scope). git refuses to run when the count
+    is not a number or a pair is missing: then there is nothing to report."""
+    try:
+        count = int(env.get("GIT_CONFIG_COUNT", "0"))
+    except ValueError:
+        return []
+    entries = []
+    for n in range(min(count, MAX_ENV_ENTRIES)):
+        key, value = env.get(f"GIT_CONFIG_KEY_{n}"), env.get(f"GIT_CONFIG_VALUE_{n}")
+        if key is None or value is None:
+            return []
+        entries.append((n, key, value))
+    return entries
 
 
 def global_files(ctx: Context) -> list[Path]:
