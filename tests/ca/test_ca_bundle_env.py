@@ -409,6 +409,9 @@ def test_an_unwritable_out_is_an_input_error(
     assert capsys.readouterr().err.startswith(f"tlsdoctor: error: cannot write --out {bad}: ")
     assert main(["ca", "export", "--all", "--out", str(tmp_path)]) == 2
     assert "is a directory" in capsys.readouterr().err
+    for command in ([*base, "--out", ""], ["ca", "export", "--all", "--out", ""]):
+        assert main(command) == 2
+        assert capsys.readouterr().err == "tlsdoctor: error: --out needs a file name\n"
 
 
 def test_env_explain_piped_is_plain_and_whole(capsys: pytest.CaptureFixture[str]) -> None:

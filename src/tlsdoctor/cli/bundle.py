@@ -109,6 +109,8 @@ def _check_out(out: str) -> None:
 
     from tlsdoctor.cli.ca import folder_problem
 
+    if not out.strip():
+        raise UsageError(_("--out needs a file name"))
     if Path(out).is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
     for target in dict.fromkeys((Path(out), Path(os.path.realpath(out)))):

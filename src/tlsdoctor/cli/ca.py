@@ -149,6 +149,8 @@ def _out_target(out: str) -> Path:
     gets the PEM; folders are never created (a mistyped folder is an error, as for lint -o)."""
     import os
 
+    if not out.strip():
+        raise UsageError(_("--out needs a file name"))
     if Path(out).is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
     target = Path(os.path.realpath(out))
