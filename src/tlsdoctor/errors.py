@@ -30,3 +30,10 @@ class InputError(TlsDoctorError):
 
 class OutputError(TlsDoctorError):
     """Standard output cannot be written (closed, disk full, I/O error); not a closed pipe."""
+
+    @classmethod
+    def from_os_error(cls, err: OSError) -> OutputError:
+        from tlsdoctor.i18n import _
+
+        reason = err.strerror or type(err).__name__
+        return cls(_("cannot write to standard output: {reason}", reason=reason))

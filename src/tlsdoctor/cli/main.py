@@ -166,10 +166,7 @@ class _GuardedStdout:
         except BrokenPipeError:
             raise
         except OSError as err:
-            reason = err.strerror or type(err).__name__
-            raise OutputError(
-                _("cannot write to standard output: {reason}", reason=reason)
-            ) from None
+            raise OutputError.from_os_error(err) from None
 
     def __getattr__(self, name: str) -> Any:
         if self._stream is None:

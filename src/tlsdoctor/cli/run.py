@@ -103,7 +103,7 @@ def _pump(
     the error of a stdout that could not be written (`>/dev/full`, `>&-`). The copy keeps
     draining after such an error, so the command never blocks on a full pipe."""
     assert process.stdout is not None and process.stderr is not None
-    failures: tuple[list[Exception], list[Exception]] = ([], [])
+    failures: tuple[list[OSError | OutputError], list[OSError | OutputError]] = ([], [])
     threads = [
         threading.Thread(
             target=_copy, args=(process.stdout, sys.stdout, matchers[0], failures[0]), daemon=True
@@ -125,7 +125,9 @@ def _pump(
     return code, _output_error(failures[0][0]) if failures[0] else None
 
 
-def _copy(source: IO[bytes], target: IO[str], matcher: Matcher, failures: list[Exception]) -> None:
+def _copy(
+    source: IO[bytes], target: IO[str], matcher: Matcher, failures: list[OSError | OutputError]
+) -> None:
     """Pass `source` on to `target` and the matcher; after a failed write (other than a closed
     pipe) keep reading and scanning without writing, and leave the error in `failures`."""
     out = getattr(target, "buffer", None)
@@ -159,11 +161,8 @@ def _write(out: IO[bytes] | None, target: IO[str], data: bytes) -> None:
         target.flush()
 
 
-def _output_error(err: Exception) -> OutputError:
-    if isinstance(err, OutputError):
-        return err
-    reason = (err.strerror if isinstance(err, OSError) else None) or type(err).__name__
-    return OutputError(_("cannot write to standard output: {reason}", reason=reason))
+def _output_error(err: OSError | OutputError) -> OutputError:
+    return err if isinstance(err, OutputError) else OutputError.from_os_error(err)
 
 
 def _merge(*groups: list[Finding]) -> list[Finding]:
