@@ -107,12 +107,9 @@ def _check_out(out: str) -> None:
     folder is an error, never created. Only the default data folder is created."""
     import os
 
-    from tlsdoctor.cli.ca import folder_problem
+    from tlsdoctor.cli.ca import folder_problem, require_file_name
 
-    if not out.strip():
-        raise UsageError(_("--out needs a file name"))
-    if Path(out).is_dir():
-        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    require_file_name(out)
     for target in dict.fromkeys((Path(out), Path(os.path.realpath(out)))):
         problem = folder_problem(target)
         if problem is not None:

@@ -149,10 +149,7 @@ def _out_target(out: str) -> Path:
     gets the PEM; folders are never created (a mistyped folder is an error, as for lint -o)."""
     import os
 
-    if not out.strip():
-        raise UsageError(_("--out needs a file name"))
-    if Path(out).is_dir():
-        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
+    require_file_name(out)
     target = Path(os.path.realpath(out))
     if target.exists() and not target.is_file():
         raise UsageError(
@@ -165,6 +162,14 @@ def _out_target(out: str) -> Path:
     if problem is not None:
         raise InputError(_("cannot write --out {path}: {reason}", path=out, reason=problem))
     return target
+
+
+def require_file_name(out: str) -> None:
+    """--out must name a file: not empty, not a folder (UsageError otherwise)."""
+    if not out.strip():
+        raise UsageError(_("--out needs a file name"))
+    if Path(out).is_dir():
+        raise UsageError(_("--out {path} is a directory; give a file name", path=out))
 
 
 def folder_problem(target: Path) -> str | None:
