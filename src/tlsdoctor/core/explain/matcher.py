@@ -494,7 +494,7 @@ class Matcher:
         )
         issuer = issuer.strip() if issuer else None
         hosts = hosts_near(matches, self._cat, context)
-        merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts, best.text)
+        merged = self._merge_nearby(occ, sig.cause, tool, issuer, hosts, best.text, once)
         if merged is not None:
             self._sharpen(merged, best)
             return
@@ -566,11 +566,13 @@ class Matcher:
         issuer: str | None,
         hosts: Sequence[tuple[str, int]],
         text: str,
+        once: frozenset[str],
     ) -> Finding | None:
         """Fold this occurrence into the previous one when both are one failure seen twice
         (python's ssl error, then requests' SSLError a few lines down the traceback; s_client's
         summary lines, repeated in each session block). The line that opened the failure again
-        (a retry), or another host, is a new failure. The finding folded into, or None."""
+        (a retry), or another host, is a new failure. ``once``: the tools whose once-per-failure
+        line this occurrence holds. The finding folded into, or None."""
         last = self._last
         if last is None:
             return None
@@ -583,7 +585,6 @@ class Matcher:
         retry = _shape(text) == last.first  # the line that opened the failure, again
         if tool == prev_tool and retry:
             return None
-        once = self._once_tools(occ.hits)
         if last.once & once:
             return None  # each holds the line its program prints once per failure
         if issuer is not None and prev_issuer not in (None, issuer):
