@@ -634,3 +634,34 @@ def test_doctor_ignores_a_git_environment_count_git_would_refuse(
     env = {**isolated_process_env, "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "http.sslVerify"}
     env["GIT_CONFIG_VALUE_0"] = "false"  # pair 1 is missing: git stops with an error
     assert audit(env, ca=certs.ca) == []
+
+
+def test_doctor_judges_the_sslcainfo_git_uses_the_environments_over_the_files(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """A GIT_CONFIG_COUNT pair's http.sslCAInfo wins over every file (and GIT_SSL_CAINFO over
+    both): doctor judges only the value git uses, named where it comes from."""
+    import certifi
+
+    env = {**isolated_process_env, "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.sslCAInfo"}
+    home = Path(env["HOME"])
+    write(home / ".gitconfig", f"[http]\n\tsslCAInfo = {certifi.where()}\n")
+    env["GIT_CONFIG_VALUE_0"] = str(certs.bundle)
+    assert _git_get(env, "http.sslCAInfo") == str(certs.bundle)  # git itself uses the pair
+    assert audit(env, ca=certs.ca) == []  # the file's value (no inspection CA) is not used
+    env["GIT_CONFIG_VALUE_0"] = certifi.where()
+    write(home / ".gitconfig", f"[http]\n\tsslCAInfo = {certs.bundle}\n")
+    found = audit(env, ca=certs.ca)
+    assert [(f.id, f.subject) for f in found] == [
+        ("no-inspection-ca", "GIT_CONFIG_VALUE_0 (http.sslCAInfo)")
+    ]
+    assert "set GIT_CONFIG_VALUE_0 to the full bundle" in found[0].fix
+    plan = plan_setup(["git"], certs.bundle, certs.ca, environ=env)
+    warnings = [n.text for n in plan.notes if n.kind == "warning"]
+    assert len(warnings) == 1 and "GIT_CONFIG_VALUE_0" in warnings[0], warnings
+    env["GIT_SSL_CAINFO"] = str(certs.bundle)  # beats all config (judged as a CA variable)
+    assert audit(env, ca=certs.ca) == []
+    env["GIT_SSL_CAINFO"] = ""  # git then fails every connection
+    assert [(f.id, f.subject) for f in audit(env, ca=certs.ca)] == [
+        ("empty-ca-variable", "GIT_SSL_CAINFO")
+    ]

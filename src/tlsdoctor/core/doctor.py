@@ -8,14 +8,13 @@ verification off. It never changes anything.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tlsdoctor import paths
 from tlsdoctor.core.changes import NotRegularFile, read_bytes
@@ -241,6 +240,92 @@ def _public_roots() -> set[bytes]:
     return _PUBLIC
 
 
+class _Problem(NamedTuple):
+    """A finding about a certificate file, before it is tied to the setting naming it."""
+
+    id: str
+    severity: str
+    message: str
+    fix: str
+
+
+def _folder_problems(subject: str, value: str, path: Path) -> Iterator[_Problem]:
+    if not path.is_dir():
+        yield _Problem(
+            "dangling-path",
+            ERROR,
+            _("{subject} points at {path}, which does not exist", subject=subject, path=value),
+            _("point it at an existing folder or remove the setting"),
+        )
+
+
+def _unreadable(subject: str, value: str) -> _Problem:
+    return _Problem(
+        "dangling-path",
+        ERROR,
+        _(
+            "{subject} points at {path}, which does not exist or cannot be read",
+            subject=subject,
+            path=value,
+        ),
+        _(
+            "build the bundle with 'tlsdoctor bundle' and run 'tlsdoctor setup', "
+            "or remove the setting"
+        ),
+    )
+
+
+def _public_roots_problems(
+    subject: str, value: str, semantics: str, facts: _FileFacts
+) -> Iterator[_Problem]:
+    if semantics != "replace" or set(facts.ders) & _public_roots():
+        return
+    yield _Problem(
+        "no-public-roots",
+        ERROR,
+        _(
+            "{subject} replaces the default roots with {path}, which holds no public "
+            "root: sites the proxy does not inspect will fail",
+            subject=subject,
+            path=value,
+        ),
+        _("use the full bundle (public roots + inspection CA) from 'tlsdoctor bundle'"),
+    )
+
+
+def _ca_only_for_add_problems(
+    subject: str, semantics: str, facts: _FileFacts
+) -> Iterator[_Problem]:
+    if semantics != "add" or len(facts.ders) <= 20:
+        return
+    yield _Problem(
+        "full-bundle-in-add",
+        INFO,
+        _(
+            "{subject} adds to the default roots but points at a full bundle "
+            "({count} certificates): duplicates only cause warnings",
+            subject=subject,
+            count=len(facts.ders),
+        ),
+        _("point it at the CA-only file (inspection-ca.pem)"),
+    )
+
+
+def _expired_problems(subject: str, value: str, facts: _FileFacts) -> Iterator[_Problem]:
+    for name in facts.expired:
+        yield _Problem(
+            "expired-ca",
+            WARNING,
+            _(
+                "{path} ({subject}) holds an expired certificate: {name}",
+                path=value,
+                subject=subject,
+                name=name,
+            ),
+            _("export the current CA again ('tlsdoctor ca export') and rebuild the bundle"),
+        )
+
+
 class _Auditor:
     def __init__(
         self,
@@ -262,87 +347,48 @@ class _Auditor:
         self.findings.append(DoctorFinding(id_, severity, subject, message, fix))
 
     # -- a path that should hold certificates
-    def check_path(self, subject: str, value: str, semantics: str, wants: str) -> None:
+    def check_path(
+        self, subject: str, value: str, semantics: str, wants: str, fix: str | None = None
+    ) -> None:
+        """Judge the certificate file (or folder) ``value`` that ``subject`` names. ``fix``:
+        the fix for every finding instead of each check's own (a setting setup cannot change)."""
+        for problem in self._path_problems(value, semantics, wants, subject):
+            self.add(problem.id, problem.severity, subject, problem.message, fix or problem.fix)
+
+    def _path_problems(
+        self, value: str, semantics: str, wants: str, subject: str
+    ) -> Iterator[_Problem]:
         if not value:
             return
         path = Path(os.path.expanduser(value))
         if wants == "dir":
-            self._check_folder(subject, value, path)
+            yield from _folder_problems(subject, value, path)
             return
-        facts = self._bundle_facts(subject, value, path)
-        if facts is None:
-            return
-        self._check_public_roots(subject, value, semantics, facts)
-        self._check_inspection_ca(subject, value, facts)
-        self._check_ca_only_for_add(subject, semantics, facts)
-        self._check_expired(subject, value, facts)
-
-    def _check_folder(self, subject: str, value: str, path: Path) -> None:
-        if path.is_dir():
-            return
-        self.add(
-            "dangling-path",
-            ERROR,
-            subject,
-            _("{subject} points at {path}, which does not exist", subject=subject, path=value),
-            _("point it at an existing folder or remove the setting"),
-        )
-
-    def _bundle_facts(self, subject: str, value: str, path: Path) -> _FileFacts | None:
-        """The file's certificates; None (and a finding) when it is unreadable or holds none."""
         facts = _file_facts(path)
         if facts is None:
-            self.add(
-                "dangling-path",
-                ERROR,
-                subject,
-                _(
-                    "{subject} points at {path}, which does not exist or cannot be read",
-                    subject=subject,
-                    path=value,
-                ),
-                _(
-                    "build the bundle with 'tlsdoctor bundle' and run 'tlsdoctor setup', "
-                    "or remove the setting"
-                ),
-            )
-            return None
+            yield _unreadable(subject, value)
+            return
         if not facts.ders:
-            self.add(
+            yield _Problem(
                 "no-certificates",
                 ERROR,
-                subject,
                 _("{path} ({subject}) holds no PEM certificate", path=value, subject=subject),
                 _("point it at a PEM bundle built by 'tlsdoctor bundle'"),
             )
-            return None
-        return facts
-
-    def _check_public_roots(
-        self, subject: str, value: str, semantics: str, facts: _FileFacts
-    ) -> None:
-        if semantics != "replace" or set(facts.ders) & _public_roots():
             return
-        self.add(
-            "no-public-roots",
-            ERROR,
-            subject,
-            _(
-                "{subject} replaces the default roots with {path}, which holds no public "
-                "root: sites the proxy does not inspect will fail",
-                subject=subject,
-                path=value,
-            ),
-            _("use the full bundle (public roots + inspection CA) from 'tlsdoctor bundle'"),
-        )
+        yield from _public_roots_problems(subject, value, semantics, facts)
+        yield from self._inspection_ca_problems(subject, value, facts)
+        yield from _ca_only_for_add_problems(subject, semantics, facts)
+        yield from _expired_problems(subject, value, facts)
 
-    def _check_inspection_ca(self, subject: str, value: str, facts: _FileFacts) -> None:
+    def _inspection_ca_problems(
+        self, subject: str, value: str, facts: _FileFacts
+    ) -> Iterator[_Problem]:
         if not self.ca_ders or set(facts.ders) & self.ca_ders:
             return
-        self.add(
+        yield _Problem(
             "no-inspection-ca",
             WARNING,
-            subject,
             _("{path} ({subject}) does not contain the inspection CA", path=value, subject=subject),
             _("rebuild it with 'tlsdoctor bundle' and run 'tlsdoctor setup' again")
             if facts.ours
@@ -352,37 +398,6 @@ class _Auditor:
                 subject=subject,
             ),
         )
-
-    def _check_ca_only_for_add(self, subject: str, semantics: str, facts: _FileFacts) -> None:
-        if semantics != "add" or len(facts.ders) <= 20:
-            return
-        self.add(
-            "full-bundle-in-add",
-            INFO,
-            subject,
-            _(
-                "{subject} adds to the default roots but points at a full bundle "
-                "({count} certificates): duplicates only cause warnings",
-                subject=subject,
-                count=len(facts.ders),
-            ),
-            _("point it at the CA-only file (inspection-ca.pem)"),
-        )
-
-    def _check_expired(self, subject: str, value: str, facts: _FileFacts) -> None:
-        for name in facts.expired:
-            self.add(
-                "expired-ca",
-                WARNING,
-                subject,
-                _(
-                    "{path} ({subject}) holds an expired certificate: {name}",
-                    path=value,
-                    subject=subject,
-                    name=name,
-                ),
-                _("export the current CA again ('tlsdoctor ca export') and rebuild the bundle"),
-            )
 
     # -- environment
     def audit_env(self) -> None:
@@ -521,9 +536,8 @@ class _Auditor:
 
     def audit_git(self) -> None:
         """git's global files (XDG first, ~/.gitconfig overrides it, GIT_CONFIG_GLOBAL replaces
-        both) and every file they include: each searched for insecure settings, the
-        http.sslCAInfo git uses judged. A file included by ``[includeIf]`` applies only in some
-        repositories: its findings name the condition, and its sslCAInfo is judged on its own."""
+        both), every file they include and GIT_CONFIG_COUNT's pairs: each searched for insecure
+        settings, and the http.sslCAInfo git uses judged (see :meth:`_audit_git_cainfo`)."""
         edited = git.global_config_path(self.ctx)
         config = git.read_config(self.ctx, git.global_files(self.ctx), self._read)
         searched: set[Path] = set()
@@ -535,26 +549,17 @@ class _Auditor:
                 )
         if config.too_deep is not None:
             self._git_too_deep(config.too_deep)
-        used = config.last("http", "sslcainfo")
-        entries = [] if used is None else [used]
-        entries += [
-            e
-            for e in config.conditional("http", "sslcainfo")
-            if used is None or e.value != used.value
-        ]
-        for entry in entries:
-            if entry.value:
-                self._check_git_cainfo(entry, edited)
         self._audit_git_environment()
+        self._audit_git_cainfo(config, edited)
 
     def _audit_git_environment(self) -> None:
-        """GIT_CONFIG_COUNT's key/value pairs: read by git after every file, so they win."""
+        """GIT_CONFIG_COUNT's pairs turning verification off (git reads them after every file)."""
         for n, key, value in git.environment_entries(self.env):
             name = key.lower()
-            if not name.startswith("http."):
+            if not (name.startswith("http.") and name.endswith(".sslverify")):
                 continue
-            pair = f"GIT_CONFIG_KEY_{n}={key} GIT_CONFIG_VALUE_{n}={value}"
-            if name.endswith(".sslverify") and value.strip().lower() in {*FALSE_WORDS, ""}:
+            if value.strip().lower() in {*FALSE_WORDS, ""}:
+                pair = f"GIT_CONFIG_KEY_{n}={key} GIT_CONFIG_VALUE_{n}={value}"
                 self.add(
                     "git-ssl-verify",
                     ERROR,
@@ -566,26 +571,55 @@ class _Auditor:
                         "('tlsdoctor setup git')"
                     ),
                 )
-            elif name.endswith(".sslcainfo") and value:
-                self.check_path(f"GIT_CONFIG_VALUE_{n} ({key})", value, "replace", "bundle")
+
+    def _audit_git_cainfo(self, config: git.GitConfig, edited: Path) -> None:
+        """Judge the http.sslCAInfo git uses, named where it comes from. GIT_SSL_CAINFO (judged
+        with the CA variables) beats all config; a GIT_CONFIG_COUNT pair beats every file; among
+        the files the last one read wins, and an includeIf file read after it wins in the
+        repositories its condition matches. A per-URL pair is judged on its own."""
+        pairs = git.environment_entries(self.env)
+        for n, key, value in pairs:
+            if key.lower() != "http.sslcainfo" and key.lower().endswith(".sslcainfo") and value:
+                self.check_path(
+                    f"GIT_CONFIG_VALUE_{n} ({key})", value, "replace", "bundle", _git_pair_fix(n)
+                )
+        if "GIT_SSL_CAINFO" in self.env:
+            if not self.env["GIT_SSL_CAINFO"]:
+                self.add(
+                    "empty-ca-variable",
+                    ERROR,
+                    "GIT_SSL_CAINFO",
+                    _(
+                        "GIT_SSL_CAINFO is set but empty: git then fails every HTTPS "
+                        "connection ('Problem with the SSL CA cert')"
+                    ),
+                    _("unset it, or point it at the full bundle"),
+                )
+            return
+        plain = [(n, value) for n, key, value in pairs if key.lower() == "http.sslcainfo"]
+        if plain:
+            n, value = plain[-1]
+            subject = f"GIT_CONFIG_VALUE_{n} (http.sslCAInfo)"
+            self.check_path(subject, value, "replace", "bundle", _git_pair_fix(n))
+            return
+        for entry in config.used("http", "sslcainfo"):
+            if entry.value:
+                self._check_git_cainfo(entry, edited)
 
     def _check_git_cainfo(self, entry: git.Entry, edited: Path) -> None:
         """Judge one http.sslCAInfo; in a file setup does not edit, the fix is by hand."""
         subject = f"{entry.file.path} http.sslCAInfo"
         if entry.file.condition is not None:
             subject += f' [includeIf "{entry.file.condition}"]'
-        before = len(self.findings)
-        self.check_path(subject, entry.value or "", "replace", "bundle")
-        if entry.file.path == edited:
-            return
-        fix = _(
-            "point http.sslCAInfo in {path} at the full bundle by hand, or remove it "
-            "('tlsdoctor setup git' edits only {edited})",
-            path=str(entry.file.path),
-            edited=str(edited),
-        )
-        for i in range(before, len(self.findings)):
-            self.findings[i] = dataclasses.replace(self.findings[i], fix=fix)
+        fix = None
+        if entry.file.path != edited:
+            fix = _(
+                "point http.sslCAInfo in {path} at the full bundle by hand, or remove it "
+                "('tlsdoctor setup git' edits only {edited})",
+                path=str(entry.file.path),
+                edited=str(edited),
+            )
+        self.check_path(subject, entry.value or "", "replace", "bundle", fix)
 
     def _git_too_deep(self, file: git.ConfigFile) -> None:
         self.add(
@@ -699,6 +733,15 @@ class _Auditor:
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():
             self.check_path(_("inspection CA"), str(ca), "add", "ca")
+
+
+def _git_pair_fix(n: int) -> str:
+    return _(
+        "set GIT_CONFIG_VALUE_{n} to the full bundle from 'tlsdoctor bundle', or drop the pair "
+        "from your environment: git reads it after every config file, so 'tlsdoctor setup git' "
+        "cannot change what git uses",
+        n=n,
+    )
 
 
 def pip_global_files(environ: Mapping[str, str]) -> list[Path]:

@@ -83,6 +83,15 @@ class GitConfig:
         plain = [i for i, e in enumerate(found) if e.file.condition is None]
         return found[plain[-1] + 1 :] if plain else found
 
+    def used(self, section: str, key: str) -> list[Entry]:
+        """The values git uses from the files: the last plain one (everywhere) and, when they
+        differ from it, the includeIf ones read after it (in the repositories they match)."""
+        last = self.last(section, key)
+        conditional = self.conditional(section, key)
+        if last is None:
+            return conditional
+        return [last] + [e for e in conditional if e.value != last.value]
+
 
 MAX_ENV_ENTRIES = 1000  # GIT_CONFIG_COUNT is the user's number: do not loop on a huge one
 
@@ -304,6 +313,22 @@ def _notes_on_other_files(ctx: Context, edited: Path, plan: Plan) -> list[Note]:
                 edited=str(edited),
             )
             notes.append(_by_hand(message, "http.sslCAInfo", entry.file.path, edited))
+    return notes + _environment_notes(ctx)
+
+
+def _environment_notes(ctx: Context) -> list[Note]:
+    """A GIT_CONFIG_COUNT pair setting http.sslCAInfo: git reads it after every file."""
+    notes: list[Note] = []
+    for n, key, value in environment_entries(ctx.environ):
+        if key.lower() == "http.sslcainfo" and value != str(ctx.bundle):
+            text = _(
+                "GIT_CONFIG_KEY_{n}/GIT_CONFIG_VALUE_{n} in this environment set "
+                "http.sslCAInfo to {value}, read after every config file: git uses that one; "
+                "set GIT_CONFIG_VALUE_{n} to the bundle, or drop the pair",
+                n=n,
+                value=value,
+            )
+            notes.append(Note("git", text, "warning"))
     return notes
 
 
