@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .text import Window
+
 _TOML_KEY = re.compile(r"[ \t]*(\"[^\"\s]*\"|'[^'\s]*'|[\w.-]+)[ \t]*=")
 
 
@@ -82,3 +84,21 @@ def in_prose_value(text: str, offset: int) -> bool:
 
 
 _BLOCK = re.compile(r":[ \t]*[>|][-+0-9]*[ \t]*$")
+
+
+# Terraform: a string is a value (a variable's value, a path, a file for another tool in a
+# heredoc), except the text of description-like attributes (`description = "..."`,
+# `error_message = <<-EOT ... EOT`), which is prose.
+_HCL_PROSE_KEY = re.compile(
+    r"(?:.*[{,])?[ \t]*\"?(?:description|error_message|summary|title|message|comment|note|notes"
+    r"|help|label|doc)\"?[ \t]*[=:][ \t]*",
+    re.IGNORECASE,
+)
+
+
+def in_hcl_prose_value(text: str, string: Window | None) -> bool:
+    """Whether ``string`` (a string literal's span in a Terraform file) is a description."""
+    if string is None:
+        return False
+    line_start = text.rfind("\n", 0, string[0]) + 1
+    return _HCL_PROSE_KEY.fullmatch(text, line_start, string[0]) is not None

@@ -38,7 +38,7 @@ KIND_NAMES = {
     "curlrc": ".curlrc",
     "wgetrc": ".wgetrc",
     "kubeconfig": "kubeconfig",
-    "terraform": "Terraform/OpenTofu (.tf, .tfvars, .tf.json)",
+    "terraform": "Terraform/OpenTofu (.tf, .tofu, .tfvars, .tf.json)",
     "properties": ".properties",
     "cert": "certificates (.pem .crt .cer .der)",
     "docs": "documentation (.md .rst .txt), YAML/JSON message catalogs (locales/, i18n/...)",

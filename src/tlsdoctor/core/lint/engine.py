@@ -25,7 +25,13 @@ from tlsdoctor.i18n import _
 from . import python_ast
 from .certs import PEM_MARKER, check_certificates
 from .config import LintConfig, find_config
-from .contexts import PROSE_KINDS, at_toml_key, in_prose_value, is_message_catalog
+from .contexts import (
+    PROSE_KINDS,
+    at_toml_key,
+    in_hcl_prose_value,
+    in_prose_value,
+    is_message_catalog,
+)
 from .dockerfile import shipped_matches
 from .files import Candidate, candidates, kind_from_shebang, matches_any
 from .model import FileResult, Finding, LintResult
@@ -36,6 +42,7 @@ from .text import (
     Match,
     Window,
     anchor_windows,
+    containing_span,
     find_in_comments,
     find_matches,
     inside_any,
@@ -225,6 +232,11 @@ def _check_text(
             matches = [m for m in matches if at_toml_key(text, m.offset)]
         elif kind in PROSE_KINDS:
             matches = [m for m in matches if not in_prose_value(text, m.offset)]
+        elif kind == "terraform" and matches:  # description = "never set ...": prose
+            strings = string_spans(text, kind) if strings is None else strings
+            matches = [
+                m for m in matches if not in_hcl_prose_value(text, containing_span(strings, m))
+            ]
         if messages:  # echo "use curl -k if it fails": printed, not run
             matches = [m for m in matches if not inside_any(messages, m)]
         if rule.shipped_only and kind == "dockerfile":  # a CA trusted in a build stage only

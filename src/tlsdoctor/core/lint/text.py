@@ -255,8 +255,15 @@ def string_spans(text: str, kind: str) -> list[Window]:
     return [m.span() for m in _TOKENS[style].finditer(text) if m.group("c") is None]
 
 
-def inside_any(spans: Sequence[Window], match: Match) -> bool:
-    """Whether the whole match (from its start to its end) lies inside one span."""
+def containing_span(spans: Sequence[Window], match: Match) -> Window | None:
+    """The span (of ``spans``, in order) that holds the whole match, from its start to its end."""
     start = match.start if 0 <= match.start < match.offset else match.offset
     index = bisect_right(spans, (start, 1 << 62)) - 1
-    return index >= 0 and spans[index][0] <= start and match.end <= spans[index][1]
+    if index >= 0 and spans[index][0] <= start and match.end <= spans[index][1]:
+        return spans[index]
+    return None
+
+
+def inside_any(spans: Sequence[Window], match: Match) -> bool:
+    """Whether the whole match (from its start to its end) lies inside one span."""
+    return containing_span(spans, match) is not None
