@@ -40,3 +40,26 @@ def test_fix_proxy_and_no_proxy_are_exclusive(clean_env: dict[str, str]) -> None
     assert done.returncode == 2
     assert "not allowed with argument" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_fix_says_open_a_new_shell_only_when_a_profile_was_written() -> None:
+    """The closing advice matches what was written: a run that left every shell profile alone
+    (one on a read-only file system, or already set up) has no variables to pick up."""
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from tlsdoctor.cli.fix import FixOutcome
+    from tlsdoctor.core.changes import ApplyResult, Change
+    from tlsdoctor.render import check as show
+
+    advice = "Open a new shell (or source your profile) to pick up the variables."
+
+    def closing(*tools: str) -> str:
+        written = [Change(Path(f"/x/{t}"), None, b"x", "", t) for t in tools]
+        out = Console(record=True, width=200)
+        show.done(out, FixOutcome(apply_result=ApplyResult("run", written)), "tlsdoctor undo")
+        return out.export_text()
+
+    assert advice not in closing("bundle", "npm")
+    assert advice in closing("bundle", "shell")

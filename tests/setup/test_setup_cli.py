@@ -344,3 +344,28 @@ def test_setup_leaves_a_profile_linked_into_a_read_only_place_alone(
     assert "setup leaves it alone" in warnings[0]
     assert str(certs.bundle) in (home / ".npmrc").read_text()
     assert (home / ".bashrc").is_symlink() and not (home / ".bashrc").exists()
+
+
+def test_open_a_new_shell_only_when_a_profile_is_written(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """The closing advice matches what is written: a profile setup cannot write (or one already
+    up to date) is no reason to open a new shell."""
+    from tlsdoctor.core import changes
+    from tlsdoctor.core.tools import plan_setup
+
+    env = isolated_process_env
+    home = Path(env["HOME"])
+    advice = "open a new shell (or source the profile) to pick the variables up"
+
+    def notes() -> list[str]:
+        return [n.text for n in plan_setup(["bash"], certs.bundle, certs.ca, environ=env).notes]
+
+    (home / ".bashrc").symlink_to(_unwritable_folder(tmp_path) / "bashrc")
+    assert advice not in notes() and any("cannot write" in n for n in notes())
+    (home / ".bashrc").unlink()
+    (home / ".bashrc").write_text("export X=1\n")
+    plan = plan_setup(["bash"], certs.bundle, certs.ca, environ=env)
+    assert advice in [n.text for n in plan.notes]
+    changes.apply(plan, changes.Journal())
+    assert advice not in notes()  # already set up: nothing written

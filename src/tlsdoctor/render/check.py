@@ -280,4 +280,6 @@ def done(out: Console, outcome: Any, undo_command: str) -> None:
         for change in outcome.apply_result.written:
             line(out, f"[{change.tool}] {change.path}")
     line(out, _("To undo every change: {command}", command=undo_command), "bold")
-    line(out, _("Open a new shell (or source your profile) to pick up the variables."))
+    written = outcome.apply_result.written if outcome.apply_result is not None else []
+    if any(change.tool == "shell" for change in written):  # a profile was written
+        line(out, _("Open a new shell (or source your profile) to pick up the variables."))

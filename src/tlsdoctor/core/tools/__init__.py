@@ -17,10 +17,9 @@ from tlsdoctor.core.tools import cloud, curl, docker, git, java, node, php, pyth
 from tlsdoctor.core.tools import system as system_store
 from tlsdoctor.core.tools._base import (
     Context,
-    cannot_write,
     read_planned,
     split_pem,
-    write_problem,
+    writable_only,
 )
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _
@@ -158,23 +157,9 @@ def plan_setup(
     plan = _plan_pending(files)
     # the shell block comes last: other tools (java) add variables to it
     for tool in sorted(selected, key=lambda t: (t == "shell", ALL_TOOLS.index(t))):
-        plan.extend(_writable_only(_plan_one(ctx, tool, selected, registries, shells, system)))
+        plan.extend(writable_only(_plan_one(ctx, tool, selected, registries, shells, system)))
     if system:
         plan.extend(system_store.plan_system(ctx))
-    return plan
-
-
-def _writable_only(plan: Plan) -> Plan:
-    """A change to a file that cannot be written (a profile linked into a read-only dotfile
-    store) becomes a warning in the plan, instead of an apply that stops half way."""
-    kept: list[Change] = []
-    for change in plan.changes:
-        problem = write_problem(change.path)
-        if problem is None:
-            kept.append(change)
-        else:
-            plan.notes.append(cannot_write(change, problem))
-    plan.changes = kept
     return plan
 
 

@@ -253,6 +253,20 @@ def cannot_write(change: Change, problem: str) -> Note:
     )
 
 
+def writable_only(plan: Plan) -> Plan:
+    """A change to a file that cannot be written (a profile linked into a read-only dotfile
+    store) becomes a warning in the plan, instead of an apply that stops half way."""
+    kept: list[Change] = []
+    for change in plan.changes:
+        problem = write_problem(change.path)
+        if problem is None:
+            kept.append(change)
+        else:
+            plan.notes.append(cannot_write(change, problem))
+    plan.changes = kept
+    return plan
+
+
 def cannot_parse(tool: str, path: Path, problem: str) -> Plan:
     return Plan(
         notes=[

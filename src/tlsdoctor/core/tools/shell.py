@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tlsdoctor.core.changes import Note, Plan, read_text
 from tlsdoctor.core.envvars import ENV_VARS, quote_fish, quote_posix, quote_powershell
-from tlsdoctor.core.tools._base import Context, edit_file
+from tlsdoctor.core.tools._base import Context, edit_file, writable_only
 from tlsdoctor.i18n import _
 
 BEGIN = "# >>> tlsdoctor >>>"
@@ -204,15 +204,17 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
                     ),
                 )
             )
-        sub = edit_file(
-            ctx,
-            "shell",
-            path,
-            _("tlsdoctor block ({shell})", shell=shell),
-            _("{count} variables", count=len(pairs)),
-            _block_editor(block),
-            preview=block,
-            syntax="tlsdoctor-block",
+        sub = writable_only(
+            edit_file(
+                ctx,
+                "shell",
+                path,
+                _("tlsdoctor block ({shell})", shell=shell),
+                _("{count} variables", count=len(pairs)),
+                _block_editor(block),
+                preview=block,
+                syntax="tlsdoctor-block",
+            )
         )
         sub.changes = [
             dataclasses.replace(c, old_value=_old_values(ctx, c.old, pairs)) for c in sub.changes
@@ -230,9 +232,10 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
                 ),
             )
         )
-    plan.notes.append(
-        Note("shell", _("open a new shell (or source the profile) to pick the variables up"))
-    )
+    if plan.changes:  # a profile was changed (not one up to date, or one setup cannot write)
+        plan.notes.append(
+            Note("shell", _("open a new shell (or source the profile) to pick the variables up"))
+        )
     return plan
 
 
