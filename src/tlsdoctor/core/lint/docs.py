@@ -14,8 +14,10 @@ KIND_NAMES = {
     "python": "Python",
     "js": "JavaScript/TypeScript",
     "go": "Go",
-    "java": "Java/Kotlin/Scala/Gradle",
-    "jenkinsfile": "Jenkinsfiles and Groovy (Jenkins shared libraries)",
+    "java": "Java/Kotlin/Scala",
+    "jenkinsfile": (
+        "Jenkinsfiles, Groovy (Jenkins shared libraries) and Gradle builds (.gradle, .gradle.kts)"
+    ),
     "csharp": "C#",
     "ruby": "Ruby",
     "php": "PHP",

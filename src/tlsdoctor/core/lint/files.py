@@ -43,7 +43,9 @@ _BY_SUFFIX: dict[str, str] = {
     ".kts": "java",
     # Groovy: Jenkins shared libraries (vars/*.groovy) run sh steps as a Jenkinsfile does.
     ".groovy": "jenkinsfile",
-    ".gradle": "java",
+    # Gradle builds run commands too (Exec tasks, exec { commandLine ... }): Groovy or Kotlin
+    # code with shell steps, linted like a Jenkinsfile.
+    ".gradle": "jenkinsfile",
     ".scala": "java",
     ".cs": "csharp",
     ".rb": "ruby",
@@ -136,7 +138,7 @@ def kind_of(name: str) -> str | None:
         return "dockerfile"
     if lower.endswith((".tf.json", ".tofu.json", ".tfvars.json")):
         return "terraform"  # Terraform's JSON syntax: the same attributes as in .tf
-    if lower.startswith("jenkinsfile.") or lower.endswith(".jenkinsfile"):
+    if lower.startswith("jenkinsfile.") or lower.endswith((".jenkinsfile", ".gradle.kts")):
         return "jenkinsfile"
     if lower.startswith(".env.") or lower.endswith(".env"):
         return "env"
