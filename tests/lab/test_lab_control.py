@@ -531,3 +531,59 @@ def test_stop_with_a_damaged_state_never_signals_a_process_it_cannot_prove_is_ou
         decoy.kill()
         decoy.wait()
         Lab.stop(directory)
+
+
+def _users_folder(directory: Path) -> dict[str, str]:
+    """A folder of the user's that holds files named like the lab's; returns what is in it."""
+    (directory / "sites").mkdir(parents=True)
+    files = {
+        "sites/index.html": "<h1>my site</h1>",
+        "config.json": '{"app": "mine"}',
+        "state.json": '{"app": "mine"}',
+        "public-root.pem": "not the lab's",
+    }
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    return files
+
+
+def _contents(directory: Path) -> dict[str, str]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_text()
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_start_refuses_a_folder_that_is_not_a_lab_and_touches_nothing(tmp_path: Path) -> None:
+    directory = tmp_path / "my project"
+    files = _users_folder(directory)
+    (directory / "state.json").unlink()  # no state at all: start used to clean the folder first
+    del files["state.json"]
+    with pytest.raises(UsageError, match="is not empty and is not a lab's folder"):
+        Lab.start(directory, exit_with_parent=True)
+    assert _contents(directory) == files
+
+
+def test_a_lab_folder_starts_again_after_a_stop(tmp_path: Path) -> None:
+    directory = tmp_path / "lab"
+    Lab.start(directory, exit_with_parent=True)
+    Lab.stop(directory)
+    assert (directory / "public-root.pem").exists()  # certificates and logs stay
+    try:
+        assert Lab.start(directory, exit_with_parent=True).running()
+    finally:
+        Lab.stop(directory)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stop_and_status_leave_a_folder_that_is_not_a_lab_alone(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    directory = tmp_path / "my project"
+    files = _users_folder(directory)
+    stopped = tlsdoctor("lab", "stop", "--state-dir", str(directory), env=clean_env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert "No lab was running" in stopped.stdout
+    assert Lab.status(directory) == ("stopped", None)
+    assert _contents(directory) == files

@@ -38,6 +38,7 @@ from tlsdoctor.lab.state import (
     LabState,
     ProcessRecord,
     find_lab_processes,
+    is_default_state_dir,
     lab_name,
     load_state_file,
     process_start_time,
@@ -57,6 +58,9 @@ STOP_TIMEOUT = 5.0
 MAX_EXTRA_SITES = 500
 MAX_DELAY_MS = 60_000
 START_LOCK = ".start.lock"  # never removed: flock needs one file that outlives every start
+# Written by `lab start`, never removed: only in a folder that has it (or tlsdoctor's own default
+# folder, or a new or empty one) may start and stop replace and delete the lab's files.
+LAB_MARKER = ".tlsdoctor-lab"
 CA_KEY_TYPES = ("rsa", "ec")
 
 # Files and folders the lab owns inside its state dir (nothing else there is ever touched).
@@ -592,6 +596,7 @@ class Lab:
         names = _validate(opts)
         directory = resolve_state_dir(state_dir)
         _make_dir(directory)
+        _require_lab_folder(directory)
         with _start_lock(directory):
             _prepare_dir(directory)
             token = f"tlsdoctor-lab-{secrets.token_hex(8)}"
@@ -624,6 +629,8 @@ class Lab:
         try:
             state = load_state_file(directory)
         except UsageError:
+            if not _is_lab_folder(directory):
+                return "stopped", None  # another program's state.json
             return "degraded", None  # its state cannot be read; `stop` still ends its processes
         if state is None:
             return "stopped", None
@@ -658,7 +665,8 @@ def _stop_without_state(directory: Path, unreadable: UsageError) -> bool:
             ),
             hint=_("the lab state {path} cannot be read", path=str(directory / STATE_FILE)),
         )
-    _clean_runtime(directory)
+    if found.ours or _is_lab_folder(directory):  # another program's state.json: touch nothing
+        _clean_runtime(directory)
     return bool(found.ours)
 
 
@@ -895,6 +903,36 @@ def _start_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def _is_lab_folder(directory: Path) -> bool:
+    return (directory / LAB_MARKER).is_file() or is_default_state_dir(directory)
+
+
+def _require_lab_folder(directory: Path) -> None:
+    """Refuse a folder with other things in it: start replaces and stop deletes the lab's files
+    (config.json, sites/, public-root.pem...), which a folder of the user's may hold too."""
+    if _is_lab_folder(directory):
+        return
+    try:
+        others = [p.name for p in directory.iterdir() if p.name != START_LOCK]
+    except OSError as err:
+        raise UsageError(
+            _(
+                "cannot read the lab state dir {path}: {error}",
+                path=str(directory),
+                error=err.strerror or str(err),
+            )
+        ) from err
+    if others:
+        raise UsageError(
+            _(
+                "the lab state dir {path} is not empty and is not a lab's folder: starting a lab "
+                "there would replace files in it",
+                path=str(directory),
+            ),
+            hint=_("choose a new or empty folder with --state-dir"),
+        )
+
+
 def _prepare_dir(directory: Path) -> None:
     state = load_state_file(directory)
     if state is not None and any(p.is_running() for p in state.processes):
@@ -910,6 +948,10 @@ def _prepare_dir(directory: Path) -> None:
     for name in GENERATED:
         with contextlib.suppress(FileNotFoundError):
             (directory / name).unlink()
+    (directory / LAB_MARKER).write_text(
+        "This folder holds a tlsdoctor lab (tlsdoctor lab start/stop manage its files).\n",
+        encoding="utf-8",
+    )
 
 
 def _clean_runtime(directory: Path) -> None:

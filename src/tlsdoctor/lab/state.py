@@ -48,7 +48,7 @@ def stop_command(directory: Path, environ: Mapping[str, str] | None = None) -> s
     """The command that stops the lab in ``directory`` (--state-dir only when not the default)."""
     import shlex
 
-    if _is_default(directory, environ):
+    if is_default_state_dir(directory, environ):
         return "tlsdoctor lab stop"
     return f"tlsdoctor lab stop --state-dir {shlex.quote(str(directory))}"
 
@@ -58,12 +58,12 @@ def detect_command(directory: Path, environ: Mapping[str, str] | None = None) ->
     is its value, and the = keeps a host name written after it from being taken as the DIR)."""
     import shlex
 
-    if _is_default(directory, environ):
+    if is_default_state_dir(directory, environ):
         return "tlsdoctor detect --lab"
     return f"tlsdoctor detect {shlex.quote(f'--lab={directory}')}"
 
 
-def _is_default(directory: Path, environ: Mapping[str, str] | None) -> bool:
+def is_default_state_dir(directory: Path, environ: Mapping[str, str] | None = None) -> bool:
     """Whether commands find this lab without being told its folder."""
     return directory.resolve() == default_state_dir(environ).resolve()
 
