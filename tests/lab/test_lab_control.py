@@ -587,3 +587,20 @@ def test_stop_and_status_leave_a_folder_that_is_not_a_lab_alone(
     assert "No lab was running" in stopped.stdout
     assert Lab.status(directory) == ("stopped", None)
     assert _contents(directory) == files
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["lab", "stop"], ["lab", "status"], ["lab", "status", "--json"], ["lab", "start"]],
+)
+def test_a_state_dir_that_is_a_file_is_one_line(
+    tmp_path: Path, clean_env: dict[str, str], command: list[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("mine\n")
+    result = tlsdoctor(*command, "--state-dir", str(path), env=clean_env)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"tlsdoctor: error: the lab state dir {path} is not a folder\n"
+    with pytest.raises(UsageError, match="is not a folder"):
+        read_state(path)
+    assert path.read_text() == "mine\n"

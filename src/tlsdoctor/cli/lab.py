@@ -219,8 +219,9 @@ def _names(names: list[str], limit: int = 8) -> str:
 
 def _stop(args: argparse.Namespace, state_dir: Any) -> int:
     from tlsdoctor.lab.control import Lab
-    from tlsdoctor.lab.state import load_state_file
+    from tlsdoctor.lab.state import load_state_file, require_folder
 
+    require_folder(state_dir)
     try:
         load_state_file(state_dir)
     except UsageError as err:

@@ -42,6 +42,7 @@ from tlsdoctor.lab.state import (
     lab_name,
     load_state_file,
     process_start_time,
+    require_folder,
     resolve_state_dir,
     stop_command,
 )
@@ -610,6 +611,7 @@ class Lab:
     def stop(state_dir: str | os.PathLike[str] | None = None) -> bool:
         """Stop the lab recorded in ``state_dir``; False when none was running."""
         directory = resolve_state_dir(state_dir)
+        require_folder(directory)
         try:
             state = load_state_file(directory)
         except UsageError as err:  # a damaged state.json: find the processes another way
@@ -626,6 +628,7 @@ class Lab:
     def status(state_dir: str | os.PathLike[str] | None = None) -> tuple[str, LabState | None]:
         """("running" | "stopped" | "degraded", state or None)."""
         directory = resolve_state_dir(state_dir)
+        require_folder(directory)
         try:
             state = load_state_file(directory)
         except UsageError:
@@ -854,9 +857,8 @@ def _write_private_json(path: Path, data: Any) -> None:
 
 
 def _make_dir(directory: Path) -> None:
+    require_folder(directory)
     if directory.exists():
-        if not directory.is_dir():
-            raise UsageError(_("the lab state dir {path} is not a folder", path=str(directory)))
         return  # a folder the user chose keeps its mode: the keys are in 0700 subfolders
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -221,8 +221,15 @@ class LabState:
         )
 
 
+def require_folder(state_dir: Path) -> None:
+    """UsageError when the state dir is a file (or anything else that is not a folder)."""
+    if state_dir.exists() and not state_dir.is_dir():
+        raise UsageError(_("the lab state dir {path} is not a folder", path=str(state_dir)))
+
+
 def load_state_file(state_dir: Path) -> LabState | None:
     """The recorded state, or None when there is none (running or not)."""
+    require_folder(state_dir)
     path = state_dir / STATE_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
