@@ -162,3 +162,14 @@ def test_exclude_matches_paths_relative_to_the_linted_folder_outside_the_project
         [str(tmp_path)], exclude=["vendor/**"], use_config=False, use_git=False
     ).findings
     assert [Path(f.path).name for f in found] == ["app.sh"]
+
+
+def test_an_indented_kubeconfig_setting_is_reported_at_its_column(tmp_path: Path) -> None:
+    from tlsdoctor.core.lint import lint_paths
+
+    (tmp_path / "kubeconfig").write_text(
+        "clusters:\n- cluster:\n    server: https://k8s.internal.example.com\n\n"
+        "    insecure-skip-tls-verify: true\n  name: corp\n"
+    )
+    found = lint_paths([str(tmp_path)], use_config=False).findings
+    assert [(f.rule, f.line, f.column) for f in found] == [("TLS207", 5, 5)]
