@@ -58,8 +58,11 @@ def test_client_env_points_every_proxy_variable_at_the_lab(lab: LabState) -> Non
 
 
 def test_read_state_without_a_lab_is_a_clear_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="no lab is running; start one with: tlsdoctor lab start"):
+    with pytest.raises(UsageError) as err:
         read_state(tmp_path)
+    assert str(err.value) == (
+        f"no lab is running; start one with: tlsdoctor lab start --state-dir {tmp_path}"
+    )
 
 
 def test_read_state_honours_tlsdoctor_lab_dir(
@@ -217,8 +220,14 @@ def test_a_killed_lab_process_makes_the_lab_degraded(
             break
         time.sleep(0.05)
     assert Lab.status(state.state_dir)[0] == "degraded"
-    with pytest.raises(UsageError, match="no lab is running"):
-        read_state(state.state_dir)
+    stop = f"tlsdoctor lab stop --state-dir {state.state_dir}"
+    for attempt in (read_state, Lab.start):  # detect --lab, show --lab, and a second start
+        with pytest.raises(UsageError) as err:
+            attempt(state.state_dir)
+        assert str(err.value) == (
+            f"the lab in {state.state_dir} is degraded: some of its processes have ended"
+        )
+        assert err.value.hint == f"run '{stop}', then start it again"
 
 
 @pytest.mark.parametrize(

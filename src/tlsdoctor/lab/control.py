@@ -37,6 +37,7 @@ from tlsdoctor.lab.state import (
     STATE_FILE,
     LabState,
     ProcessRecord,
+    degraded_error,
     find_lab_processes,
     is_default_state_dir,
     lab_name,
@@ -938,6 +939,8 @@ def _require_lab_folder(directory: Path) -> None:
 def _prepare_dir(directory: Path) -> None:
     state = load_state_file(directory)
     if state is not None and any(p.is_running() for p in state.processes):
+        if not state.running():
+            raise degraded_error(directory)
         raise UsageError(
             _(
                 "a lab is already running in {path} (proxy {url})",

@@ -46,11 +46,20 @@ NO_PROXY_VARS = ("NO_PROXY", "no_proxy")
 
 def stop_command(directory: Path, environ: Mapping[str, str] | None = None) -> str:
     """The command that stops the lab in ``directory`` (--state-dir only when not the default)."""
+    return _lab_command("stop", directory, environ)
+
+
+def start_command(directory: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The command that starts a lab in ``directory`` (--state-dir only when not the default)."""
+    return _lab_command("start", directory, environ)
+
+
+def _lab_command(action: str, directory: Path, environ: Mapping[str, str] | None) -> str:
     import shlex
 
     if is_default_state_dir(directory, environ):
-        return "tlsdoctor lab stop"
-    return f"tlsdoctor lab stop --state-dir {shlex.quote(str(directory))}"
+        return f"tlsdoctor lab {action}"
+    return f"tlsdoctor lab {action} --state-dir {shlex.quote(str(directory))}"
 
 
 def detect_command(directory: Path, environ: Mapping[str, str] | None = None) -> str:
@@ -254,9 +263,21 @@ def read_state(state_dir: str | os.PathLike[str] | None = None) -> LabState:
     """The state of the running lab; UsageError when no lab is running there."""
     directory = resolve_state_dir(state_dir)
     state = load_state_file(directory)
-    if state is None or not state.running():
-        raise UsageError(_("no lab is running; start one with: tlsdoctor lab start"))
-    return state
+    if state is not None and any(p.is_running() for p in state.processes):
+        if not state.running():
+            raise degraded_error(directory)
+        return state
+    raise UsageError(
+        _("no lab is running; start one with: {command}", command=start_command(directory))
+    )
+
+
+def degraded_error(directory: Path) -> UsageError:
+    """The lab in ``directory`` has lost some of its processes: it must be stopped first."""
+    return UsageError(
+        _("the lab in {path} is degraded: some of its processes have ended", path=str(directory)),
+        hint=_("run '{command}', then start it again", command=stop_command(directory)),
+    )
 
 
 # --- process identity -------------------------------------------------------------------------
