@@ -369,3 +369,29 @@ def test_open_a_new_shell_only_when_a_profile_is_written(
     assert advice in [n.text for n in plan.notes]
     changes.apply(plan, changes.Journal())
     assert advice not in notes()  # already set up: nothing written
+
+
+def test_setup_warns_when_the_ca_is_no_ca_or_the_bundle_lacks_it(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """setup wires --ca into NODE_EXTRA_CA_CERTS and the Java truststore and --bundle into the
+    replace-style settings: a server certificate handed over as the CA, or a bundle without
+    the CA (certifi's own), leaves the tools failing behind the proxy; the plan says so."""
+    import certifi
+
+    from tlsdoctor.core.tools import plan_setup
+
+    env = isolated_process_env
+
+    def warnings(bundle: Path, ca: Path) -> list[str]:
+        plan = plan_setup(["npm"], bundle, ca, environ=env)
+        return [n.text for n in plan.notes if n.kind == "warning"]
+
+    assert warnings(certs.bundle, certs.ca) == []
+    lacking = warnings(Path(certifi.where()), certs.ca)
+    assert len(lacking) == 1 and f"does not contain the CA in {certs.ca}" in lacking[0]
+    leaf = tmp_path / "leaf.pem"
+    leaf.write_bytes(certs.authority.issue_cert("site.test").cert_chain_pems[0].bytes())
+    assert [w.split(" is ")[1] for w in warnings(certs.bundle, leaf)] == [
+        "a server certificate, not a CA: trusting it will not help with other hosts"
+    ]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from tlsdoctor.core.changes import Change, Plan, read_bytes
+from tlsdoctor.core.changes import Change, Note, Plan, read_bytes
 from tlsdoctor.core.tools import cloud, curl, docker, git, java, node, php, python, rust, shell
 from tlsdoctor.core.tools import system as system_store
 from tlsdoctor.core.tools._base import (
@@ -122,6 +122,34 @@ def require_full_bundle(bundle: Path, count: int) -> None:
         )
 
 
+def _ca_notes(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> list[Note]:
+    """Warnings about the files setup is handed (``bundle`` and ``fix`` warned already about
+    the ones they build): a --ca that is no CA or has expired, else a bundle without it."""
+    if ca in pending:
+        return []
+    from cryptography import x509
+
+    from tlsdoctor.core.bundle import ca_warnings
+
+    ca_pems = split_pem(read_planned(ca, pending))
+    certs = []
+    for pem in ca_pems:
+        try:
+            certs.append(x509.load_pem_x509_certificate(pem))
+        except ValueError:
+            continue
+    notes = [Note("ca", text, "warning") for text in ca_warnings(certs)]
+    if not notes and not set(ca_pems) & set(split_pem(read_planned(bundle, pending))):
+        text = _(
+            "{bundle} does not contain the CA in {ca}: the tools given the bundle will still "
+            "fail on the sites the proxy inspects; build it with 'tlsdoctor bundle --ca {ca}'",
+            bundle=str(bundle),
+            ca=str(ca),
+        )
+        notes.append(Note("ca", text, "warning"))
+    return notes
+
+
 def plan_setup(
     tools: list[str] | None,
     bundle: Path,
@@ -155,6 +183,7 @@ def plan_setup(
         environ=env, bundle=bundle, ca=ca, platform=platform, explicit=explicit, pending=files
     )
     plan = _plan_pending(files)
+    plan.notes.extend(_ca_notes(bundle, ca, files))
     # the shell block comes last: other tools (java) add variables to it
     for tool in sorted(selected, key=lambda t: (t == "shell", ALL_TOOLS.index(t))):
         plan.extend(writable_only(_plan_one(ctx, tool, selected, registries, shells, system)))
