@@ -84,7 +84,7 @@ def test_global_options_work_after_a_subcommand_too(
         argv = ["ca", "check", *options, str(broken)]
     proc = run_cli(*argv, env=clean_env)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.startswith("tlsdoctor: エラー: "), proc.stderr
+    assert proc.stderr.startswith("tlsdoctor: エラー："), proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -167,7 +167,7 @@ def test_japanese_error_from_a_real_process(clean_env: dict[str, str]) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"tlsdoctor: エラー: {path} の読み込み：これは秘密鍵で、証明書ではありません"
+        f"tlsdoctor: エラー：{path} の読み込み：これは秘密鍵で、証明書ではありません"
     ]
     assert "Traceback" not in done.stderr
 

@@ -18,6 +18,7 @@ from typing import IO, Any, TypeVar
 
 from tlsdoctor import i18n
 from tlsdoctor._version import __version__
+from tlsdoctor.cli._help import Parser
 from tlsdoctor.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -73,6 +74,11 @@ def _prescan(argv: Sequence[str]) -> tuple[str | None, str | None]:
 def _translate_argparse() -> None:
     """argparse builds its own messages with gettext; route them through our catalog."""
     argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = _ngettext  # type: ignore[attr-defined]
+
+
+def _ngettext(one: str, many: str, count: int) -> str:
+    return _(one if count == 1 else many)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool) -> None:
@@ -95,14 +101,19 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool)
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="tlsdoctor",
         description=_(
             "Diagnose and fix TLS inspection without turning verification off. "
             "Run 'tlsdoctor COMMAND --help' for a command's options."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"tlsdoctor {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"tlsdoctor {__version__}",
+        help=_("show program's version number and exit"),
+    )
     _global_options(parser, suppress_defaults=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=_("commands"))
     for name, (module_name, help_text) in COMMANDS.items():
