@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from detect_world import (
@@ -413,3 +415,28 @@ def test_a_lookup_that_fails_after_its_waiter_gave_up_logs_nothing() -> None:
 
     asyncio.run(give_up_then_fail())
     assert reported == []
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda t: t.detect("site1.test"), TypeError, "not one string: 'site1.test'"),
+        (lambda t: t.probe_many("abc"), TypeError, "not one string: 'abc'"),
+        (lambda t: t.detect([1]), TypeError, r"a target is a 'HOST\[:PORT\]' string"),
+        (lambda t: t.probe_many([("a.test",)]), TypeError, r"not \('a.test',\)"),
+        (lambda t: t.probe(None), TypeError, "host must be a string, not NoneType"),
+        (lambda t: t.show(443), TypeError, "host must be a string, not int"),
+        (lambda t: t.probe("a.test", "443"), TypeError, "port must be an int, not str"),
+        (lambda t: t.show("a.test", 0), UsageError, r"not a valid port in a.test:0"),
+        (lambda t: t.probe("::1", 70000), UsageError, r"not a valid port in \[::1\]:70000"),
+        (lambda t: t.probe_many([("a.test", 65536)]), UsageError, "not a valid port"),
+    ],
+)
+def test_library_calls_with_wrong_arguments_say_which_one(
+    call: Callable[[Any], object], error: type[Exception], message: str
+) -> None:
+    """Not an AttributeError from deep inside, and never a probe of 'a', 'b', 'c'."""
+    import tlsdoctor
+
+    with pytest.raises(error, match=message):
+        call(tlsdoctor)

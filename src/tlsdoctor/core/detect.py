@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from cryptography import x509
 
-from tlsdoctor.core.probe import ProbeResult, Target, parse_target, probe_many, unique_targets
+from tlsdoctor.core.probe import ProbeResult, Target, as_targets, probe_many, unique_targets
 from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
 from tlsdoctor.core.trust.verify import (
     VerifyResult,
@@ -168,9 +168,8 @@ def detect(
 
     started = time.monotonic()
     public = mozilla_roots(roots_path)  # a bad --roots fails before any probing
-    targets = unique_targets(
-        h if isinstance(h, Target) else parse_target(h) for h in hosts or DEFAULT_HOSTS
-    )
+    wanted = hosts if hosts or isinstance(hosts, str) else DEFAULT_HOSTS  # "" is not "none"
+    targets = unique_targets(as_targets(wanted))
     # Each chain is examined as soon as it arrives, while the slower hosts are still answering.
     stores: list[RootStore] = []
     examined: dict[int, HostEvidence] = {}

@@ -327,7 +327,7 @@ def probe(
     ``proxy`` (an http:// URL) wins; otherwise the environment's proxy variables are used unless
     ``use_env_proxy`` is False. Never raises for network problems: they end up in ``error``.
     """
-    target = Target(host.strip().strip("[]"), port)
+    target = _target_from(host, port)
     return probe_many(
         [target], proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout, deadline=timeout
     )[0]
@@ -346,7 +346,7 @@ def probe_many(
 
     ``progress`` is called with each result as it arrives (from the thread that runs the probes).
     """
-    wanted = [_as_target(t) for t in targets]
+    wanted = as_targets(targets)
     if not wanted:
         return []
     run = _Run(proxy, use_env_proxy, max(0.01, min(timeout, deadline)), deadline, progress)
@@ -808,9 +808,31 @@ def _ssl_reason(err: Exception) -> str:
 # --------------------------------------------------------------------------------- targets
 
 
+def as_targets(items: Iterable[Target | str | tuple[str, int]]) -> list[Target]:
+    """Library input to Targets: TypeError for the wrong types, UsageError for bad values."""
+    if isinstance(items, (str, bytes)):
+        raise TypeError(f"expected a list of 'HOST[:PORT]' strings, not one string: {items!r}")
+    return [_as_target(item) for item in items]
+
+
 def _as_target(item: Target | str | tuple[str, int]) -> Target:
     if isinstance(item, Target):
         return item
-    if isinstance(item, tuple):
-        return Target(item[0], int(item[1]))
-    return parse_target(item)
+    if isinstance(item, str):
+        return parse_target(item)
+    if isinstance(item, tuple) and len(item) == 2:
+        return _target_from(item[0], item[1])
+    raise TypeError(f"a target is a 'HOST[:PORT]' string or a (host, port) tuple, not {item!r}")
+
+
+def _target_from(host: object, port: object) -> Target:
+    """probe(host, port): the types and the port checked; a name that cannot be looked up is
+    the probe's "dns" error, as for any network problem."""
+    if not isinstance(host, str):
+        raise TypeError(f"host must be a string, not {type(host).__name__}")
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise TypeError(f"port must be an int, not {type(port).__name__}")
+    if not 0 < port < 65536:
+        shown = format_target(host, port)
+        raise UsageError(_("not a valid port in {target} (use 1-65535)", target=shown))
+    return Target(host.strip().strip("[]"), port)
