@@ -105,3 +105,25 @@ def explain_as(name: str, cause: str) -> Finding:
     (f,) = explain(name, exhaustive=True)
     f.cause, f.fix = cause, fix_steps(cause, f.tool, f.producer)
     return f
+
+
+@pytest.mark.parametrize("exhaustive", [True, False], ids=["every-line", "prefilter"])
+@pytest.mark.parametrize(
+    ("name", "tool"),
+    [
+        ("mtls_curl", "curl"),
+        ("mtls_node", "node"),
+        ("mtls_python", "python"),
+        ("mtls_java", "java"),
+        ("mtls_sclient", "openssl"),
+    ],
+)
+def test_a_server_requiring_a_client_certificate(name: str, tool: str, exhaustive: bool) -> None:
+    """A loopback `openssl s_server -Verify 1` (TLS 1.3) and a client without a certificate of
+    its own: alert 116, certificate_required. A TLS failure, not "nothing found", and not about
+    trusting the server: the fix gives the tool its client certificate (or a proxy bypass)."""
+    (f,) = explain(name, exhaustive=exhaustive)
+    assert (f.cause, f.tool, f.confidence) == ("client_cert_required", tool, "high")
+    assert "certificate" in f.excerpt.lower() and "required" in f.excerpt.lower()
+    assert any("--cert" in step for step in f.fix)
+    assert any("no-decrypt" in step for step in f.fix)

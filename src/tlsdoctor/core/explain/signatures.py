@@ -24,6 +24,7 @@ CAUSES: tuple[str, ...] = (
     "revocation_unreachable",
     "proxy_auth",
     "ca_file_unreadable",
+    "client_cert_required",
     "unknown",
 )
 CONFIDENCES: tuple[str, ...] = ("low", "medium", "high")
