@@ -33,7 +33,7 @@ class OutputError(TlsDoctorError):
 
     @classmethod
     def from_os_error(cls, err: OSError) -> OutputError:
-        from tlsdoctor.i18n import _
+        from tlsdoctor.i18n import _, os_reason
 
-        reason = err.strerror or type(err).__name__
+        reason = os_reason(err)
         return cls(_("cannot write to standard output: {reason}", reason=reason))

@@ -10,8 +10,9 @@ such as ``fix`` / ``fix_ja``; read them with :func:`localized`.
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 SUPPORTED = ("en", "ja")
@@ -101,3 +102,42 @@ def localized(entry: Mapping[str, Any], field: str) -> Any:
         if value:
             return value
     return entry.get(field)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Items of a list in running text: "a, b, c" in English, "a、b、c" in Japanese."""
+    return ("、" if current_language() == "ja" else ", ").join(items)
+
+
+# Why a file operation failed, in the user's language. English keeps the C library's own words
+# (what people search for); other languages translate the common ones.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EEXIST: N_("File exists"),
+    errno.EBADF: N_("Bad file descriptor"),
+    errno.ELOOP: N_("Too many levels of symbolic links"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.EIO: N_("Input/output error"),
+    errno.EDQUOT: N_("Disk quota exceeded"),
+    errno.ENOTEMPTY: N_("Directory not empty"),
+    errno.ECONNREFUSED: N_("Connection refused"),
+    errno.ECONNRESET: N_("Connection reset by peer"),
+    errno.ETIMEDOUT: N_("Connection timed out"),
+    errno.ENETUNREACH: N_("Network is unreachable"),
+    errno.EHOSTUNREACH: N_("No route to host"),
+    errno.EADDRNOTAVAIL: N_("Cannot assign requested address"),
+}
+
+
+def os_reason(err: OSError) -> str:
+    """The reason an OS call failed (``strerror``), translated when we know it."""
+    known = _OS_REASONS.get(err.errno) if err.errno is not None else None
+    if known is not None and current_language() != "en":
+        return _(known)
+    return err.strerror or str(err) or type(err).__name__

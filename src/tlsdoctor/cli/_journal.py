@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 
 @contextmanager
@@ -20,5 +20,5 @@ def journal_errors() -> Iterator[None]:
         raise UsageError(str(err)) from err
     except OSError as err:
         raise UsageError(
-            _("could not write {path}: {error}", path=str(err.filename or ""), error=err.strerror)
+            _("could not write {path}: {error}", path=str(err.filename or ""), error=os_reason(err))
         ) from err

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -195,7 +195,7 @@ def cannot_write_message(out: str, err: OSError) -> str:
     return _(
         "cannot write --out {path}: {reason}",
         path=out,
-        reason=file_in_the_way(Path(out)) or err.strerror or type(err).__name__,
+        reason=file_in_the_way(Path(out)) or os_reason(err),
     )
 
 

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import IO
 
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +74,9 @@ def _open_output(path: str | None) -> IO[str] | nullcontext[IO[str]]:
     try:
         return open(path, "w", encoding="utf-8")
     except OSError as err:
-        raise UsageError(_("cannot write {path}: {error}", path=path, error=err)) from None
+        raise UsageError(
+            _("cannot write {path}: {error}", path=path, error=os_reason(err))
+        ) from None
 
 
 def _progress() -> AbstractContextManager[object]:

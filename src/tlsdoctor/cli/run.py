@@ -22,7 +22,7 @@ from tlsdoctor.cli._options import (
     probe_findings_with,
 )
 from tlsdoctor.errors import OutputError, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from tlsdoctor.core.explain import Finding, Matcher
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             _(
                 "tlsdoctor: cannot run {command}: {error}",
                 command=command[0],
-                error=err.strerror or str(err),
+                error=os_reason(err),
             )
             + "\n"
         )

@@ -31,7 +31,7 @@ from tlsdoctor.core.x509 import (
     to_pem,
 )
 from tlsdoctor.errors import InputError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 BUNDLE_NAME = "bundle.pem"
 CA_NAME = "inspection-ca.pem"
@@ -114,7 +114,7 @@ def load_public_roots(roots_path: str | Path | None = None) -> tuple[list[Certif
             _(
                 "cannot read the roots file {path}: {reason}",
                 path=source,
-                reason=err.strerror or str(err),
+                reason=os_reason(err),
             )
         ) from None
     certs = load_certificate_file(source) if roots_path is not None else parse_pem_tolerant(data)
@@ -428,7 +428,7 @@ def check_bundle(
                 _(
                     "cannot read {path}: {reason}",
                     path=str(bundle_path),
-                    reason=err.strerror or str(err),
+                    reason=os_reason(err),
                 ),
             )
         ]

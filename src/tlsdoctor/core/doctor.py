@@ -20,7 +20,7 @@ from tlsdoctor import paths
 from tlsdoctor.core.changes import NotRegularFile, read_bytes
 from tlsdoctor.core.tools import _edit, cloud, curl, git, insecure, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
-from tlsdoctor.i18n import N_, _
+from tlsdoctor.i18n import N_, _, os_reason
 
 ERROR = "error"  # verification is off, or a setting that breaks every connection
 WARNING = "warning"  # works for some hosts only, or will break soon
@@ -456,7 +456,7 @@ class _Auditor:
                     _(
                         "{path} is not a regular file ({reason}): not read",
                         path=str(path),
-                        reason=err.strerror or "",
+                        reason=os_reason(err),
                     ),
                     _("point the setting at a regular file, or remove it"),
                 )

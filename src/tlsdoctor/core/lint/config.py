@@ -10,7 +10,7 @@ from typing import Any
 
 from tlsdoctor._data import loads_toml, tomllib
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 from .files import MAX_FILE_SIZE
 
@@ -36,7 +36,11 @@ def _read(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as f:
             return loads_toml(f.read())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+    except OSError as err:
+        raise UsageError(
+            _("cannot read {path}: {error}", path=path, error=os_reason(err))
+        ) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise UsageError(_("cannot read {path}: {error}", path=path, error=err)) from None
 
 

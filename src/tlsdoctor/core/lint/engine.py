@@ -20,7 +20,7 @@ from functools import cache
 
 from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 from . import python_ast
 from .certs import PEM_MARKER, check_certificates
@@ -481,7 +481,7 @@ def _check_named(path: str) -> None:
         else:
             os.close(os.open(path, _OPEN_FLAGS))  # non-blocking: a FIFO is skipped later
     except OSError as err:
-        reason = err.strerror or type(err).__name__
+        reason = os_reason(err)
         raise UsageError(_("cannot read {path}: {error}", path=path, error=reason)) from None
 
 

@@ -16,7 +16,7 @@ from tlsdoctor import paths
 from tlsdoctor._data import load_data
 from tlsdoctor.core.changes import Change, Note, NotRegularFile, Plan, read_bytes
 from tlsdoctor.core.tools._edit import set_line_value
-from tlsdoctor.i18n import _, localized
+from tlsdoctor.i18n import _, localized, os_reason
 
 
 @dataclass
@@ -194,14 +194,14 @@ def cannot_read(tool: str, path: Path, err: OSError) -> Plan:
                         "{path} is not a regular file ({reason}): setup leaves it alone, "
                         "so {tool} is not set up",
                         path=str(path),
-                        reason=err.strerror or "",
+                        reason=os_reason(err),
                         tool=tool,
                     ),
                     "warning",
                 )
             ]
         )
-    reason = _("it is a folder") if path.is_dir() else (err.strerror or str(err))
+    reason = _("it is a folder") if path.is_dir() else os_reason(err)
     return Plan(
         notes=[
             Note(
