@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,27 @@ def test_options_that_would_be_ignored_are_usage_errors(
     assert captured.out == ""
     assert captured.err.startswith("tlsdoctor: error: " + message), captured.err
     assert len(captured.err.splitlines()) == 1
+
+
+def test_show_honours_the_deadline(clean_env: dict[str, str]) -> None:
+    from detect_world import HangServer
+
+    server = HangServer()
+    try:
+        started = time.monotonic()
+        done = run_cli(
+            "show",
+            f"127.0.0.1:{server.port}",
+            "--no-proxy",
+            "--timeout",
+            "30",
+            "--deadline",
+            "0.5",
+            env=clean_env,
+        )
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert done.returncode == 3, done.stderr
+    assert "error: timed out during the TLS handshake" in done.stdout
+    assert took < 10

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         proxy=network.proxy,
         use_env_proxy=network.use_env_proxy,
         roots_path=network.roots,
-        timeout=args.timeout,
+        timeout=min(args.timeout, args.deadline),  # one host: the deadline bounds its timeout
     )
     if args.json:
         print_json(report.to_json())
