@@ -66,3 +66,18 @@ def test_translations_are_japanese(japanese: dict[str, str]) -> None:
     kana_or_kanji = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
     not_japanese = [t for t, ja in japanese.items() if not kana_or_kanji.search(ja)]
     assert not not_japanese, f"not translated to Japanese: {not_japanese}"
+
+
+def test_a_message_in_several_catalogs_reads_the_same() -> None:
+    """The catalogs are merged into one: a message translated twice must not differ (the file
+    loaded last would win silently, in every command)."""
+    from tlsdoctor._data import loads_toml
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for path in sorted((SRC / "locale" / "ja").glob("*.toml")):
+        for text, translated in loads_toml(path.read_text(encoding="utf-8"))["messages"].items():
+            first = seen.setdefault(text, (path.name, translated))
+            if first[1] != translated:
+                clashes.append(f"{text!r}: {first[0]} {first[1]!r} vs {path.name} {translated!r}")
+    assert not clashes, "\n".join(clashes)
