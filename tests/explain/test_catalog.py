@@ -128,10 +128,37 @@ def test_patterns_are_valid_for_grep(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr  # 1 = no match; 2 = a pattern grep rejects
 
 
-def test_prefilter_spellings_are_lowercase_anchors() -> None:
-    for anchor, spellings in ex.PREFILTER.items():
-        assert anchor == anchor.lower()
-        assert all(s.decode().lower() == anchor for s in spellings)
+def test_prefilter_anchors_are_lowercase_ascii() -> None:
+    """The block is lowered (ASCII only, so offsets stay) and searched for these."""
+    for anchor in ex.PREFILTER:
+        assert anchor == anchor.lower() and anchor.isascii()
+
+
+# Lines whose anchor is written in another case than the catalog's literal ('Cert' in .NET and
+# rustls names, 'TRUST' in Windows and pip names, 'ssl' in settings): the prefilter (big logs)
+# must try them as the every-line path does (pasted text).
+OTHER_CASE = [
+    "schannel: SEC_E_UNTRUSTED_ROOT",
+    "SslPolicyErrors: RemoteCertificateNameMismatch",
+    "+ export PIP_TRUSTED_HOST=pypi.org",
+    "+ npm config set strict-ssl false",
+    "+ git -c http.sslVerify=false clone https://git.example/x.git",
+    "+ aws s3 ls --no-verify-ssl",
+    "+ conda config --set ssl_verify false",
+]
+
+
+@pytest.mark.parametrize("line", OTHER_CASE)
+def test_prefilter_finds_anchors_in_any_case(line: str) -> None:
+    def run(exhaustive: bool) -> tuple[list[tuple[str, str, int]], list[str]]:
+        matcher = ex.Matcher(exhaustive=exhaustive)
+        matcher.feed(f"step 1 ok\n{line}\nstep 2 ok\n".encode())
+        found = [(f.cause, f.tool, f.count) for f in matcher.close()]
+        return found, sorted(matcher.insecure_attempts)
+
+    every_line = run(True)
+    assert every_line != ([], []), "the catalog knows this line"
+    assert run(False) == every_line
 
 
 # Settings that REPLACE a tool's default roots: a fix naming one must say so (the file it takes

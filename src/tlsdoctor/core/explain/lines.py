@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tlsdoctor.core.explain.prefilter import SPELLINGS
+from tlsdoctor.core.explain.prefilter import ANCHOR_BYTES
 
 MAX_LINE = 64 << 10  # longer lines keep their head and tail (a blob must not hold the file)
 ELISION = " \u2026 ".encode()  # where the middle of a long line was dropped
@@ -21,16 +21,18 @@ def all_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
 
 
 def candidate_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
-    """Start offsets of the lines in buf[begin:end] that hold an anchor (one pass each)."""
+    """Start offsets of the lines in buf[begin:end] that hold an anchor, in any case: the block
+    is lowered once (ASCII only: offsets stay), then one ``find`` pass per anchor."""
+    low = buf[begin:end].lower()
     starts: set[int] = set()
-    for spelling in SPELLINGS:
-        pos = buf.find(spelling, begin, end)
+    for anchor in ANCHOR_BYTES:
+        pos = low.find(anchor)
         while pos >= 0:
-            starts.add(buf.rfind(b"\n", begin, pos) + 1 or begin)
-            nl = buf.find(b"\n", pos, end)
+            starts.add(begin + low.rfind(b"\n", 0, pos) + 1)
+            nl = low.find(b"\n", pos)
             if nl < 0:
                 break
-            pos = buf.find(spelling, nl, end)
+            pos = low.find(anchor, nl)
     return sorted(starts)
 
 

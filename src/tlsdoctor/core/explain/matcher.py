@@ -1,10 +1,11 @@
 """Error text -> cause + fix: one matcher over the signature catalog (data/errors.toml).
 
 The matcher streams. Input arrives as bytes blocks (a file, stdin, a command's output) and is
-scanned for a few anchor substrings (``PREFILTER``) with ``bytes.find``, one pass each;
-only lines holding an anchor, plus a window of ``CONTEXT_LINES`` lines around them, are decoded
-and matched against the catalog. Memory stays bounded on logs of any size: one block, a few
-lines of carry-over, and one record per distinct finding.
+scanned for a few anchor substrings (``PREFILTER``) in any case: each block is lowered once,
+then searched with ``bytes.find``, one pass per anchor; only lines holding an anchor, plus a
+window of ``CONTEXT_LINES`` lines around them, are decoded and matched against the catalog.
+Memory stays bounded on logs of any size: one block (and its lowered copy), a few lines of
+carry-over, and one record per distinct finding.
 
 Lines close to each other that name the same tool form one *occurrence* (npm prints its code,
 errno and reason on three lines; wget prints the issuer on one line and the reason on the next)

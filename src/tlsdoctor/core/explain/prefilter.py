@@ -1,30 +1,33 @@
 """The prefilter: anchor substrings found with ``bytes.find``, and the literals a regex requires.
 
-Every line a non-context signature matches holds one of the ``PREFILTER`` anchors, so big logs
-are scanned for those few byte strings only; ``required_literals`` reads a signature's pattern to
-learn which literal (and so which anchor) a matching line must hold.
+Every line a non-context signature matches holds one of the ``PREFILTER`` anchors, in any case
+(the catalog's regexes ignore case), so big logs are scanned for those few strings only: each
+block is lowered once (ASCII only, so offsets stay) and searched for each anchor, one pass each;
+``required_literals`` reads a signature's pattern to learn which literal (and so which anchor) a
+matching line must hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-# Every line a non-context signature matches holds one of these (lowercase) substrings;
-# tests/explain/test_catalog.py checks it against the catalog and the sample corpus.
-PREFILTER: dict[str, tuple[bytes, ...]] = {
-    # anchor (lowercase, as matched on a lowered line) -> the spellings searched in raw bytes
-    "cert": (b"cert", b"CERT"),  # certificate, certification, CERT_* codes, java...cert
-    "ssl": (b"SSL",),  # SSL routines, [SSL: ...], SSLError, SSL/TLS
-    " 407": (b" 407",),  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
-    "0x800": (b"0x800",),  # Windows error codes (schannel, CryptoAPI), in any language
+# Every line a non-context signature matches holds one of these (lowercase ASCII) substrings in
+# any case: 'Certificate' in .NET and rustls names, 'TRUST' in Windows' and pip's, 'ssl' in
+# settings (strict-ssl, sslVerify); tests/explain/test_catalog.py checks it against the catalog
+# and the sample corpus.
+PREFILTER: tuple[str, ...] = (
+    "cert",  # certificate, certification, CERT_* codes, java...cert
+    "ssl",  # SSL routines, [SSL: ...], SSLError, SSL/TLS, strict-ssl
+    " 407",  # proxy authentication: "response 407", "HTTP/1.1 407 Proxy..."
+    "0x800",  # Windows error codes (schannel, CryptoAPI), in any language
     # Java: "the trustAnchors parameter must be non-empty" (an empty truststore) and "problem
     # accessing trust store" (an unusable one); one pass for both
-    "trust": (b"trust",),
-    "load_verify_locations": (b"load_verify_locations",),  # Python: the CA file failed to load
-    "tls packet": (b"TLS packet",),  # GnuTLS: "An unexpected TLS packet was received" (plain port)
-}
-ANCHORS: tuple[str, ...] = tuple(PREFILTER)
-SPELLINGS: tuple[bytes, ...] = tuple(v for variants in PREFILTER.values() for v in variants)
+    "trust",
+    "load_verify_locations",  # Python: the CA file failed to load
+    "tls packet",  # GnuTLS: "An unexpected TLS packet was received" (plain port)
+)
+ANCHORS: tuple[str, ...] = PREFILTER
+ANCHOR_BYTES: tuple[bytes, ...] = tuple(a.encode("ascii") for a in PREFILTER)
 
 
 def required_literals(pattern: str) -> tuple[str, ...] | None:
