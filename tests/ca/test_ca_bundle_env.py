@@ -477,3 +477,37 @@ def test_export_out_folder_problems_and_symlinks(
     assert main([*export, str(fifo)]) == 2
     assert "is not a regular file" in capsys.readouterr().err
     assert fifo.exists() and not fifo.is_file()
+
+
+def test_env_in_japanese_names_the_tools_in_japanese(
+    isolated_process_env: dict[str, str], pki: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each variable's comment is one Japanese sentence: full-width punctuation, the tools
+    listed with 、 and no English prose such as 'libcurl programs' or '(partly)'."""
+    bundle.build_bundle([pki["ca"].cert])
+    assert main(["--lang", "ja", "env", "--shell", "bash"]) == 0
+    out = capsys.readouterr().out
+    assert "# CURL_CA_BUNDLE：curl、libcurl を使うプログラム、" in out
+    assert "Bun（一部）" in out and "（既定のルートを置き換えます。" in out
+    for english in ("libcurl programs", "(partly)", "(fallback)", "Electron apps", "remotes"):
+        assert english not in out
+
+
+def test_env_explain_table_folds_japanese_instead_of_cutting_it() -> None:
+    """On a terminal the table wraps a long Japanese note inside its cell (rich's default
+    ellipsis lost the end of every note)."""
+    import io
+
+    from rich.console import Console
+
+    from tlsdoctor.render.ca import render_explain
+
+    i18n.set_language("ja")
+    try:
+        rows = envvars.explain_rows()
+        out = io.StringIO()
+        render_explain(Console(file=out, force_terminal=True, width=100), rows)
+    finally:
+        i18n.set_language("en")
+    text = out.getvalue()
+    assert "…" not in text and "WGETRC" in text

@@ -15,7 +15,7 @@ from typing import Any
 
 from tlsdoctor._data import load_data
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _, localized
+from tlsdoctor.i18n import _, join_list, localized
 
 SHELLS = ("bash", "zsh", "fish", "powershell", "cmd")
 WGETRC = "WGETRC"
@@ -30,9 +30,15 @@ class EnvVar:
     note: str
     note_ja: str
     source: str
+    tools_ja: tuple[str, ...] = ()
 
     def localized_note(self) -> str:
         return str(localized({"note": self.note, "note_ja": self.note_ja}, "note"))
+
+    def localized_tools(self) -> str:
+        """The tools as a list in running text, in the user's language."""
+        tools = localized({"tools": self.tools, "tools_ja": self.tools_ja}, "tools")
+        return join_list(tools)
 
     def value_for(self, bundle_path: str | Path, ca_path: str | Path) -> str:
         return str(ca_path if self.wants == "ca" else bundle_path)
@@ -59,6 +65,7 @@ def _load() -> tuple[EnvVar, ...]:
             note=e["note"],
             note_ja=e.get("note_ja", ""),
             source=e.get("source", ""),
+            tools_ja=tuple(e.get("tools_ja", ())),
         )
         for e in entries
     )
@@ -120,10 +127,19 @@ def _comment(shell: str, text: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def _semantics_text(var: EnvVar) -> str:
+def _variable_comment(var: EnvVar) -> str:
+    """The comment above a variable: what reads it and what it gets, one sentence per kind."""
     if var.semantics == "add":
-        return _("adds to the defaults; gets the CA-only file")
-    return _("replaces the default roots; gets the full bundle")
+        return _(
+            "{name}: {tools} (adds to the defaults; gets the CA-only file)",
+            name=var.name,
+            tools=var.localized_tools(),
+        )
+    return _(
+        "{name}: {tools} (replaces the default roots; gets the full bundle)",
+        name=var.name,
+        tools=var.localized_tools(),
+    )
 
 
 def render_env(
@@ -157,12 +173,7 @@ def render_env(
         "",
     ]
     for var in variables if variables is not None else ENV_VARS:
-        lines.append(
-            _comment(
-                shell,
-                f"{var.name}: {', '.join(var.tools)} ({_semantics_text(var)})",
-            )
-        )
+        lines.append(_comment(shell, _variable_comment(var)))
         lines.append(_assignment(shell, var.name, var.value_for(bundle_path, ca_path)))
     if wgetrc_path is not None:
         lines.append(
@@ -197,7 +208,7 @@ def explain_rows() -> list[dict[str, str]]:
     rows = [
         {
             "name": var.name,
-            "tools": ", ".join(var.tools),
+            "tools": var.localized_tools(),
             "semantics": var.semantics,
             "wants": var.wants,
             "note": var.localized_note(),

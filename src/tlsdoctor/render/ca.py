@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tlsdoctor.i18n import _, _n
+from tlsdoctor.i18n import _, _n, join_list
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,7 +49,7 @@ def render_cert(con: Console, info: CertInfo, defects: Sequence[Defect], *, titl
     _out(con, "  " + _("strict X.509 problems:"), style="yellow")
     for defect in defects:
         _out(con, f"  - [{defect.id}] {defect.message}", style="yellow")
-        _out(con, "    " + _("breaks: {tools}", tools=", ".join(breaks_text(defect))))
+        _out(con, "    " + _("breaks: {tools}", tools=join_list(breaks_text(defect))))
         _out(con, "    " + _("what to do: {fix}", fix=defect.fix))
 
 
@@ -241,10 +241,10 @@ def render_explain(con: Console, rows: Sequence[dict[str, str]]) -> None:
 
     table = Table(show_lines=False, highlight=False)
     table.add_column(_("variable"), no_wrap=True)
-    table.add_column(_("read by"))
-    table.add_column(_("semantics"))
-    table.add_column(_("gets"))
-    table.add_column(_("note"))
+    # fold, not the default ellipsis: Japanese has no spaces to wrap at, and a cut note loses
+    # what it says
+    for header in (_("read by"), _("semantics"), _("gets"), _("note")):
+        table.add_column(header, overflow="fold")
     for row in rows:
         semantics, gets = _explain_cells(row)
         table.add_row(row["name"], row["tools"], semantics, gets, row["note"])
