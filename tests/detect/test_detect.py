@@ -223,7 +223,7 @@ def test_summaries_are_translated(world: World, lang: str) -> None:
     finally:
         i18n.set_language("en")
     assert report.summary == [
-        "到達できたすべてのホストが公開ルートで信頼されるチェーンを提示しました："
+        "到達できたすべてのホストが公開ルートで信頼されるチェーンを提示しました。"
         "TLS インスペクションは見られません"
     ]
 
@@ -357,7 +357,9 @@ def test_show_and_detect_in_japanese_use_one_colon_and_translate_the_verdict(
         render_report(run_detect(world, routes), Console(file=out, width=200))
     finally:
         i18n.set_language("en")
-    assert out.getvalue().startswith("判定：正常：TLS インスペクションは見られません\n")
+    shown = out.getvalue()
+    assert shown.startswith("判定：インスペクションなし（TLS インスペクションは見られません）\n")
+    assert "傍受" not in shown
 
 
 def test_clean_with_failing_hosts_says_how_many_were_not_checked(world: World) -> None:

@@ -198,8 +198,14 @@ def test_cli_detect_lab_json_and_human(
     assert "one issuer, mitmproxy, re-signs 3 unrelated hosts" in human.stdout
     assert "\x1b[" not in human.stdout  # no colours when not a terminal
     japanese = run_cli("--lang", "ja", "detect", "--lab", str(lab.state_dir), env=env)
-    assert "判定：" in japanese.stdout
+    assert japanese.stdout.startswith(
+        "判定：インスペクションあり（HTTPS がインスペクション CA で再署名されています）\n"
+    )
+    assert "site1.test  インスペクションあり\n" in japanese.stdout
     assert "  公開ルートで信頼：いいえ\n" in japanese.stdout
+    summary = "1 つの発行者 mitmproxy が、互いに無関係な 3 個のホストを再署名しています"
+    assert summary in japanese.stdout
+    assert "傍受" not in japanese.stdout and "：\n" not in japanese.stdout
 
 
 def test_cli_detect_layouts_and_verbose_evidence(
