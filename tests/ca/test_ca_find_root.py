@@ -182,3 +182,26 @@ def test_export_messages_name_the_port_as_detect_does(host: str, port: int, show
     result = ExportResult(status="no-chain", host=host, port=port, error="refused")
     render_export(Console(file=out, width=200), result, None)
     assert out.getvalue() == f"{shown}: no certificate chain (refused)\n"
+
+
+def test_no_intercepted_host_names_the_verdict_in_japanese(
+    isolated_process_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """ca export and bundle say detect's verdict in the user's language ('判定：inconclusive'
+    reached Japanese users)."""
+    import socket
+
+    from tlsdoctor.cli.main import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setattr("tlsdoctor.core.detect.DEFAULT_HOSTS", (closed,))
+    assert main(["--lang", "ja", "ca", "export", "--no-proxy", "--timeout", "2"]) == 3
+    err = capsys.readouterr().err
+    assert "（判定：判定不能）" in err and "inconclusive" not in err
+    assert main(["--lang", "ja", "bundle"]) == 2
+    err = capsys.readouterr().err
+    assert "（判定：判定不能）" in err and "inconclusive" not in err

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
-from tlsdoctor.i18n import _, os_reason
+from tlsdoctor.i18n import N_, _, os_reason
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -300,7 +300,22 @@ def _first_intercepted_host(
     return host, verdict
 
 
+# One sentence per verdict detect can give without an intercepted host, so that the verdict is
+# translated with its sentence (the code alone reached Japanese users).
+_NO_HOST_MESSAGES = {
+    "clean": N_(
+        "no intercepted host found among the default hosts (verdict: clean); give --host HOST"
+    ),
+    "inconclusive": N_(
+        "no intercepted host found among the default hosts (verdict: inconclusive); "
+        "give --host HOST"
+    ),
+}
+
+
 def _no_host_message(verdict: str) -> str:
+    if verdict in _NO_HOST_MESSAGES:
+        return _(_NO_HOST_MESSAGES[verdict])
     return _(
         "no intercepted host found among the default hosts (verdict: {verdict}); give --host HOST",
         verdict=verdict,

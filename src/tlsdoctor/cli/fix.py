@@ -177,8 +177,8 @@ def find_cas(
     proxy: str | None,
     roots: str | None,
     agent_files: Sequence[str] = (),
-) -> tuple[list[Any], str]:
-    """The inspection root CA(s) to trust, and where they came from.
+) -> tuple[list[Any], str, str]:
+    """The inspection root CA(s) to trust, and where they came from (for --json, and in words).
 
     --ca wins; then the roots detect already holds (presented, or found in the OS store); then
     the CA export engine (OS store, agent files, the AIA issuer URL through the proxy).
@@ -192,14 +192,21 @@ def find_cas(
             raise UsageError(_("cannot read {path}", path=ca_file)) from err
         if not certs:
             raise InputError(_("no certificate found in {path}", path=ca_file))
-        return certs, ca_file
+        return certs, ca_file, ca_file
     found = [ca.certificate for ca in report.inspection_cas if ca.certificate is not None]
     if found and len(found) == len(report.inspection_cas):
-        return found, _("the chain presented through the proxy, or the OS store")
+        where = _("the chain presented through the proxy, or the OS store")
+        return found, where, where
     exported, sources, ask = export_roots(report, proxy, roots, agent_files)
     certs = _unique([*found, *exported])
     if certs:
-        return certs, ", ".join(sources) or _("the OS store")
+        from tlsdoctor.i18n import join_list
+        from tlsdoctor.render.ca import method_with_source
+
+        if not sources:
+            return certs, _("the OS store"), _("the OS store")
+        codes = ", ".join(f"{method}: {source}" for method, source in sources)
+        return certs, codes, join_list(method_with_source(m, s) for m, s in sources)
     raise InputError(
         _("the inspection root CA was not presented, is not in the OS store and has no issuer URL"),
         hint=ask or _("get the root CA from IT, then run: tlsdoctor fix --ca FILE"),
@@ -208,8 +215,9 @@ def find_cas(
 
 def export_roots(
     report: DetectReport, proxy: str | None, roots: str | None, agent_files: Sequence[str] = ()
-) -> tuple[list[Any], list[str], str | None]:
-    """(roots, where they came from, what to ask IT) for each CA detect could not hold.
+) -> tuple[list[Any], list[tuple[str, str]], str | None]:
+    """(roots, (method, source) each came from, what to ask IT) for each CA detect could not
+    hold.
 
     ``agent_files`` are extra PEM files to look in, like the files inspection agents leave
     (the lab's CA file plays that part with --lab); a file only counts when its key verifies
@@ -226,7 +234,7 @@ def export_roots(
             Candidate(cert, "agent-file", path) for cert in load_certificate_file(path)
         )
     certs: list[Any] = []
-    sources: list[str] = []
+    sources: list[tuple[str, str]] = []
     ask: str | None = None
     for ca in report.inspection_cas:
         if ca.certificate is not None:
@@ -239,7 +247,7 @@ def export_roots(
         result = find_root(evidence.chain, public=public, candidates=candidates, proxy=proxy)
         if result.status == "found":
             certs.extend(result.roots)
-            sources.append(f"{result.method}: {result.source}")
+            sources.append((result.method or "", result.source or ""))
         elif result.ask_it is not None:
             ask = result.ask_it.message()
     return certs, sources, ask
@@ -395,10 +403,10 @@ def _ca_step(
     from tlsdoctor.render import check as show
 
     show.step(out, 2, _("Finding the inspection CA"))
-    outcome.cas, outcome.ca_source = find_cas(
+    outcome.cas, outcome.ca_source, shown_source = find_cas(
         report, args.ca, settings.proxy, roots, settings.agent_files
     )
-    show.cas(out, outcome.cas, outcome.ca_source)
+    show.cas(out, outcome.cas, shown_source)
     if settings.lab_public_root:
         # No need to add it here: the bundle's CA-only file takes every root of the roots file
         # that is not Mozilla's, and the lab's public root is one.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tlsdoctor.i18n import _, _n, join_list
+from tlsdoctor.i18n import N_, _, _n, join_list
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -14,6 +14,34 @@ if TYPE_CHECKING:
     from tlsdoctor.core.bundle import BundleFinding, BundleResult
     from tlsdoctor.core.caexport import Candidate, ExportResult
     from tlsdoctor.core.x509 import Certificate, CertInfo, Defect
+
+
+# How the root was found (ExportResult.method), as a user reads it.
+METHOD_LABELS = {
+    "chain": N_("the chain the host presents"),
+    "os-store": N_("the OS trust store"),
+    "agent-file": N_("an inspection agent's file"),
+    "aia": N_("the AIA caIssuers URL (plain HTTP, signature verified)"),
+}
+# The same with where exactly (ExportResult.source); "chain" has no other source.
+_METHOD_WITH_SOURCE = {
+    "os-store": N_("the OS trust store: {source}"),
+    "agent-file": N_("an inspection agent's file: {source}"),
+    "aia": N_("the AIA caIssuers URL {source} (plain HTTP, signature verified)"),
+}
+
+
+def method_label(method: str | None) -> str:
+    label = METHOD_LABELS.get(method or "")
+    return _(label) if label else method or ""
+
+
+def method_with_source(method: str | None, source: str | None) -> str:
+    """Where a root came from, in one phrase: 'the OS trust store: /etc/ssl/certs'."""
+    template = _METHOD_WITH_SOURCE.get(method or "")
+    if template and source:
+        return _(template, source=source)
+    return method_label(method)
 
 
 def _out(con: Console, text: str = "", style: str | None = None) -> None:
@@ -79,12 +107,7 @@ def render_export(con: Console, result: ExportResult, out_path: str | None) -> N
 
     where = _host_label(result.host, result.port)
     if result.status == "found":
-        method = {
-            "chain": _("the chain the host presents"),
-            "os-store": _("the OS trust store"),
-            "agent-file": _("an inspection agent's file"),
-            "aia": _("the AIA caIssuers URL (plain HTTP, signature verified)"),
-        }.get(result.method or "", result.method or "")
+        method = method_label(result.method)
         _out(
             con,
             _("Found the inspection root CA of {host} via {method}.", host=where, method=method),

@@ -195,9 +195,13 @@ VERDICT_LABELS = {
 }
 
 
+def verdict_label(verdict: str) -> str:
+    """detect's verdict code ("clean", "inconclusive", ...) as a user reads it."""
+    return _(VERDICT_LABELS[verdict]) if verdict in VERDICT_LABELS else verdict
+
+
 def detect_summary(out: Console, report: Any) -> None:
-    verdict = str(getattr(report, "verdict", ""))
-    label = _(VERDICT_LABELS[verdict]) if verdict in VERDICT_LABELS else verdict
+    label = verdict_label(str(getattr(report, "verdict", "")))
     line(out, _("verdict: {verdict}", verdict=label), "bold")
     for text in getattr(report, "summary", [])[:6]:
         line(out, str(text))
