@@ -121,3 +121,24 @@ def test_probe_shows_the_admin_named_ca_product_in_the_readers_language(tmp_path
     assert ja.stdout.count("不明（管理者が命名した CA）") == 2, ja.stdout  # probe line, product
     (finding,) = json.loads(data.stdout)["findings"]
     assert finding["product"] == "unknown (admin-named CA)"
+
+
+def test_a_probe_that_corrects_the_cause_reads_as_one_sentence(
+    zscaler_server: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The message alone says self-signed, the probe sees Zscaler: the probe line keeps the old
+    guess in brackets, with no stray space after the Japanese full stop."""
+    env = {**clean_environment(tmp_path / "home"), "COLUMNS": "300"}
+    with tls_server(*zscaler_server) as port:
+        text = (
+            f"$ curl https://localhost:{port}/\n"
+            "curl: (60) SSL certificate problem: self signed certificate\n"
+        )
+        en = run_cli("explain", "--probe", "--no-proxy", text, env=env)
+        ja = run_cli("explain", "--probe", "--no-proxy", "--lang", "ja", text, env=env)
+    assert "Zscaler Inc.). (the message alone suggested: The server presents a self-signed" in (
+        en.stdout
+    ), en.stdout
+    assert "（CN=Zscaler Root CA,O=Zscaler Inc.）。（メッセージだけからの推定：" in ja.stdout, (
+        ja.stdout
+    )

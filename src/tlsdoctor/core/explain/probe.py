@@ -90,8 +90,9 @@ def _apply_probe(finding: Finding, host: str, ev: Any, public: Any, fetch: _AiaF
         cause = finding.cause  # the CA is the inspection CA, and the text says why it fails
     if cause != finding.cause:
         old = catalog().causes.get(finding.cause, {})
-        text += " " + _(
-            "(the message alone suggested: {old})",
+        text = _(
+            "{probe} (the message alone suggested: {old})",
+            probe=text,
             old=str(localized(old, "title") or finding.cause),
         )
         finding.cause = cause
