@@ -193,6 +193,10 @@ def test_project_config_in_pyproject_and_tlsdoctor_toml(
     code = main(["lint", "."])
     assert code == 2
     assert "unknown lint setting 'exclude-paths'" in capsys.readouterr().err
+    (project / ".tlsdoctor.toml").write_text("[lint\n")
+    assert main(["--lang", "ja", "lint", "."]) == 2
+    err = capsys.readouterr().err
+    assert "は正しい TOML ではありません：" in err and err.count("\n") == 1
 
 
 def test_japanese_messages(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -232,6 +232,14 @@ def test_a_second_writer_is_refused_while_one_runs(home: Path, journal: Journal)
     with journal.locked(), pytest.raises(JournalError):
         apply(Plan(changes=[change(home / "keep.txt", b"x\n")]), journal)
     assert (home / "keep.txt").read_bytes() == b"untouched\n"
+    from tlsdoctor import i18n
+
+    i18n.set_language("ja")
+    try:
+        with journal.locked(), pytest.raises(JournalError, match="別の tlsdoctor"):
+            apply(Plan(changes=[change(home / "keep.txt", b"x\n")]), journal)
+    finally:
+        i18n.set_language("en")
 
 
 def test_journal_and_backups_are_private(home: Path, journal: Journal) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from setup_helpers import Certs, snapshot
 
+from tlsdoctor import i18n
 from tlsdoctor.core import changes
 from tlsdoctor.core.tools import _edit, node, parse_tools, plan_setup, python, shell, system
 from tlsdoctor.core.tools._base import os_store_has_ca
@@ -224,6 +225,13 @@ def test_system_plan_shows_exact_commands_and_their_undo(
     sha1 = system.sha1_thumbprint(certs.ca.read_bytes())
     assert win.commands[0].argv[:4] == ("certutil", "-addstore", "-f", "Root")
     assert win.commands[0].undo == (("certutil", "-delstore", "Root", sha1),)
+    assert win.commands[0].description == "OS store: Windows machine Root store (certutil)"
+    i18n.set_language("ja")
+    try:
+        win = system.plan_system(_ctx(isolated_process_env, certs, "win32"))
+    finally:
+        i18n.set_language("en")
+    assert win.commands[0].description.startswith("OS ストア：Windows のコンピューター")
 
 
 def _ctx(env: dict[str, str], certs: Certs, platform: str) -> system.Context:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, is_positive_seconds
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from tlsdoctor.core.clients import ClientResult, ClientSpec
@@ -127,7 +127,8 @@ def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:
             check=False,
         )
     except (OSError, subprocess.SubprocessError) as err:
-        raise UsageError(_("cannot source {path}: {error}", path=path, error=str(err))) from err
+        reason = os_reason(err) if isinstance(err, OSError) else str(err)
+        raise UsageError(_("cannot source {path}: {error}", path=path, error=reason)) from err
     env: dict[str, str] = {}
     for item in done.stdout.split(b"\0"):
         key, sep, value = item.decode("utf-8", errors="replace").partition("=")

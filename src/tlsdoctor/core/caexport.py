@@ -36,7 +36,7 @@ from tlsdoctor.core.x509 import (
     signed_by,
 )
 from tlsdoctor.errors import InputError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 MAX_AIA_BYTES = 1024 * 1024
 MAX_DEPTH = 6
@@ -237,7 +237,8 @@ def _aia_issuer(
             notes.append(_("AIA {url}: {error}", url=url, error=str(err)))
             continue
         except (OSError, ValueError) as err:
-            notes.append(_("AIA {url}: {error}", url=url, error=str(err) or type(err).__name__))
+            reason = os_reason(err) if isinstance(err, OSError) else str(err)
+            notes.append(_("AIA {url}: {error}", url=url, error=reason or type(err).__name__))
             continue
         issuer = next((c for c in fetched if signed_by(top, c)), None)
         if issuer is None:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsdoctor import paths
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 JOURNAL_VERSION = 1
 RESTORE_SUFFIX = ".tlsdoctor-restore"
@@ -265,7 +265,11 @@ class Journal:
             return []
         except OSError as err:
             raise JournalError(
-                _("cannot read the journal {path}: {error}", path=str(self.file), error=str(err))
+                _(
+                    "cannot read the journal {path}: {error}",
+                    path=str(self.file),
+                    error=os_reason(err),
+                )
             ) from err
         lines = raw.split(b"\n")[:-1]  # after the last newline: empty, or a torn line
         out: list[dict[str, Any]] = []
@@ -316,7 +320,9 @@ class Journal:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
-                raise JournalError(f"another tlsdoctor is changing files ({self.dir})") from err
+                raise JournalError(
+                    _("another tlsdoctor is changing files ({folder})", folder=str(self.dir))
+                ) from err
             yield
         finally:
             os.close(fd)
@@ -818,7 +824,7 @@ def _stage(target: Path, data: bytes, mode: int) -> Path:
             os.close(fd)
         os.chmod(tmp, mode)
         return tmp
-    raise OSError(f"cannot create a temporary file beside {target}")
+    raise OSError(_("cannot create a temporary file beside {target}", target=str(target)))
 
 
 def atomic_write(target: Path, data: bytes, mode: int = 0o644) -> None:

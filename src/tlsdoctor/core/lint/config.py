@@ -40,8 +40,11 @@ def _read(path: str) -> dict[str, Any]:
         raise UsageError(
             _("cannot read {path}: {error}", path=path, error=os_reason(err))
         ) from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+    except UnicodeDecodeError as err:
         raise UsageError(_("cannot read {path}: {error}", path=path, error=err)) from None
+    except tomllib.TOMLDecodeError as err:
+        # the parser's own words stay (they name line and column), after a translated lead-in
+        raise UsageError(_("{path} is not valid TOML: {error}", path=path, error=err)) from None
 
 
 def _table(path: str) -> Mapping[str, Any] | None:

@@ -325,11 +325,13 @@ def _check_yaml(text: str) -> None:
             if not stripped or stripped.startswith("#") or line[:1] in (" ", "\t", "-"):
                 continue
             if ":" not in line or line.count("[") != line.count("]"):
-                raise ValueError(f"line {number}: not a 'key: value' line") from None
+                raise ValueError(
+                    _("line {number}: not a 'key: value' line", number=number)
+                ) from None
         return
     data = yaml.safe_load(text)
     if data is not None and not isinstance(data, dict):
-        raise ValueError("not a mapping")
+        raise ValueError(_("not a mapping"))
 
 
 def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> Plan:

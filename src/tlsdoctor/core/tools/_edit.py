@@ -10,6 +10,8 @@ import json
 import re
 from collections.abc import Callable
 
+from tlsdoctor.i18n import _
+
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(?:[#;].*)?$")
 
 
@@ -188,12 +190,12 @@ def set_json_path(text: str, keys: tuple[str, ...], value: str) -> tuple[str, st
     """Set ``obj[k1][k2]... = value`` in a JSON object file (re-serialised with 4 spaces)."""
     data = json.loads(text) if text.strip() else {}
     if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
+        raise ValueError(_("not a JSON object"))
     node = data
     for key in keys[:-1]:
         child = node.setdefault(key, {})
         if not isinstance(child, dict):
-            raise ValueError(f"{key} is not an object")
+            raise ValueError(_("{key} is not an object", key=key))
         node = child
     old = node.get(keys[-1])
     if old == value:

@@ -22,7 +22,7 @@ from tlsdoctor.core.tools._base import (
     sha1_thumbprint,
     split_pem,
 )
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, localized
 
 NAME = "tlsdoctor-inspection-ca"
 
@@ -95,7 +95,7 @@ def plan_system(ctx: Context, family: str | None = None) -> Plan:
             "sha1": sha1_thumbprint(pem),
         }
         values["dest"] = str(entry["dest"]).format(**values)
-        label = str(entry["label"])
+        label = str(localized(entry, "label"))
         installs = [_fill(argv, values) for argv in entry["install"]]
         undos = [_fill(argv, values) for argv in entry["uninstall"]]
         for i, argv in enumerate(installs):
