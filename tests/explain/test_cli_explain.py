@@ -241,3 +241,24 @@ def test_pasted_stdin_is_read_like_a_message(clean_env: dict[str, str]) -> None:
     text = "$ curl -k https://x.example/\n" + CURL_19 + "\n"
     proc = run_cli("explain", "-", env=clean_env, stdin=text)
     assert "curl -k / --insecure was tried" in proc.stdout
+
+
+def test_japanese_run_and_hint_wording(clean_env: dict[str, str], tmp_path: Path) -> None:
+    """The object and the word order Japanese needs, and one kind of colon per line."""
+    script = tmp_path / "not-executable"
+    script.write_text("#!/bin/sh\n")
+    proc = run_cli("--lang", "ja", "run", "--", str(script), env=clean_env)
+    assert f"tlsdoctor: {script} を実行する権限がありません\n" in proc.stderr, proc.stderr
+    proc = run_cli(
+        "--lang", "ja", "run", "--", sys.executable, "-c", "pass", "--trusted-host", "x",
+        env=clean_env,
+    )  # fmt: skip
+    assert (
+        "tlsdoctor: 警告：--trusted-host は証明書の検証を無効にします。"
+        "代わりに、ツールにインスペクション CA を信頼させてください（tlsdoctor fix）。"
+    ) in proc.stderr, proc.stderr
+    proc = run_cli("--lang", "ja", "explain", env=clean_env)
+    assert proc.returncode == 2
+    assert 'ヒント：tlsdoctor explain "curl: (60) SSL certificate problem: ..." のように' in (
+        proc.stderr
+    ), proc.stderr
