@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -319,6 +320,8 @@ def test_cli_start_hints_run_as_printed(tmp_path: Path, clean_env: dict[str, str
     try:
         assert started.returncode == 0, started.stderr
         lines = started.stdout.splitlines()
+        assert lines[1].startswith("  proxy:            http://127.0.0.1:")
+        assert _value_columns(lines[1 : lines.index("")]) == {20}
         detect_hint = next(line for line in lines if "See what tlsdoctor finds:" in line)
         stop_hint = next(line for line in lines if "Stop it with:" in line)
         words = shlex.split(detect_hint.split(": ", 1)[1])
@@ -340,6 +343,56 @@ def test_cli_speaks_japanese(tmp_path: Path, clean_env: dict[str, str]) -> None:
     bad = tlsdoctor("lab", "start", "--proxy-auth", "x", env=env)
     assert bad.returncode == 2
     assert "USER:PASS の形で指定してください" in bad.stderr
+
+
+def _value_columns(block: list[str]) -> set[int]:
+    """Display column where each "  label:  value" line's value starts (CJK takes two)."""
+    from rich.cells import cell_len
+
+    columns = set()
+    for line in block:
+        label, value = re.match(r"^(  \S.*?[:：] +)(\S.*)$", line).groups()  # type: ignore[union-attr]
+        assert value
+        columns.add(cell_len(label))
+    return columns
+
+
+def test_cli_start_and_status_line_up_japanese_labels(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """The label column is as wide on screen as its widest label, in English and Japanese."""
+    directory = tmp_path / "lab"
+    env = {**clean_env, "LANG": "ja_JP.UTF-8"}
+    started = tlsdoctor(
+        "lab", "start", "--state-dir", str(directory), "--bypass", "bank.test", env=env
+    )
+    try:
+        assert started.returncode == 0, started.stderr
+        lines = started.stdout.splitlines()
+        assert lines[0] == f"ラボを起動しました（状態フォルダー：{directory}）。"
+        block = lines[1 : lines.index("")]
+        assert [line.split("：")[0] for line in block] == [
+            "  プロキシ",
+            "  インスペクション CA",
+            "  ラボの公開ルート",
+            "  インスペクション対象",
+            "  対象外（そのまま通過）",
+            "  似たエラーのサイト",
+        ]
+        assert len(_value_columns(block)) == 1, block
+        assert "site1.test、site2.test" in block[3]
+        assert lines[lines.index("") + 1] == "使用例："
+        assert "傍受" not in started.stdout and "使い方" not in started.stdout
+        status = tlsdoctor("lab", "status", "--state-dir", str(directory), env=env).stdout
+        assert status.startswith("起動中：プロキシ http://127.0.0.1:")
+        assert len(_value_columns(status.splitlines()[1:])) == 1, status
+        english = tlsdoctor("lab", "status", "--state-dir", str(directory), env=clean_env)
+        assert english.stdout.splitlines()[2:] == [
+            "  intercepted:     site1.test, site2.test",
+            "  passed through:  bank.test",
+        ]
+    finally:
+        tlsdoctor("lab", "stop", "--state-dir", str(directory), env=clean_env)
 
 
 def test_a_lab_that_cannot_start_fails_with_its_log_and_leaves_nothing(

@@ -9,7 +9,7 @@ from typing import Any
 
 from tlsdoctor.cli._options import add_json
 from tlsdoctor.errors import EXIT_OK, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, join_list
 
 ACTIONS = ("start", "stop", "status")
 
@@ -190,16 +190,20 @@ def _print_usage(state: Any) -> None:
     ca = shlex.quote(str(state.inspection_ca))
     root = shlex.quote(str(state.public_root))
     out.print(_("The lab is running (state in {path}).", path=str(state.state_dir)))
-    out.print(_("  proxy:            {url}", url=state.proxy_url))
-    out.print(_("  inspection CA:    {path}  ({subject})", path=ca, subject=state.ca_subject))
-    out.print(_("  lab public root:  {path}", path=root))
+    fields = [
+        _("proxy:\t{url}", url=state.proxy_url),
+        _("inspection CA:\t{path}  ({subject})", path=ca, subject=state.ca_subject),
+        _("lab public root:\t{path}", path=root),
+    ]
     if state.intercepted:
-        out.print(_("  intercepted:      {names}", names=_names(state.intercepted)))
+        fields.append(_("intercepted:\t{names}", names=_names(state.intercepted)))
     if state.bypassed:
-        out.print(_("  passed through:   {names}", names=_names(state.bypassed)))
-    out.print(_("  look-alikes:      {names}", names=", ".join(list(state.special.values())[:4])))
+        fields.append(_("passed through:\t{names}", names=_names(state.bypassed)))
+    look_alikes = join_list(list(state.special.values())[:4])
+    fields.append(_("look-alikes:\t{names}", names=look_alikes))
     if state.aia_url:
-        out.print(_("  AIA URL:          {url}", url=state.aia_url))
+        fields.append(_("AIA URL:\t{url}", url=state.aia_url))
+    _print_fields(out, fields)
     out.print("")
     out.print(_("Use it:"))
     out.print(f"  export HTTPS_PROXY={proxy} https_proxy={proxy}")
@@ -212,8 +216,20 @@ def _print_usage(state: Any) -> None:
     out.print(_("Stop it with: {command}", command=stop_command(state.state_dir)))
 
 
+def _print_fields(out: Any, fields: list[str]) -> None:
+    """Lines "label:<TAB>value" as "  label:  value", the values lined up by display width (a
+    Japanese label's characters take two columns each)."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    pairs = [field.partition("\t")[::2] for field in fields]
+    width = max(cell_len(label) for label, _value in pairs) + 2
+    for label, value in pairs:
+        out.print(Text("  " + label + " " * (width - cell_len(label)) + value))
+
+
 def _names(names: list[str], limit: int = 8) -> str:
-    shown = ", ".join(names[:limit])
+    shown = join_list(names[:limit])
     return shown + (_(" and {n} more", n=len(names) - limit) if len(names) > limit else "")
 
 
@@ -264,17 +280,14 @@ def _status(args: argparse.Namespace, state_dir: Any) -> int:
         out.print(
             _("running: proxy {url}, state in {path}", url=state.proxy_url, path=str(state_dir))
         )
-        out.print(
-            _(
-                "  inspection CA: {subject} ({vendor})",
-                subject=state.ca_subject,
-                vendor=state.vendor,
-            )
-        )
+        fields = [
+            _("inspection CA:\t{subject} ({vendor})", subject=state.ca_subject, vendor=state.vendor)
+        ]
         if state.intercepted:
-            out.print(_("  intercepted:   {names}", names=_names(state.intercepted)))
+            fields.append(_("intercepted:\t{names}", names=_names(state.intercepted)))
         if state.bypassed:
-            out.print(_("  passed through: {names}", names=_names(state.bypassed)))
+            fields.append(_("passed through:\t{names}", names=_names(state.bypassed)))
+        _print_fields(out, fields)
         return EXIT_OK
     if status == "degraded":
         from tlsdoctor.lab.state import STATE_FILE, stop_command
