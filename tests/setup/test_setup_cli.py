@@ -112,6 +112,23 @@ def test_japanese_plan(
     assert main(["--lang", "ja", "setup", "curl", *files(certs)]) == 0
     out = capsys.readouterr().out
     assert "行う変更（1 件）" in out and "（未設定）" in out and "--apply" in out
+    assert "（作成）" in out and "(作成)" not in out  # full-width around Japanese
+    assert main(["--lang", "ja", "setup", "curl", "--apply", *files(certs)]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "ja", "undo"]) == 0
+    out = capsys.readouterr().out
+    assert "setup の実行 1 件を元に戻しました：" in out and "： " not in out
+
+
+def test_japanese_doctor_names_the_setting_in_the_file(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The subject 'FILE SETTING' is one phrase the catalog can order: 'FILE の SETTING'."""
+    npmrc = Path(isolated_process_env["HOME"]) / ".npmrc"
+    npmrc.write_text("cafile=/nonexistent/ca.pem\n")
+    assert main(["--lang", "ja", "doctor", "--ca", str(certs.ca)]) == 1
+    out = capsys.readouterr().out
+    assert f"{npmrc} の cafile が指す /nonexistent/ca.pem" in out
 
 
 @pytest.mark.parametrize(

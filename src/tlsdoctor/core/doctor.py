@@ -249,6 +249,12 @@ class _Problem(NamedTuple):
     fix: str
 
 
+def _setting_in(path: object, setting: str) -> str:
+    """A finding's subject: a setting in a file ("~/.npmrc cafile"), as one phrase that the
+    language can order."""
+    return _("{path} {setting}", path=str(path), setting=setting)
+
+
 def _folder_problems(subject: str, value: str, path: Path) -> Iterator[_Problem]:
     if not path.is_dir():
         yield _Problem(
@@ -480,7 +486,7 @@ class _Auditor:
                 certs.append((path, cert))
         if certs and self.env.get("PIP_CERT") is None:
             path, cert = certs[-1]
-            self.check_path(f"{path} [global] cert", cert, "replace", "bundle")
+            self.check_path(_setting_in(path, "[global] cert"), cert, "replace", "bundle")
 
     def _pip_files(self) -> list[Path]:
         """pip's config files, lowest precedence first: global, user (legacy, then current),
@@ -525,7 +531,7 @@ class _Auditor:
             text, section=None, key_pattern=_edit.ini_key("cafile"), parse_value=_edit.quoted
         )
         if cafile:
-            self.check_path(f"{path} cafile", cafile, "replace", "bundle")
+            self.check_path(_setting_in(path, "cafile"), cafile, "replace", "bundle")
 
     def audit_yarn(self) -> None:
         for name, kind in ((".yarnrc.yml", "yarnrc_yml"), (".yarnrc", "yarnrc")):
@@ -608,7 +614,7 @@ class _Auditor:
 
     def _check_git_cainfo(self, entry: git.Entry, edited: Path) -> None:
         """Judge one http.sslCAInfo; in a file setup does not edit, the fix is by hand."""
-        subject = f"{entry.file.path} http.sslCAInfo"
+        subject = _setting_in(entry.file.path, "http.sslCAInfo")
         if entry.file.condition is not None:
             subject += f' [includeIf "{entry.file.condition}"]'
         fix = None
@@ -649,7 +655,7 @@ class _Auditor:
         if value is None:
             return
         if value.lower() not in (*FALSE_WORDS, "true", "yes", "truststore"):
-            self.check_path(f"{path} ssl_verify", value, "replace", "bundle")
+            self.check_path(_setting_in(path, "ssl_verify"), value, "replace", "bundle")
 
     def audit_curl_wget(self) -> None:
         path = curl.curlrc_path(self.ctx)
@@ -660,7 +666,7 @@ class _Auditor:
                 text, section=None, key_pattern=curl.CURLRC_KEY, parse_value=_edit.quoted
             )
             if cacert:
-                self.check_path(f"{path} cacert", cacert, "replace", "bundle")
+                self.check_path(_setting_in(path, "cacert"), cacert, "replace", "bundle")
         path = curl.wgetrc_path(self.ctx)
         text = self._read(path)
         if text is not None:
@@ -669,7 +675,7 @@ class _Auditor:
                 text, section=None, key_pattern=curl.WGETRC_KEY, parse_value=_edit.plain
             )
             if ca:
-                self.check_path(f"{path} ca_certificate", ca, "replace", "bundle")
+                self.check_path(_setting_in(path, "ca_certificate"), ca, "replace", "bundle")
         self._audit_own_wgetrc(path)
 
     def _audit_own_wgetrc(self, user_wgetrc: Path) -> None:
@@ -699,7 +705,7 @@ class _Auditor:
             text, section="http", key_pattern=_edit.ini_key("cainfo"), parse_value=_edit.quoted
         )
         if cainfo:
-            self.check_path(f"{path} http.cainfo", cainfo, "replace", "bundle")
+            self.check_path(_setting_in(path, "http.cainfo"), cainfo, "replace", "bundle")
 
     def _audit_aws(self) -> None:
         path = cloud.aws_config_path(self.ctx)
@@ -708,7 +714,7 @@ class _Auditor:
             return
         bundle = _edit.get_ini(text, "default", "ca_bundle")
         if bundle:
-            self.check_path(f"{path} ca_bundle", bundle, "replace", "bundle")
+            self.check_path(_setting_in(path, "ca_bundle"), bundle, "replace", "bundle")
 
     def _audit_gcloud(self) -> None:
         path = cloud.gcloud_config_path(self.ctx)
@@ -717,7 +723,9 @@ class _Auditor:
             return
         bundle = _edit.get_ini(text, "core", "custom_ca_certs_file")
         if bundle:
-            self.check_path(f"{path} core/custom_ca_certs_file", bundle, "replace", "bundle")
+            self.check_path(
+                _setting_in(path, "core/custom_ca_certs_file"), bundle, "replace", "bundle"
+            )
         self._audit_insecure("gcloud", path, text)
 
     def _audit_composer(self) -> None:
@@ -728,7 +736,7 @@ class _Auditor:
         self._audit_insecure("composer_json", path, text)
         cafile = _edit.get_json_path(text, ("config", "cafile"))
         if cafile:
-            self.check_path(f"{path} cafile", cafile, "replace", "bundle")
+            self.check_path(_setting_in(path, "cafile"), cafile, "replace", "bundle")
 
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tlsdoctor.i18n import N_, _, _n
+from tlsdoctor.i18n import N_, _, _n, join_list
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,9 +47,10 @@ def command_line(argv: Sequence[str]) -> str:
 
 
 def _change_action(change: Change) -> str:
+    """What happens to the file, in parentheses (Japanese uses full-width ones)."""
     if change.new is None:
-        return _("remove")
-    return _("create") if change.old is None else _("modify")
+        return _("(remove)")
+    return _("(create)") if change.old is None else _("(modify)")
 
 
 # ------------------------------------------------------------------ setup
@@ -83,7 +84,7 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
     for change in plan.changes:
         console.print(
             f"  [bold]{_esc(change.tool)}[/bold]  {_esc(change.path)}  "
-            f"[dim]({_esc(_change_action(change))})[/dim]"
+            f"[dim]{_esc(_change_action(change))}[/dim]"
         )
         if change.setting:
             old = change.old_value if change.old_value is not None else _("(not set)")
@@ -119,7 +120,7 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
         console.print(
             "[dim]"
             + _esc(
-                _("nothing to do for: {tools}", tools=", ".join(sorted({n.tool for n in skipped})))
+                _("nothing to do for: {tools}", tools=join_list(sorted({n.tool for n in skipped})))
             )
             + "[/dim]"
         )
@@ -177,7 +178,7 @@ def print_undo(console: Console, result: UndoResult) -> None:
             "[bold]Undid 1 setup run:[/bold] {runs}",
             "[bold]Undid {count} setup runs:[/bold] {runs}",
             len(result.runs),
-            runs=", ".join(result.runs),
+            runs=join_list(result.runs),
         )
     )
     for outcome in result.files:
