@@ -132,6 +132,23 @@ def test_insecure_attempt_is_called_out(clean_env: dict[str, str]) -> None:
     assert "strict-ssl false was tried" in proc.stdout
 
 
+def test_insecure_attempt_is_called_out_once(clean_env: dict[str, str]) -> None:
+    text = (
+        "$ pip install --trusted-host pypi.org requests\n"
+        "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+        "npm ERR! code CERT_HAS_EXPIRED\n"
+        "fatal: unable to access 'https://h/x.git/': SSL certificate problem: "
+        "self-signed certificate in certificate chain\n"
+    )
+    env = {**clean_env, "COLUMNS": "400"}
+    proc = run_cli("explain", text, env=env)
+    assert "3 distinct TLS problems found." in proc.stdout
+    assert proc.stdout.count("--trusted-host was tried") == 1, proc.stdout
+    proc = run_cli("--lang", "ja", "explain", text, env=env)
+    assert "TLS の問題が 3 件見つかりました。" in proc.stdout
+    assert proc.stdout.count("補足：--trusted-host が試されています。") == 1, proc.stdout
+
+
 # ---------------------------------------------------------------- run
 def test_run_passes_output_and_exit_code_through(clean_env: dict[str, str]) -> None:
     script = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"

@@ -169,6 +169,20 @@ def test_insecure_attempt_is_explained_not_recommended() -> None:
     assert not any("--trusted-host" in step for step in f.fix)
 
 
+def test_insecure_attempt_is_said_once_for_several_problems() -> None:
+    text = (
+        "$ pip install --trusted-host pypi.org requests\n"
+        "curl: (60) SSL certificate problem: unable to get local issuer certificate\n"
+        "npm ERR! code CERT_HAS_EXPIRED\n"
+        "fatal: unable to access 'https://h/x.git/': SSL certificate problem: "
+        "self-signed certificate in certificate chain\n"
+    )
+    findings = explain_text(text)
+    assert len(findings) == 3
+    said = [[n for n in f.notes if "--trusted-host" in n] for f in findings]
+    assert said[:2] == [[], []] and len(said[2]) == 1  # after the last fix
+
+
 def test_wget_own_hint_is_not_an_attempt() -> None:
     text = (
         "ERROR: cannot verify h's certificate, issued by 'CN=x':\n"

@@ -655,8 +655,8 @@ class Matcher:
                 finding.notes.append(_(AMBIGUOUS_NOTE))
             if many_expired and finding.cause == "expired":
                 finding.notes.append(_(CLOCK_NOTE))
-            for what in insecure:
-                finding.notes.append(_(INSECURE_NOTE, what=what))
+        if result:  # said once, after the last fix, not under every problem
+            result[-1].notes.extend(_(INSECURE_NOTE, what=what) for what in insecure)
         return result
 
     @property
