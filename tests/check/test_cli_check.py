@@ -115,6 +115,23 @@ def test_list_clients(clean_env: dict[str, str]) -> None:
     assert {"curl", "git", "node", "java", "openssl", "pip", "npm", "wget"} <= set(rows)
 
 
+def test_list_aligns_japanese_columns_by_display_width(clean_env: dict[str, str]) -> None:
+    """インストール済み and 未インストール differ in characters, not only in columns: the third
+    column starts at the same terminal column on every row."""
+    from rich.cells import cell_len
+
+    done = tlsdoctor(clean_env, "--lang", "ja", "check", "--list")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    marks = ("インストール済み", "未インストール")
+    starts = set()
+    for row in rows:
+        mark = next(m for m in marks if m in row)
+        head, _sep, rest = row.partition(mark)
+        starts.add(cell_len(head + mark) + len(rest) - len(rest.lstrip(" ")))
+    assert len(starts) == 1, rows
+
+
 def test_bad_input_is_rejected_before_any_name_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     import argparse
     import socket

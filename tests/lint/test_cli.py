@@ -379,3 +379,9 @@ def test_japanese_rule_list_shows_whole_titles(
     assert "…" not in out
     flat = "".join(out.split())
     assert all("".join(title.split()) in flat for title in titles)
+    # wrapped by display width: a line fits, an ASCII word stays whole and is not left alone on
+    # its line ('aiohttp' / 'などのオプション…', 'v' / 'erify_ssl=False')
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 80 for line in out.splitlines())
+    assert "aiohttp などのオプション" in out and "verify_ssl=False" in out

@@ -334,8 +334,14 @@ def _list(specs: list[ClientSpec], installed: list[str], as_json: bool) -> int:
     if as_json:
         print_json({"clients": rows})
         return EXIT_OK
+    from rich.cells import cell_len
+    from rich.text import Text
+
     out = console()
-    for row in rows:
-        mark = _("installed") if row["installed"] else _("not installed")
-        out.print(f"{row['client']:<12} {mark:<14} {row['tls_library']}")
+    marks = [_("installed") if row["installed"] else _("not installed") for row in rows]
+    # padded by display width: a Japanese character takes two columns
+    width = max(14, *(cell_len(mark) for mark in marks))
+    for row, mark in zip(rows, marks, strict=True):
+        padding = " " * (width - cell_len(mark))
+        out.print(Text(f"{row['client']:<12} {mark}{padding} {row['tls_library']}"))
     return EXIT_OK

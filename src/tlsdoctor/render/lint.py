@@ -104,21 +104,35 @@ def write_json(data: object, stream: IO[str]) -> None:
 
 
 def render_rules(rules: Sequence[Rule]) -> None:
+    from rich.cells import cell_len
     from rich.table import Table
 
-    table = Table(show_header=True, header_style="bold", box=None)
-    table.add_column(_("rule"))
-    table.add_column(_("severity"))
-    table.add_column(_("default"))
-    table.add_column(_("title"), overflow="fold")  # Japanese titles have few spaces
-    for rule in rules:
-        table.add_row(
+    from tlsdoctor.cli._help import wrap as wrap_display  # the help's display-width wrapping
+
+    rows = [
+        (
             rule.id,
             severity_label(rule.severity),
             _("on") if rule.default else _("off"),
             rule.text("title"),
         )
-    console().print(table)
+        for rule in rules
+    ]
+    headers = (_("rule"), _("severity"), _("default"), _("title"))
+    out = console()
+    # rich wraps only at spaces: a Japanese title would move whole to the next line, or be cut
+    # mid-word. Wrap it here by display width (breaks between wide characters, ASCII words whole).
+    fixed = sum(max(cell_len(r[i]) for r in [headers, *rows]) + 2 for i in range(3))
+    title_width = out.width - fixed - 2
+    table = Table(show_header=True, header_style="bold", box=None)
+    for header in headers[:3]:
+        table.add_column(header, no_wrap=True)
+    table.add_column(headers[3], overflow="fold")
+    for *cells, title in rows:
+        if title_width >= 20:
+            title = "\n".join(wrap_display(title, title_width))
+        table.add_row(*cells, title)
+    out.print(table)
 
 
 def rules_json(rules: Sequence[Rule]) -> list[dict[str, object]]:
