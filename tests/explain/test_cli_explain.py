@@ -111,6 +111,18 @@ def test_unreadable_file(clean_env: dict[str, str], tmp_path: Path) -> None:
     assert proc.returncode == 2 and "permission denied" in proc.stderr
 
 
+def test_other_read_errors_give_the_reason_in_the_readers_language(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "plain").write_text(CURL_19)
+    log = tmp_path / "plain" / "build.log"  # ENOTDIR: a file where a folder should be
+    proc = run_cli("explain", "--file", str(log), env=clean_env)
+    assert proc.returncode == 2 and f"cannot read {log}: Not a directory" in proc.stderr
+    proc = run_cli("--lang", "ja", "explain", "--file", str(log), env=clean_env)
+    assert proc.returncode == 2, proc.stderr
+    assert f"{log} を読めません：パスの途中がフォルダーではありません" in proc.stderr, proc.stderr
+
+
 def test_japanese_output(clean_env: dict[str, str]) -> None:
     proc = run_cli("--lang", "ja", "explain", CURL_19, env=clean_env)
     assert proc.returncode == 1

@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from tlsdoctor.core.explain import Matcher
@@ -89,7 +89,9 @@ def _feed_file(path: str, matcher: Matcher) -> None:
     except PermissionError:
         raise UsageError(_("cannot read {path}: permission denied", path=path)) from None
     except OSError as err:
-        raise UsageError(_("cannot read {path}: {error}", path=path, error=err.strerror)) from None
+        raise UsageError(
+            _("cannot read {path}: {reason}", path=path, reason=os_reason(err))
+        ) from None
 
 
 PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
