@@ -87,6 +87,29 @@ def test_bad_input_is_a_usage_error(
     assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["detect", "--roots", "/nonexistent/roots.pem", "127.0.0.1:1"],
+            "ルート証明書ファイル /nonexistent/roots.pem を読めません："
+            "ファイルまたはフォルダーがありません\n",
+        ),
+        (
+            ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
+            "未対応のプロキシ方式 'socks5' です。"
+            "対応しているのは http:// の CONNECT プロキシのみです\n",
+        ),
+    ],
+)
+def test_bad_input_is_a_usage_error_in_japanese(
+    clean_env: dict[str, str], args: list[str], message: str
+) -> None:
+    """The OS's reason in Japanese too (not strerror's English), and no colon between clauses."""
+    done = run_cli("--lang", "ja", *args, env=clean_env)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", "tlsdoctor: エラー：" + message)
+
+
 def test_detect_lab_without_a_running_lab(clean_env: dict[str, str], tmp_path: Path) -> None:
     done = run_cli("detect", "--lab", str(tmp_path / "nolab"), env=clean_env)
     assert done.returncode == 2

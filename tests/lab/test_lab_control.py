@@ -492,6 +492,14 @@ def test_a_state_dir_that_cannot_be_made_is_one_line(
     assert result.stderr.splitlines() == [
         f"tlsdoctor: error: cannot create the lab state dir {directory}: {reason}"
     ]
+    if where == "under-a-file":
+        japanese = tlsdoctor(
+            "--lang", "ja", "lab", "start", "--state-dir", str(directory), env=clean_env
+        )
+        assert japanese.stderr.splitlines() == [
+            f"tlsdoctor: エラー：ラボの状態フォルダー {directory} を作成できません："
+            "パスの途中がフォルダーではありません"
+        ]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")

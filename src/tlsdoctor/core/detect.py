@@ -28,7 +28,7 @@ from tlsdoctor.core.trust.verify import (
 )
 from tlsdoctor.core.vendors import UNKNOWN_ADMIN_CA, identify_chain, product_text
 from tlsdoctor.core.x509 import aia_ca_issuers, name_text
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, join_list
 
 Verdict = Literal["clean", "intercepted", "partial", "inconclusive"]
 HostStatus = Literal["clean", "intercepted", "error"]
@@ -468,7 +468,7 @@ def summary_lines(report: DetectReport) -> list[str]:
                 "not inspected: {hosts} (a bypass list). A CA file that replaces the default "
                 "roots must hold the public roots too (a combined bundle), never the inspection "
                 "CA alone",
-                hosts=", ".join(clean),
+                hosts=join_list(clean),
             )
         )
     if report.verdict == "clean":
@@ -480,7 +480,7 @@ def summary_lines(report: DetectReport) -> list[str]:
             _(
                 "stricter clients (Python 3.13+, rustls) reject the chains of: {hosts} (see the "
                 "findings)",
-                hosts=", ".join(h.label for h in strict),
+                hosts=join_list(h.label for h in strict),
             )
         )
     return lines
@@ -513,7 +513,7 @@ def _ca_lines(ca: InspectionCA) -> list[str]:
             )
         )
     else:
-        lines.append(_("{name} re-signs {host}", name=ca.name, host=", ".join(ca.hosts)))
+        lines.append(_("{name} re-signs {host}", name=ca.name, host=join_list(ca.hosts)))
     lines.append(_("product: {product}", product=product_text(ca.product)))
     if ca.in_os_store:
         lines.append(
@@ -603,11 +603,11 @@ def _failed_host_lines(errors: list[HostEvidence]) -> list[str]:
         lines.append(
             _(
                 "chains the public roots do not trust, with no sign of re-signing: {hosts}",
-                hosts=", ".join(own),
+                hosts=join_list(own),
             )
         )
     if unchecked:
-        lines.append(_("could not be checked: {hosts}", hosts=", ".join(unchecked)))
+        lines.append(_("could not be checked: {hosts}", hosts=join_list(unchecked)))
     return lines
 
 

@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from cryptography import x509
 
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from OpenSSL import SSL
@@ -605,7 +605,7 @@ def _connect_failed(err: OSError | None, shown: str, *, to_proxy: bool) -> Probe
                 "proxy", _("cannot reach the proxy {proxy}: connection refused", proxy=shown)
             )
         return ProbeError("refused", _("connection refused"))
-    reason = (err.strerror or str(err)) if err is not None else _("the name has no address")
+    reason = os_reason(err) if err is not None else _("the name has no address")
     return ProbeError(
         "proxy" if to_proxy else "refused", _("cannot connect: {reason}", reason=reason)
     )
@@ -640,7 +640,7 @@ async def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, step:
         head, early = await _read_response_head(sock)
     except OSError as err:
         raise ProbeError(
-            "proxy", _("the proxy closed the connection: {reason}", reason=str(err))
+            "proxy", _("the proxy closed the connection: {reason}", reason=os_reason(err))
         ) from err
     _check_connect_answer(head, auth)
     return early
@@ -775,7 +775,7 @@ def _handshake_lost(err: OSError) -> ProbeError:
         "tls",
         _(
             "connection lost during the TLS handshake: {reason}",
-            reason=err.strerror or str(err),
+            reason=os_reason(err),
         ),
     )
 

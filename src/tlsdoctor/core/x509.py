@@ -27,7 +27,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
 from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import InputError
-from tlsdoctor.i18n import N_, _
+from tlsdoctor.i18n import N_, _, os_reason
 
 Certificate = x509.Certificate
 
@@ -143,9 +143,7 @@ def read_input_file(path: str | Path) -> bytes:
     except IsADirectoryError:
         raise _fail(_("this is a directory, not a certificate file"), str(p)) from None
     except OSError as err:
-        raise _fail(
-            _("cannot read the file ({error})", error=err.strerror or err), str(p)
-        ) from None
+        raise _fail(_("cannot read the file ({error})", error=os_reason(err)), str(p)) from None
     if len(data) > MAX_INPUT_BYTES:
         raise _fail(_too_large(len(data)), str(p))
     return data

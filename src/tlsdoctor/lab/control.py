@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tlsdoctor.errors import EXIT_INTERNAL, TlsDoctorError, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, join_list, os_reason
 from tlsdoctor.lab.state import (
     SPECIAL_NAMES,
     STATE_FILE,
@@ -147,7 +147,7 @@ def resolve_vendor(name: str) -> str:
         _(
             "unknown vendor {vendor!r}; choose from: {choices}",
             vendor=name,
-            choices=", ".join(sorted(profiles)),
+            choices=join_list(sorted(profiles)),
         )
     )
 
@@ -158,7 +158,7 @@ def _validate(opts: LabOptions) -> list[str]:
         raise UsageError(
             _(
                 "--ca-key must be one of: {choices}",
-                choices=", ".join(CA_KEY_TYPES),
+                choices=join_list(CA_KEY_TYPES),
             )
         )
     if opts.ca_chain and opts.ca_intermediate_only:
@@ -179,8 +179,8 @@ def _validate(opts: LabOptions) -> list[str]:
         raise UsageError(
             _(
                 "--bypass names must be lab sites: {unknown} (lab sites: {names})",
-                unknown=", ".join(unknown),
-                names=", ".join(names[:6]) + (", ..." if len(names) > 6 else ""),
+                unknown=join_list(unknown),
+                names=join_list([*names[:6], "..."] if len(names) > 6 else names),
             )
         )
     return names
@@ -665,7 +665,7 @@ def _stop_without_state(directory: Path, unreadable: UsageError) -> bool:
             _(
                 "cannot stop every process of the lab in {path}; still running: {processes}",
                 path=str(directory),
-                processes=", ".join(f"{r.role} (pid {r.pid})" for r in left),
+                processes=join_list(f"{r.role} (pid {r.pid})" for r in left),
             ),
             hint=_("the lab state {path} cannot be read", path=str(directory / STATE_FILE)),
         )
@@ -868,7 +868,7 @@ def _make_dir(directory: Path) -> None:
             _(
                 "cannot create the lab state dir {path}: {error}",
                 path=str(directory),
-                error=err.strerror or str(err),
+                error=os_reason(err),
             )
         ) from err
     with contextlib.suppress(OSError):
@@ -890,7 +890,7 @@ def _start_lock(directory: Path) -> Iterator[None]:
             _(
                 "cannot write in the lab state dir {path}: {error}",
                 path=str(directory),
-                error=err.strerror or str(err),
+                error=os_reason(err),
             )
         ) from err
     with handle:
@@ -922,7 +922,7 @@ def _require_lab_folder(directory: Path) -> None:
             _(
                 "cannot read the lab state dir {path}: {error}",
                 path=str(directory),
-                error=err.strerror or str(err),
+                error=os_reason(err),
             )
         ) from err
     if others:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tlsdoctor.core.trust import RootStore, dedupe, load_root_file
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 
 def mozilla_roots(path: str | Path | None = None) -> RootStore:
@@ -32,7 +32,7 @@ def _read_user_file(path: Path) -> RootStore:
             _(
                 "cannot read the roots file {path}: {reason}",
                 path=str(path),
-                reason=err.strerror or str(err),
+                reason=os_reason(err),
             )
         ) from err
     if not certs:
