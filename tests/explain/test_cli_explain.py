@@ -291,3 +291,10 @@ def test_japanese_run_and_hint_wording(clean_env: dict[str, str], tmp_path: Path
     assert 'ヒント：tlsdoctor explain "curl: (60) SSL certificate problem: ..." のように' in (
         proc.stderr
     ), proc.stderr
+
+
+def test_japanese_missing_file_has_one_label(clean_env: dict[str, str], tmp_path: Path) -> None:
+    log = tmp_path / "missing.log"
+    proc = run_cli("--lang", "ja", "explain", "--file", str(log), env=clean_env)
+    assert proc.returncode == 2
+    assert f"エラー：ファイル {log} が見つかりません\n" in proc.stderr, proc.stderr
