@@ -162,6 +162,31 @@ def test_server_problems_are_not_interception(lab: LabState) -> None:
     assert report.products == []
 
 
+def test_a_look_alike_passed_through_is_not_called_a_bypass_list(
+    lab: LabState, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """wronghost.test is not re-signed (the proxy passes it through) but fails on its own name:
+    it is named apart from the bypass list, whose advice (a combined bundle) cannot help it."""
+    wrong = lab.special["wrong_host"]
+    report = lab_detect(lab, ["site1.test", wrong])
+    assert report.verdict == "partial"
+    assert [h.status for h in report.hosts] == ["intercepted", "clean"]
+    assert not [line for line in report.summary if line.startswith("not inspected")]
+    assert (
+        "not re-signed, but failing on a certificate problem of their own (see the details): "
+        f"{wrong}"
+    ) in report.summary
+    env = dict(clean_env, TLSDOCTOR_SYSROOT=str(tmp_path / "empty-sysroot"))
+    japanese = run_cli(
+        "--lang", "ja", "detect", "--lab", str(lab.state_dir), "site1.test", wrong, env=env
+    )
+    assert japanese.returncode == 1, japanese.stderr
+    assert japanese.stdout.startswith("判定：一部インスペクションあり（")
+    assert f"{wrong}  なし\n" in japanese.stdout
+    assert "除外リスト" not in japanese.stdout and "傍受" not in japanese.stdout
+    assert f"ホスト自身の証明書に問題があるホスト：{wrong}（詳細を参照）" in japanese.stdout
+
+
 def test_show_describes_the_re_signed_chain(start_lab: object) -> None:
     state = start_lab(vendor="fortigate", ca_chain=True)  # type: ignore[operator]
     report = show(

@@ -462,15 +462,7 @@ def summary_lines(report: DetectReport) -> list[str]:
         for ca in report.inspection_cas:
             lines.extend(_ca_lines(ca))
     if report.verdict == "partial":
-        clean = [h.label for h in hosts if h.status == "clean"]
-        lines.append(
-            _(
-                "not inspected: {hosts} (a bypass list). A CA file that replaces the default "
-                "roots must hold the public roots too (a combined bundle), never the inspection "
-                "CA alone",
-                hosts=join_list(clean),
-            )
-        )
+        lines.extend(_passed_through_lines(hosts))
     if report.verdict == "clean":
         lines.append(_clean_line(report))
     lines.extend(_error_lines(report))
@@ -481,6 +473,33 @@ def summary_lines(report: DetectReport) -> list[str]:
                 "stricter clients (Python 3.13+, rustls) reject the chains of: {hosts} (see the "
                 "findings)",
                 hosts=join_list(h.label for h in strict),
+            )
+        )
+    return lines
+
+
+def _passed_through_lines(hosts: list[HostEvidence]) -> list[str]:
+    """Hosts the proxy does not re-sign: a bypass list, unless the host's own certificate fails
+    anyway (a look-alike: wrong name...), which no CA file of the user's would change."""
+    clean = [h for h in hosts if h.status == "clean"]
+    bypassed = [h.label for h in clean if h.error is None]
+    broken = [h.label for h in clean if h.error is not None]
+    lines: list[str] = []
+    if bypassed:
+        lines.append(
+            _(
+                "not inspected: {hosts} (a bypass list). A CA file that replaces the default "
+                "roots must hold the public roots too (a combined bundle), never the inspection "
+                "CA alone",
+                hosts=join_list(bypassed),
+            )
+        )
+    if broken:
+        lines.append(
+            _(
+                "not re-signed, but failing on a certificate problem of their own (see the "
+                "details): {hosts}",
+                hosts=join_list(broken),
             )
         )
     return lines
