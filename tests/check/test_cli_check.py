@@ -79,7 +79,7 @@ def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[st
     assert japanese.returncode == 1
     assert "TLS エラー" in japanese.stdout
     assert "1 件中 1 件の確認が失敗しました。" in japanese.stdout
-    assert "原因: " in japanese.stdout
+    assert "原因：" in japanese.stdout
 
 
 @pytest.mark.parametrize(

@@ -338,7 +338,7 @@ def test_summaries_count_in_english_and_japanese(
     code = main(["--lang", "ja", "lint", "--no-config", *named])
     assert code == 1
     assert capsys.readouterr().out.splitlines()[-2:] == [
-        "1 個のファイルを検査し、1 件の問題が見つかりました（エラー 1 件、警告 0 件、情報 0 件）。",
+        "1 個のファイルを検査し、問題が 1 件見つかりました（エラー 1 件、警告 0 件、情報 0 件）。",
         "3 個のファイルを検査しませんでした（バイナリ 1 個、通常のファイル以外 2 個）。",
     ]
     _code, out, _err = run(capsys, named[2])

@@ -231,7 +231,7 @@ def test_system_plan_shows_exact_commands_and_their_undo(
         win = system.plan_system(_ctx(isolated_process_env, certs, "win32"))
     finally:
         i18n.set_language("en")
-    assert win.commands[0].description.startswith("OS ストア：Windows のコンピューター")
+    assert win.commands[0].description.startswith("OS の証明書ストア：Windows のコンピューター")
 
 
 def _ctx(env: dict[str, str], certs: Certs, platform: str) -> system.Context:
@@ -584,3 +584,15 @@ def test_powershell_block_escapes_typographic_single_quotes(
     ctx_line = shell.render_block("powershell", [("JAVA_TOOL_OPTIONS", f"-Dx={folder}")])
     opening = ctx_line.index("+ ") + 2
     assert read_ps_verbatim(ctx_line, opening)[0] == f"-Dx={folder}"
+
+
+def test_appended_note_says_not_set_in_its_own_words() -> None:
+    """An unset JAVA_TOOL_OPTIONS is its own sentence, not '(now: (not set))'."""
+    assert shell._appended_note("JAVA_TOOL_OPTIONS", "-Xmx1g").endswith("(now: -Xmx1g)")
+    assert shell._appended_note("JAVA_TOOL_OPTIONS", None).endswith("(not set now)")
+    i18n.set_language("ja")
+    try:
+        note = shell._appended_note("JAVA_TOOL_OPTIONS", "")
+    finally:
+        i18n.set_language("en")
+    assert note.endswith("（現在は未設定）") and "（（" not in note

@@ -221,17 +221,7 @@ def plan_shell(ctx: Context, shells: list[str]) -> Plan:
         ]
         plan.extend(sub)
     for name in sorted({name for name, _value in base} & APPENDED):
-        plan.notes.append(
-            Note(
-                "shell",
-                _(
-                    "{name} is appended to, not replaced: options you already set stay "
-                    "(now: {value})",
-                    name=name,
-                    value=ctx.environ.get(name) or _("(not set)"),
-                ),
-            )
-        )
+        plan.notes.append(Note("shell", _appended_note(name, ctx.environ.get(name))))
     if plan.changes:  # a profile was changed (not one up to date, or one setup cannot write)
         plan.notes.append(
             Note("shell", _("open a new shell (or source the profile) to pick the variables up"))
@@ -264,6 +254,19 @@ def block_variables(text: str) -> dict[str, str]:
         if value:
             found[name.group(2)] = unquote(value.group(1))
     return found
+
+
+def _appended_note(name: str, value: str | None) -> str:
+    if not value:  # its own sentence: "(now: (not set))" nests parentheses
+        return _(
+            "{name} is appended to, not replaced: options you already set stay (not set now)",
+            name=name,
+        )
+    return _(
+        "{name} is appended to, not replaced: options you already set stay (now: {value})",
+        name=name,
+        value=value,
+    )
 
 
 def _old_values(ctx: Context, old: bytes | None, pairs: list[tuple[str, str]]) -> str | None:
