@@ -7,8 +7,8 @@ import re
 import pytest
 from cli_runner import run_cli
 
-from tlsdoctor.cli._help import display_width, wrap
 from tlsdoctor.cli.main import COMMANDS
+from tlsdoctor.render.text import display_width, wrap
 
 SAMPLE = (
     "インスペクション CA をこの製品と同じ名前にする：mitmproxy（既定）、zscaler、netskope、"

@@ -63,7 +63,8 @@ def test_translations_keep_placeholders(japanese: dict[str, str]) -> None:
 
 
 def test_translations_are_japanese(japanese: dict[str, str]) -> None:
-    kana_or_kanji = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    # Kana, kanji, or Japanese (full-width) punctuation: "{name}：{tools}（{semantics}）" is one.
+    kana_or_kanji = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
     not_japanese = [t for t, ja in japanese.items() if not kana_or_kanji.search(ja)]
     assert not not_japanese, f"not translated to Japanese: {not_japanese}"
 

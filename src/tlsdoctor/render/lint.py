@@ -107,7 +107,7 @@ def render_rules(rules: Sequence[Rule]) -> None:
     from rich.cells import cell_len
     from rich.table import Table
 
-    from tlsdoctor.cli._help import wrap as wrap_display  # the help's display-width wrapping
+    from tlsdoctor.render.text import wrap as wrap_display
 
     rows = [
         (

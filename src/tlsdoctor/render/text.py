@@ -1,0 +1,50 @@
+"""Text that fits a terminal by display width (Japanese characters take two columns).
+
+``textwrap`` counts characters and breaks only at spaces: a Japanese line (two columns per
+character, few spaces) runs past the terminal, and a short ASCII word inside it gets split. Here
+a line breaks at spaces or between two wide characters, never inside an ASCII word, and closing
+punctuation never starts a line. Used by the help (cli/_help.py) and by tables of long text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A unit that must stay on one line: an ASCII-ish word (with the punctuation glued to it), or
+# one wide character with the closing punctuation that follows it.
+_CLOSING = "、。，．）」』】〕・：；！？ー"
+_OPENING = "（「『【〔"
+_UNIT = re.compile(rf"[{_OPENING}]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[{_CLOSING}]*|\s+")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _breaks_after_wide(unit: str, following: str) -> bool:
+    """No space between two units: only a wide character on either side allows a break."""
+    return display_width(unit[-1]) == 2 or display_width(following[0]) == 2
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Split ``text`` (whitespace collapsed) into lines of at most ``width`` columns."""
+    units = _UNIT.findall(" ".join(text.split()))
+    lines: list[str] = []
+    line = ""
+    for index, unit in enumerate(units):
+        if unit.isspace():
+            continue
+        spaced = index > 0 and units[index - 1].isspace()
+        joint = " " if spaced and line else ""
+        candidate = line + joint + unit
+        can_break = spaced or (line != "" and _breaks_after_wide(line, unit))
+        if line and can_break and display_width(candidate) > width:
+            lines.append(line)
+            line = unit
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    return lines
