@@ -146,6 +146,36 @@ def test_down_hanging_and_plain_hosts(lab: LabState) -> None:
     assert report.verdict == "inconclusive"
 
 
+def test_a_deadline_shorter_than_one_handshake_is_blamed_on_the_deadline(
+    start_lab: object, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Every handshake takes 500 ms: a 0.3 s --deadline cuts them all short. That is the run's
+    limit, not the hosts' or the proxy's fault; a 0.3 s --timeout keeps its own message."""
+    state = start_lab(handshake_delay_ms=500)  # type: ignore[operator]
+    env = dict(clean_env, TLSDOCTOR_SYSROOT=str(tmp_path / "empty-sysroot"))
+    lab_args = ["detect", "--lab", str(state.state_dir)]
+    done = run_cli(*lab_args, "--deadline", "0.3", "--json", env=env)
+    assert done.returncode == 3, done.stderr
+    data = json.loads(done.stdout)
+    cut = "the total deadline (--deadline 0.3 s) ran out during the TLS handshake"
+    assert {(h["error_kind"], h["error"]) for h in data["hosts"]} == {("deadline", cut)}
+    assert data["summary"] == [
+        "no host could be checked: no TLS handshake completed",
+        "the total deadline (--deadline) ran out before these hosts answered: site1.test, "
+        "site2.test, bank.test; a larger --deadline gives them more time",
+    ]
+    japanese = run_cli("--lang", "ja", *lab_args, "--deadline", "0.3", env=env)
+    cut_ja = "TLS ハンドシェイク中に全体の制限時間（--deadline 0.3 秒）を超えました"
+    assert cut_ja in japanese.stdout
+    assert "--deadline を大きくすると" in japanese.stdout
+    own = run_cli(*lab_args, "--timeout", "0.3", "--json", env=env)
+    data = json.loads(own.stdout)
+    assert {(h["error_kind"], h["error"]) for h in data["hosts"]} == {
+        ("timeout", "timed out during the TLS handshake")
+    }
+    assert data["summary"][-1].startswith("the proxy answered but could not reach these hosts")
+
+
 def test_server_problems_are_not_interception(lab: LabState) -> None:
     special = lab.special
     names = [special["expired"], special["self_signed"], special["wrong_host"]]

@@ -316,8 +316,22 @@ def test_probe_many_keeps_order_and_honours_the_total_deadline(world: World) -> 
     assert time.monotonic() - started < 2.0
     assert [r.port for r in results] == [t.port for t in targets]
     assert results[0].ok
-    assert {r.error_kind for r in results[1:]} == {"timeout"}
+    # Cut short by the run's deadline, not by their own timeout: said so, where they were stuck.
+    assert {r.error_kind for r in results[1:]} == {"deadline"}
+    assert {r.error for r in results[1:]} == {
+        "the total deadline (--deadline 0.8 s) ran out during the TLS handshake"
+    }
     assert len(seen) == 5
+
+
+def test_a_host_timeout_shorter_than_the_deadline_keeps_its_own_message(world: World) -> None:
+    hang = world.add(HangServer())
+    [result] = probe_many(
+        [Target("127.0.0.1", hang.port)], use_env_proxy=False, timeout=0.3, deadline=10
+    )
+    assert (result.error_kind, result.error) == ("timeout", "timed out during the TLS handshake")
+    alone = probe("127.0.0.1", hang.port, use_env_proxy=False, timeout=0.3)  # no deadline at all
+    assert (alone.error_kind, alone.error) == ("timeout", "timed out during the TLS handshake")
 
 
 def test_an_inspection_ca_chain_is_read_even_though_nothing_trusts_it(world: World) -> None:
@@ -385,8 +399,8 @@ def test_a_resolver_that_never_answers_does_not_hold_the_run_past_its_deadline(
         release.set()
     assert time.monotonic() - started < 2.0
     assert results[0].ok
-    assert results[1].error_kind == "timeout"
-    assert results[1].error == "timed out while connecting"
+    assert results[1].error_kind == "deadline"
+    assert results[1].error == "the total deadline (--deadline 0.8 s) ran out while connecting"
 
 
 def test_a_lookup_that_fails_after_its_waiter_gave_up_logs_nothing() -> None:

@@ -601,6 +601,8 @@ def _error_lines(report: DetectReport) -> list[str]:
                 "or try --no-proxy"
             )
         )
+    if "deadline" in kinds:
+        lines.append(_deadline_line(errors))
     if "dns" in kinds and not reachable:
         lines.append(
             _(
@@ -628,6 +630,15 @@ def _failed_host_lines(errors: list[HostEvidence]) -> list[str]:
     if unchecked:
         lines.append(_("could not be checked: {hosts}", hosts=join_list(unchecked)))
     return lines
+
+
+def _deadline_line(errors: list[HostEvidence]) -> str:
+    """Hosts the run's total deadline cut short: the run's limit, not the hosts or the proxy."""
+    return _(
+        "the total deadline (--deadline) ran out before these hosts answered: {hosts}; a larger "
+        "--deadline gives them more time",
+        hosts=join_list(h.label for h in errors if h.error_kind == "deadline"),
+    )
 
 
 def _connection_lines(errors: list[HostEvidence]) -> list[str]:

@@ -28,12 +28,14 @@ from urllib.parse import unquote, urlsplit
 from cryptography import x509
 
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _, os_reason
+from tlsdoctor.i18n import N_, _, os_reason
 
 if TYPE_CHECKING:
     from OpenSSL import SSL
 
-ErrorKind = Literal["proxy_auth", "dns", "refused", "timeout", "not_tls", "proxy", "tls"]
+ErrorKind = Literal[
+    "proxy_auth", "dns", "refused", "timeout", "deadline", "not_tls", "proxy", "tls"
+]
 Progress = Callable[["ProbeResult"], None]
 
 _TLS_RECORD_TYPES = frozenset({0x14, 0x15, 0x16, 0x17})
@@ -328,9 +330,7 @@ def probe(
     ``use_env_proxy`` is False. Never raises for network problems: they end up in ``error``.
     """
     target = _target_from(host, port)
-    return probe_many(
-        [target], proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout, deadline=timeout
-    )[0]
+    return _probe_all([target], proxy, use_env_proxy, timeout, None, None)[0]
 
 
 def probe_many(
@@ -346,10 +346,21 @@ def probe_many(
 
     ``progress`` is called with each result as it arrives (from the thread that runs the probes).
     """
-    wanted = as_targets(targets)
+    return _probe_all(as_targets(targets), proxy, use_env_proxy, timeout, deadline, progress)
+
+
+def _probe_all(
+    wanted: list[Target],
+    proxy: str | None,
+    use_env_proxy: bool,
+    timeout: float,
+    deadline: float | None,
+    progress: Progress | None,
+) -> list[ProbeResult]:
+    """probe_many; without a ``deadline`` (probe()) only the per-host timeout bounds the run."""
     if not wanted:
         return []
-    run = _Run(proxy, use_env_proxy, max(0.01, min(timeout, deadline)), deadline, progress)
+    run = _Run(proxy, use_env_proxy, timeout, deadline, progress)
     results = _run_to_completion(run.probe_all(wanted))
     return [results[i] for i in range(len(wanted))]
 
@@ -387,16 +398,18 @@ class _Run:
         self,
         proxy: str | None,
         use_env_proxy: bool,
-        per_host: float,
-        deadline: float,
+        timeout: float,
+        deadline: float | None,
         progress: Progress | None,
     ) -> None:
         self.proxy, self.use_env_proxy = proxy, use_env_proxy
-        self.per_host, self.deadline, self.progress = per_host, deadline, progress
+        self.timeout, self.deadline, self.progress = timeout, deadline, progress
+        total = timeout if deadline is None else deadline
+        self.per_host = max(0.01, min(timeout, total))
         self.results: dict[int, ProbeResult] = {}
         self.resolver = _Resolver()
         self.started = time.monotonic()
-        self.end = self.started + deadline
+        self.end = self.started + total
 
     async def probe_all(self, wanted: list[Target]) -> dict[int, ProbeResult]:
         slots = asyncio.Semaphore(_MAX_CONCURRENT)
@@ -404,7 +417,7 @@ class _Run:
         # The grace lets each probe's own timeout (at the deadline at the latest) say where it
         # got stuck; what the outer wait catches are probes still queued for a slot.
         done, pending = await asyncio.wait(
-            tasks, timeout=self.deadline + _GRACE, return_when=asyncio.FIRST_EXCEPTION
+            tasks, timeout=self.end - self.started + _GRACE, return_when=asyncio.FIRST_EXCEPTION
         )
         for task in pending:
             task.cancel()
@@ -421,9 +434,13 @@ class _Run:
 
     async def _one(self, index: int, target: Target, slots: asyncio.Semaphore) -> None:
         async with slots:
-            budget = max(0.01, min(self.per_host, self.end - time.monotonic()))
+            left = self.end - time.monotonic()
+            budget = max(0.01, min(self.per_host, left))
+            # The total deadline ends this probe (and gets the blame) when it leaves the probe
+            # clearly less than its own timeout; at a tie, --timeout is the limit that was hit.
+            cut_by = self.deadline if left < self.timeout - _GRACE else None
             result = await _probe_target(
-                target, self.proxy, self.use_env_proxy, budget, self.resolver
+                target, self.proxy, self.use_env_proxy, budget, self.resolver, cut_by
             )
         self._finish(index, result)
 
@@ -433,22 +450,26 @@ class _Run:
             self.progress(result)
 
 
-def _late(target: Target, deadline: float, elapsed: float) -> ProbeResult:
+def _late(target: Target, deadline: float | None, elapsed: float) -> ProbeResult:
+    """A probe that never got its turn (or its answer) before the run's end."""
+    late = _Step(deadline).timed_out()
     return ProbeResult(
-        host=target.host,
-        port=target.port,
-        error=_("no answer before the total deadline ({seconds:g} s)", seconds=deadline),
-        error_kind="timeout",
-        elapsed=elapsed,
+        host=target.host, port=target.port, error=str(late), error_kind=late.kind, elapsed=elapsed
     )
 
 
 async def _probe_target(
-    target: Target, proxy: str | None, use_env_proxy: bool, timeout: float, resolver: _Resolver
+    target: Target,
+    proxy: str | None,
+    use_env_proxy: bool,
+    timeout: float,
+    resolver: _Resolver,
+    cut_by: float | None = None,
 ) -> ProbeResult:
+    """One probe within ``timeout`` s; ``cut_by``: the total deadline, when it sets that limit."""
     started = time.monotonic()
     result = ProbeResult(host=target.host, port=target.port)
-    step = _Step()
+    step = _Step(cut_by)
     try:
         parsed_proxy = _choose_proxy(target, proxy, use_env_proxy)
         result.via_proxy = parsed_proxy.display if parsed_proxy else None
@@ -457,7 +478,8 @@ async def _probe_target(
     except ProbeError as err:
         result.error, result.error_kind = str(err), err.kind
     except asyncio.TimeoutError:
-        result.error, result.error_kind = str(step.on_timeout), step.on_timeout.kind
+        late = step.timed_out()
+        result.error, result.error_kind = str(late), late.kind
     except UsageError as err:  # a name that cannot be encoded (IDNA) cannot be resolved either
         result.error, result.error_kind = str(err), "dns"
     finally:
@@ -472,14 +494,58 @@ async def _within(seconds: float, work: Coroutine[None, None, _T]) -> _T:
     return await asyncio.wait_for(work, seconds)
 
 
+# Where a probe can run out of time: the error kind and message when its own timeout ran out,
+# and the message when the total deadline of the run did ("deadline": not the host's fault).
+_STEPS: dict[str, tuple[ErrorKind, str, str]] = {
+    "start": (
+        "timeout",
+        N_("timed out"),
+        N_("no answer before the total deadline (--deadline {seconds:g} s)"),
+    ),
+    "connect": (
+        "timeout",
+        N_("timed out while connecting"),
+        N_("the total deadline (--deadline {seconds:g} s) ran out while connecting"),
+    ),
+    "proxy": (
+        "proxy",
+        N_("cannot reach the proxy {proxy}: timed out"),
+        N_(
+            "the total deadline (--deadline {seconds:g} s) ran out while connecting to the "
+            "proxy {proxy}"
+        ),
+    ),
+    "connect_request": (
+        "timeout",
+        N_("the proxy did not answer the CONNECT request in time"),
+        N_(
+            "the total deadline (--deadline {seconds:g} s) ran out before the proxy answered "
+            "the CONNECT request"
+        ),
+    ),
+    "handshake": (
+        "timeout",
+        N_("timed out during the TLS handshake"),
+        N_("the total deadline (--deadline {seconds:g} s) ran out during the TLS handshake"),
+    ),
+}
+
+
 class _Step:
     """What a probe is doing now, so that running out of time says where it got stuck."""
 
-    def __init__(self) -> None:
-        self.on_timeout = ProbeError("timeout", _("timed out"))
+    def __init__(self, cut_by: float | None) -> None:
+        self.cut_by = cut_by  # the total deadline (s) when it, not the probe's timeout, ends it
+        self.where, self.fields = "start", dict[str, str]()
 
-    def now(self, kind: ErrorKind, message: str) -> None:
-        self.on_timeout = ProbeError(kind, message)
+    def now(self, where: str, **fields: str) -> None:
+        self.where, self.fields = where, fields
+
+    def timed_out(self, *, by_system: bool = False) -> ProbeError:
+        kind, own, total = _STEPS[self.where]
+        if self.cut_by is None or by_system:
+            return ProbeError(kind, _(own, **self.fields))
+        return ProbeError("deadline", _(total, seconds=self.cut_by, **self.fields))
 
 
 def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Proxy | None:
@@ -567,9 +633,9 @@ async def _connect(
 ) -> socket.socket:
     shown = format_target(host, port)
     if to_proxy:
-        step.now("proxy", _("cannot reach the proxy {proxy}: timed out", proxy=shown))
+        step.now("proxy", proxy=shown)
     else:
-        step.now("timeout", _("timed out while connecting"))
+        step.now("connect")
     try:
         addresses = await asyncio.shield(resolver.lookup(host, port))
     except (UnicodeError, ValueError) as err:  # empty labels, NUL bytes: not a resolvable name
@@ -594,7 +660,7 @@ async def _connect(
             sock.close()
             raise
     if isinstance(error, TimeoutError):  # the system gave up (ETIMEDOUT) before our own timeout
-        raise step.on_timeout from error
+        raise step.timed_out(by_system=True) from error
     raise _connect_failed(error, shown, to_proxy=to_proxy) from error
 
 
@@ -634,7 +700,7 @@ async def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, step:
     if auth:
         lines.append(f"Proxy-Authorization: {auth}")
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
-    step.now("timeout", _("the proxy did not answer the CONNECT request in time"))
+    step.now("connect_request")
     try:
         await asyncio.get_running_loop().sock_sendall(sock, request)
         head, early = await _read_response_head(sock)
@@ -701,7 +767,7 @@ async def _tls_handshake(
 ) -> tuple[list[x509.Certificate], str | None]:
     from OpenSSL import SSL
 
-    step.now("timeout", _("timed out during the TLS handshake"))
+    step.now("handshake")
     conn = SSL.Connection(_reading_context(), None)  # memory BIOs: we move the bytes ourselves
     conn.set_connect_state()
     if not is_ip(target.host):
