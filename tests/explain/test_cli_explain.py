@@ -266,6 +266,20 @@ def test_run_warns_when_verification_is_switched_off(clean_env: dict[str, str]) 
     assert "--trusted-host switches certificate checks off" in proc.stderr
 
 
+def test_run_notes_a_switch_off_seen_on_both_streams_once(clean_env: dict[str, str]) -> None:
+    script = (
+        "import sys; print('$ pip install --trusted-host pypi.org x'); "
+        "print('npm ERR! code CERT_HAS_EXPIRED'); "
+        "print('--trusted-host pypi.org', file=sys.stderr); "
+        f"print({CURL_19!r}, file=sys.stderr); sys.exit(1)"
+    )
+    env = {**clean_env, "COLUMNS": "400"}
+    proc = run_cli("run", "--", sys.executable, "-c", script, env=env)
+    assert proc.returncode == 1
+    assert "failed with TLS errors" in proc.stderr
+    assert proc.stderr.count("--trusted-host was tried") == 1, proc.stderr
+
+
 def test_pasted_stdin_is_read_like_a_message(clean_env: dict[str, str]) -> None:
     text = "$ curl -k https://x.example/\n" + CURL_19 + "\n"
     proc = run_cli("explain", "-", env=clean_env, stdin=text)
