@@ -8,6 +8,7 @@ from pathlib import Path
 import certfactory
 import certifi
 import pytest
+from cli_runner import run_cli
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from detect_world import World, make_ca, make_leaf, make_name, write_pem
 
@@ -37,8 +38,29 @@ def test_unreadable_or_empty_roots_file_is_a_usage_error(tmp_path: Path) -> None
         mozilla_roots(tmp_path / "missing.pem")
     empty = tmp_path / "empty.pem"
     empty.write_text("not a certificate\n")
-    with pytest.raises(UsageError, match="no certificate found"):
-        mozilla_roots(empty)
+    with pytest.raises(UsageError, match=r"empty\.pem: this is plain text without a certificate"):
+        mozilla_roots(empty)  # in the words of `ca check` and `bundle --roots`
+
+
+def test_a_damaged_block_in_a_roots_file_is_refused_naming_it(
+    world: World, clean_env: dict[str, str]
+) -> None:
+    """As `ca check` and `bundle --roots` do: skipping it would silently drop a root the user
+    meant to trust (a distribution's own bundle is read tolerantly, see below)."""
+    other = make_ca(make_name("Other Root CA", "Other PKI"))
+    good = write_pem(world.tmp / "good.pem", other.cert).read_bytes()
+    body = good.split(b"\n")
+    body[1] = b"A" * len(body[1])  # valid base64, not a certificate
+    roots = world.tmp / "roots.pem"
+    roots.write_bytes(b"\n".join(body) + world.public_pem().read_bytes() + good)
+    with pytest.raises(UsageError) as caught:
+        mozilla_roots(roots)
+    assert str(caught.value) == (
+        f"{roots}: certificate 1 of 3 is damaged: its PEM block does not hold a valid certificate"
+    )
+    done = run_cli("detect", "--no-proxy", "--roots", str(roots), "127.0.0.1:1", env=clean_env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"tlsdoctor: error: {caught.value}\n"
 
 
 @pytest.mark.parametrize("relative", LINUX_BUNDLES)

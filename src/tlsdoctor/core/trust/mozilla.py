@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tlsdoctor.core.trust import RootStore, dedupe, load_root_file
-from tlsdoctor.errors import UsageError
+from tlsdoctor.errors import InputError, UsageError
 from tlsdoctor.i18n import _, os_reason
 
 
@@ -25,8 +25,13 @@ def _cached(path: str, name: str) -> RootStore:
 
 
 def _read_user_file(path: Path) -> RootStore:
+    """The user's roots file, read as `ca check` and `bundle --roots` read one: a damaged block
+    is refused (naming it), not skipped, or a root the user meant to trust would silently not
+    count and every host it signs would look untrusted."""
+    from tlsdoctor.core.x509 import load_certificates
+
     try:
-        certs = load_root_file(path)
+        data = path.read_bytes()
     except OSError as err:
         raise UsageError(
             _(
@@ -35,6 +40,8 @@ def _read_user_file(path: Path) -> RootStore:
                 reason=os_reason(err),
             )
         ) from err
-    if not certs:
-        raise UsageError(_("no certificate found in the roots file {path}", path=str(path)))
+    try:
+        certs = load_certificates(data, source=str(path))
+    except InputError as err:
+        raise UsageError(str(err), hint=err.hint) from None
     return RootStore(name="roots-file", source=str(path), certificates=dedupe(certs))
