@@ -444,6 +444,19 @@ def test_a_lookup_that_fails_after_its_waiter_gave_up_logs_nothing() -> None:
         (lambda t: t.show("a.test", 0), UsageError, r"not a valid port in a.test:0"),
         (lambda t: t.probe("::1", 70000), UsageError, r"not a valid port in \[::1\]:70000"),
         (lambda t: t.probe_many([("a.test", 65536)]), UsageError, "not a valid port"),
+        (lambda t: t.detect(["a.test"], timeout=None), TypeError, "timeout must be a number"),
+        (lambda t: t.detect(["a.test"], timeout="1"), TypeError, "timeout must be a number"),
+        (lambda t: t.probe_many(["a.test"], deadline=True), TypeError, "deadline must be a"),
+        (lambda t: t.probe("a.test", timeout=None), TypeError, "not NoneType"),
+        (lambda t: t.show("a.test", timeout="5"), TypeError, "timeout must be a number"),
+        (
+            lambda t: t.detect(["a.test"], deadline=0),
+            UsageError,
+            "^deadline must be a positive number of seconds, not 0$",
+        ),
+        (lambda t: t.detect(["a.test"], timeout=-1.5), UsageError, "not -1.5$"),
+        (lambda t: t.probe_many(["a.test"], timeout=float("nan")), UsageError, "not nan$"),
+        (lambda t: t.probe("a.test", timeout=float("inf")), UsageError, "not inf$"),
     ],
 )
 def test_library_calls_with_wrong_arguments_say_which_one(

@@ -18,7 +18,14 @@ from typing import Any, Literal
 
 from cryptography import x509
 
-from tlsdoctor.core.probe import ProbeResult, Target, as_targets, probe_many, unique_targets
+from tlsdoctor.core.probe import (
+    ProbeResult,
+    Target,
+    as_targets,
+    check_seconds,
+    probe_many,
+    unique_targets,
+)
 from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
 from tlsdoctor.core.trust.verify import (
     VerifyResult,
@@ -167,6 +174,7 @@ def detect(
     import time
 
     started = time.monotonic()
+    check_seconds(timeout=timeout, deadline=deadline)
     public = mozilla_roots(roots_path)  # a bad --roots fails before any probing
     wanted = hosts if hosts or isinstance(hosts, str) else DEFAULT_HOSTS  # "" is not "none"
     targets = unique_targets(as_targets(wanted))

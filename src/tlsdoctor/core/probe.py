@@ -14,6 +14,7 @@ import base64
 import contextlib
 import functools
 import ipaddress
+import math
 import os
 import re
 import socket
@@ -329,6 +330,7 @@ def probe(
     ``proxy`` (an http:// URL) wins; otherwise the environment's proxy variables are used unless
     ``use_env_proxy`` is False. Never raises for network problems: they end up in ``error``.
     """
+    check_seconds(timeout=timeout)
     target = _target_from(host, port)
     return _probe_all([target], proxy, use_env_proxy, timeout, None, None)[0]
 
@@ -346,6 +348,7 @@ def probe_many(
 
     ``progress`` is called with each result as it arrives (from the thread that runs the probes).
     """
+    check_seconds(timeout=timeout, deadline=deadline)
     return _probe_all(as_targets(targets), proxy, use_env_proxy, timeout, deadline, progress)
 
 
@@ -889,6 +892,22 @@ def _as_target(item: Target | str | tuple[str, int]) -> Target:
     if isinstance(item, tuple) and len(item) == 2:
         return _target_from(item[0], item[1])
     raise TypeError(f"a target is a 'HOST[:PORT]' string or a (host, port) tuple, not {item!r}")
+
+
+def check_seconds(**limits: object) -> None:
+    """Library time limits (timeout=, deadline=): TypeError for a non-number, UsageError for 0,
+    a negative number, nan or inf, before anything runs."""
+    for name, value in limits.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+        if not (math.isfinite(value) and value > 0):
+            raise UsageError(
+                _(
+                    "{name} must be a positive number of seconds, not {value}",
+                    name=name,
+                    value=value,
+                )
+            )
 
 
 def _target_from(host: object, port: object) -> Target:

@@ -8,7 +8,7 @@ from typing import Any
 from cryptography import x509
 
 from tlsdoctor.core.detect import hostname_error
-from tlsdoctor.core.probe import ProbeResult, probe
+from tlsdoctor.core.probe import ProbeResult, check_seconds, probe
 from tlsdoctor.core.trust import RootStore, fingerprint, mozilla_roots, os_roots
 from tlsdoctor.core.trust.verify import VerifyResult, strict_findings, verify_chain
 from tlsdoctor.core.vendors import identify_chain
@@ -76,6 +76,7 @@ def show(
     timeout: float = 5.0,
 ) -> ChainReport:
     """Probe host:port and describe the presented chain (nothing is trusted to read it)."""
+    check_seconds(timeout=timeout)
     public = mozilla_roots(roots_path)
     result = probe(host, port, proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout)
     system = os_store if os_store is not None else os_roots()
