@@ -50,6 +50,32 @@ def test_article_python_local_issuer_is_python_inspection() -> None:
 
 
 # ---------------------------------------------------------------- streaming
+@pytest.mark.parametrize("block", [64, 250, 997, 4096])
+def test_line_numbers_stay_right_over_many_blocks(
+    monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """First lines of four findings, some in the lines a block keeps for the next one."""
+    monkeypatch.setattr(matcher_module, "BLOCK_SIZE", block)
+    errors = {
+        3: CURL,
+        61: "curl: (60) SSL certificate problem: certificate has expired",
+        62: "npm ERR! code CERT_HAS_EXPIRED",
+        377: PYTHON_20,
+    }
+    text = log_with({**errors, 380: CURL, 700: "npm ERR! code CERT_HAS_EXPIRED"}, 800)
+    matcher = Matcher(exhaustive=False)
+    data = text.encode()
+    for i in range(0, len(data), 101):
+        matcher.feed(data[i : i + 101])
+    got = {(f.cause, f.tool): (f.line, f.count) for f in matcher.close()}
+    assert got == {
+        ("inspection_untrusted_ca", "curl"): (3, 2),
+        ("expired", "curl"): (61, 1),
+        ("expired", "npm"): (62, 2),
+        ("inspection_untrusted_ca", "python"): (377, 1),
+    }
+
+
 @pytest.mark.parametrize("block", [64, 997, 4096])
 def test_block_boundaries_do_not_change_results(
     monkeypatch: pytest.MonkeyPatch, block: int

@@ -23,16 +23,16 @@ def all_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
 def candidate_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
     """Start offsets of the lines in buf[begin:end] that hold an anchor, in any case: the block
     is lowered once (ASCII only: offsets stay), then one ``find`` pass per anchor."""
-    low = buf[begin:end].lower()
+    low = buf.lower()  # the whole buffer: a slice first would copy the block once more
     starts: set[int] = set()
     for anchor in ANCHOR_BYTES:
-        pos = low.find(anchor)
+        pos = low.find(anchor, begin, end)
         while pos >= 0:
-            starts.add(begin + low.rfind(b"\n", 0, pos) + 1)
-            nl = low.find(b"\n", pos)
+            starts.add(low.rfind(b"\n", begin, pos) + 1 or begin)
+            nl = low.find(b"\n", pos, end)
             if nl < 0:
                 break
-            pos = low.find(anchor, nl)
+            pos = low.find(anchor, nl, end)
     return sorted(starts)
 
 

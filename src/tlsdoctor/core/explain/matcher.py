@@ -283,7 +283,11 @@ class Matcher:
             self._examine(buf, start, counted_line, every_line)
         # keep CONTEXT_LINES lines before `limit` for the next round's "before" context
         keep = start_of_last_lines(buf, CONTEXT_LINES, limit) if not final else limit
-        self._base_line += buf.count(b"\n", 0, keep)
+        # the line count goes on from the last candidate: newlines are counted in one pass
+        if keep >= counted_pos:
+            self._base_line = counted_line + buf.count(b"\n", counted_pos, keep)
+        else:
+            self._base_line = counted_line - buf.count(b"\n", keep, counted_pos)
         del buf[:keep]
         self._scanned = limit - keep
 
