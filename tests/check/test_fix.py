@@ -143,3 +143,15 @@ def test_fix_asks_on_a_terminal_and_a_no_changes_nothing(
     assert "Apply these changes? [y/N]" in done.stdout
     assert "No tool setting was changed (not confirmed)." in done.stdout
     assert user_files(sandbox_home) == before
+
+
+def test_fix_json_names_the_source_of_a_presented_root_as_a_code(
+    start_lab_module: object, user_env: dict[str, str]
+) -> None:
+    chain_lab: LabState = start_lab_module(ca_chain=True)  # type: ignore[operator]
+    done = tlsdoctor(user_env, "--lang", "ja", "fix", "--lab", str(chain_lab.state_dir), "--json")
+    assert done.returncode == 1, done.stdout + done.stderr  # no --yes: nothing applied
+    report = json.loads(done.stdout)
+    assert report["applied"] is False
+    assert report["ca"]["source"] == "detect"  # the same in every language
+    assert [c["subject"] for c in report["ca"]["certificates"]] == ["O=mitmproxy,CN=mitmproxy"]

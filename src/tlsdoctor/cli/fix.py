@@ -195,8 +195,7 @@ def find_cas(
         return certs, ca_file, ca_file
     found = [ca.certificate for ca in report.inspection_cas if ca.certificate is not None]
     if found and len(found) == len(report.inspection_cas):
-        where = _("the chain presented through the proxy, or the OS store")
-        return found, where, where
+        return found, "detect", _("the chain presented through the proxy, or the OS store")
     exported, sources, ask = export_roots(report, proxy, roots, agent_files)
     certs = _unique([*found, *exported])
     if certs:
@@ -204,7 +203,7 @@ def find_cas(
         from tlsdoctor.render.ca import method_with_source
 
         if not sources:
-            return certs, _("the OS store"), _("the OS store")
+            return certs, "detect", _("the OS store")
         codes = ", ".join(f"{method}: {source}" for method, source in sources)
         return certs, codes, join_list(method_with_source(m, s) for m, s in sources)
     raise InputError(
