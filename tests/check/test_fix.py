@@ -100,6 +100,7 @@ def test_fix_without_a_terminal_or_yes_changes_no_setting(
     assert "確認を求める端末がないため、ツールの設定は変更していません。" in done.stdout
     assert "インスペクション CA を探しています" in done.stdout
     assert "O=mitmproxy,CN=mitmproxy" in done.stdout
+    assert "SHA-256 フィンガープリント：" in done.stdout  # labelled as in show and ca check
     # where the CA came from, in words (not the method code 'agent-file: ')
     assert "入手元：インスペクションエージェントのファイル：" in done.stdout
     assert "agent-file" not in done.stdout

@@ -113,6 +113,7 @@ def test_japanese_plan(
     out = capsys.readouterr().out
     assert "行う変更（1 件）" in out and "（未設定）" in out and "--apply" in out
     assert "（作成）" in out and "(作成)" not in out  # full-width around Japanese
+    assert "cacert：（未設定） → " in out, out  # the setting line is one sentence, ordered in ja
     assert main(["--lang", "ja", "setup", "curl", "--apply", *files(certs)]) == 0
     capsys.readouterr()
     assert main(["--lang", "ja", "undo"]) == 0

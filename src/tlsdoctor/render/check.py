@@ -208,11 +208,11 @@ def detect_summary(out: Console, report: Any) -> None:
 
 
 def cas(out: Console, certificates: Sequence[Any], source: str) -> None:
-    from tlsdoctor.core.x509 import describe, sha256_fingerprint
+    from tlsdoctor.core.x509 import describe, format_fingerprint, sha256_fingerprint
 
     for cert in certificates:
         line(out, describe(cert).subject, "bold")
-        line(out, "SHA-256 " + sha256_fingerprint(cert))
+        line(out, _("SHA-256: {value}", value=format_fingerprint(sha256_fingerprint(cert))))
     line(out, _("from: {source}", source=source), "dim")
 
 

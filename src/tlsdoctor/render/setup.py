@@ -89,8 +89,13 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
         if change.setting:
             old = change.old_value if change.old_value is not None else _("(not set)")
             console.print(
-                f"      {_esc(change.setting)}: [red]{_esc(old)}[/red] -> "
-                f"[green]{_esc(change.new_value)}[/green]"
+                "      "
+                + _(
+                    "{setting}: {old} -> {new}",
+                    setting=_esc(change.setting),
+                    old=f"[red]{_esc(old)}[/red]",
+                    new=f"[green]{_esc(change.new_value)}[/green]",
+                )
             )
         elif not change.removes:
             console.print(f"      {_esc(change.description)}")
@@ -115,7 +120,10 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
         style = NOTE_STYLES.get(note.kind, "")
         label = _(NOTE_LABELS.get(note.kind, note.kind))
         text = _esc(note.text).replace("\n", "\n      ")
-        console.print(f"  [{style}]{_esc(label)}[/{style}] {_esc(note.tool)}: {text}")
+        console.print(
+            f"  [{style}]{_esc(label)}[/{style}] "
+            + _("{tool}: {text}", tool=_esc(note.tool), text=text)
+        )
     if skipped:
         console.print(
             "[dim]"
