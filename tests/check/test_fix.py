@@ -102,7 +102,7 @@ def test_fix_without_a_terminal_or_yes_changes_no_setting(
     assert "O=mitmproxy,CN=mitmproxy" in done.stdout
     assert "SHA-256 フィンガープリント：" in done.stdout  # labelled as in show and ca check
     # where the CA came from, in words (not the method code 'agent-file: ')
-    assert "入手元：インスペクションエージェントのファイル：" in done.stdout
+    assert "入手元：インスペクションエージェントのファイル（" in done.stdout
     assert "agent-file" not in done.stdout
     assert user_files(sandbox_home) == before  # not even the bundle was written
 
