@@ -260,6 +260,24 @@ def test_run_without_command_is_a_usage_error(clean_env: dict[str, str]) -> None
     assert proc.returncode == 2 and "no command given" in proc.stderr
 
 
+@pytest.mark.parametrize("roots", ["missing.pem", "junk.pem", ""])
+def test_run_probe_bad_roots_is_refused_before_the_command_runs(
+    clean_env: dict[str, str], tmp_path: Path, roots: str
+) -> None:
+    """A --roots file that cannot be read is bad input: exit 2 before the command runs (it
+    may deploy something), not after it, which would also hide the command's exit code."""
+    (tmp_path / "junk.pem").write_text("not a certificate\n")
+    marker = tmp_path / "ran"
+    script = f"open({str(marker)!r}, 'w'); print({CURL_19!r}); raise SystemExit(60)"
+    path = str(tmp_path / roots) if roots else ""
+    proc = run_cli(
+        "run", "--probe", "--roots", path, "--", sys.executable, "-c", script, env=clean_env
+    )
+    assert (proc.returncode, proc.stdout) == (2, ""), proc.stderr
+    assert proc.stderr.startswith("tlsdoctor: error: ") and "Traceback" not in proc.stderr
+    assert not marker.exists()
+
+
 def test_run_warns_when_verification_is_switched_off(clean_env: dict[str, str]) -> None:
     proc = run_cli("run", "--", sys.executable, "-c", "pass", "--trusted-host", "x", env=clean_env)
     assert proc.returncode == 0

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 from tlsdoctor.cli._options import (
     add_network,
     add_roots,
-    check_network_options,
+    network_from,
     probe_findings_with,
 )
 from tlsdoctor.errors import OutputError, UsageError
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             _("no command given"), hint=_("example: tlsdoctor run -- pip install requests")
         )
     if args.probe:
-        check_network_options(args)  # bad options are reported before the command runs
+        network_from(args)  # bad options (a --roots file too) are reported before the command runs
     matchers = (Matcher(), Matcher())
     matchers[1].note_text("$ " + shlex.join(command))
     try:
