@@ -75,6 +75,10 @@ def test_stdin_and_file(clean_env: dict[str, str], tmp_path: Path) -> None:
         (("   ",), "the message is empty"),
         (("text", "--file", "/etc/hostname"), "not both"),
         (("--probe", "--timeout", "0", CURL_19), "positive"),
+        (("--probe", "--timeout", "0", "all fine"), "positive"),
+        (("--probe", "--proxy", "socks5://127.0.0.1:1", "all fine"), "unsupported proxy"),
+        (("--probe", "--roots", "/no/such/roots.pem", "all fine"), "cannot read the roots"),
+        (("--probe", "--roots", "", CURL_19), "--roots needs a file name"),
     ],
 )
 def test_bad_input_is_a_usage_error(

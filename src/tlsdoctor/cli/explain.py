@@ -39,13 +39,16 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render.console import console, print_json
     from tlsdoctor.render.explain import findings_json, render_findings
 
+    if args.probe:  # bad options are bad input whatever the text holds (as for detect)
+        from tlsdoctor.cli._options import network_from
+
+        network_from(args)
     matcher = core.Matcher()
     _read_input(args, matcher)
     findings = matcher.close()
     if args.probe and findings:
-        from tlsdoctor.cli._options import check_network_options, probe_findings_with
+        from tlsdoctor.cli._options import probe_findings_with
 
-        check_network_options(args)  # the same checks as detect: timeouts, proxy URL
         probe_findings_with(args, findings)
     if args.json:
         print_json(findings_json(findings))
