@@ -26,7 +26,8 @@ def test_explain_text_exit_1_and_human_output(clean_env: dict[str, str]) -> None
 def test_json_schema_is_exact(clean_env: dict[str, str]) -> None:
     proc = run_cli("explain", "--json", CURL_19, env=clean_env)
     data = json.loads(proc.stdout)
-    assert list(data) == ["findings"]
+    assert list(data) == ["findings", "insecure"]
+    assert data["insecure"] == []
     (finding,) = data["findings"]
     assert list(finding) == [
         "cause",
@@ -52,7 +53,23 @@ def test_no_finding_exit_0(clean_env: dict[str, str]) -> None:
     assert proc.returncode == 0
     assert "No TLS or certificate failure" in proc.stdout
     proc = run_cli("explain", "--json", "all fine", env=clean_env)
-    assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": []})
+    assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": [], "insecure": []})
+
+
+def test_json_names_a_verification_switch_off(clean_env: dict[str, str]) -> None:
+    """A CI gate reads --json: the switch-off the human output warns about is there too, as
+    the catalog's id (the same in every language), with or without a TLS failure."""
+    text = "$ curl -k https://x.example/\n" + CURL_19 + "\n"
+    for lang in ("en", "ja"):
+        proc = run_cli("--lang", lang, "explain", "--json", "-", env=clean_env, stdin=text)
+        data = json.loads(proc.stdout)
+        assert proc.returncode == 1 and len(data["findings"]) == 1
+        assert data["insecure"] == [{"id": "curl-insecure", "what": "curl -k / --insecure"}]
+    proc = run_cli("explain", "--json", "pip install --trusted-host pypi.org x", env=clean_env)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["insecure"] == [
+        {"id": "pip-trusted-host", "what": "--trusted-host"}
+    ]
 
 
 def test_stdin_and_file(clean_env: dict[str, str], tmp_path: Path) -> None:
@@ -102,7 +119,7 @@ def test_empty_log_file_holds_no_failure(clean_env: dict[str, str], tmp_path: Pa
     log = tmp_path / "empty.log"
     log.write_bytes(b"")
     proc = run_cli("explain", "--json", "--file", str(log), env=clean_env)
-    assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": []})
+    assert (proc.returncode, json.loads(proc.stdout)) == (0, {"findings": [], "insecure": []})
 
 
 def test_unreadable_file(clean_env: dict[str, str], tmp_path: Path) -> None:

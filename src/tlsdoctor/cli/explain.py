@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
         probe_findings_with(args, findings)
     if args.json:
-        print_json(findings_json(findings))
+        print_json(findings_json(findings, matcher.insecure_items))
     else:
         render_findings(console(), findings, matcher.insecure_attempts)
     return EXIT_FINDINGS if findings else EXIT_OK

@@ -79,5 +79,7 @@ def _render_one(out: Console, number: int, f: Finding) -> None:
     out.print()
 
 
-def findings_json(findings: Sequence[Finding]) -> dict[str, object]:
-    return {"findings": [f.to_json() for f in findings]}
+def findings_json(
+    findings: Sequence[Finding], insecure: Sequence[dict[str, str]] = ()
+) -> dict[str, object]:
+    return {"findings": [f.to_json() for f in findings], "insecure": list(insecure)}

@@ -667,6 +667,11 @@ class Matcher:
     def insecure_attempts(self) -> list[str]:
         return list(self._insecure.values())
 
+    @property
+    def insecure_items(self) -> list[dict[str, str]]:
+        """The switch-offs seen, as `--json` gives them: the catalog's id and what was tried."""
+        return [{"id": key, "what": what} for key, what in self._insecure.items()]
+
 
 _PRODUCER_TOOL = {
     "openssl": UNKNOWN_TOOL,
