@@ -1,5 +1,6 @@
 # The two set-up commands of the README:
-#   make demo   -> virtual environment + tlsdoctor[lab], start the loopback lab, detect, stop
+#   make demo   -> virtual environment + tlsdoctor[lab,test] (one install for both), start the
+#                  loopback lab, detect, stop
 #   make test   -> virtual environment + tlsdoctor[lab,test], style and type checks, the tests
 PYTHON ?= python3
 VENV   ?= .venv

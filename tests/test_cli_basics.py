@@ -132,3 +132,20 @@ def test_standard_output_that_cannot_be_written_is_one_line(
         2,
         f"tlsdoctor: error: cannot write to standard output: {reason}\n",
     )
+
+
+def test_a_host_after_bare_lab_is_named_as_read_for_the_state_folder(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", "detect", "--lab", "expired.test"],
+        cwd=tmp_path,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "--lab took 'expired.test' as the lab's state folder" in proc.stderr, proc.stderr
+    assert "--lab=STATE_DIR" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -105,6 +106,7 @@ def network_from(args: argparse.Namespace) -> Network:
     if getattr(args, "lab", None) is not None:
         from tlsdoctor.lab.state import read_state
 
+        _check_lab_folder(args.lab)
         state = read_state(args.lab or None)
         network = Network(
             proxy=network.proxy or state.authenticated_proxy_url,
@@ -118,6 +120,20 @@ def network_from(args: argparse.Namespace) -> Network:
 
         mozilla_roots(network.roots)  # an unreadable --roots is a usage error before any probing
     return network
+
+
+def _check_lab_folder(value: str) -> None:
+    """A bare word after --lab is its STATE_DIR: a host name put there is a folder that does
+    not exist, which should say so rather than 'no lab is running in ./HOST'."""
+    looks_like_a_host = "/" not in value and os.sep not in value and ("." in value or ":" in value)
+    if value and looks_like_a_host and not os.path.exists(value):
+        raise UsageError(
+            _(
+                "--lab took {value!r} as the lab's state folder, and there is no such folder",
+                value=value,
+            ),
+            hint=_("put host names before --lab, or write --lab=STATE_DIR"),
+        )
 
 
 def probe_findings_with(args: argparse.Namespace, findings: list[Finding]) -> None:
