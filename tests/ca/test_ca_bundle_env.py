@@ -16,6 +16,7 @@ from pathlib import Path
 import certfactory
 import certifi
 import pytest
+from loopback import leaf_under, tls_server, write_chain
 
 from tlsdoctor import i18n
 from tlsdoctor.cli.main import main
@@ -173,10 +174,32 @@ def test_bundle_cli_json_and_check(
     assert main(["bundle", "--check", "--out", str(out), "--ca", str(tmp_path / "x")]) == 2
     assert capsys.readouterr().err.startswith("tlsdoctor: error: ")
     monkeypatch.setattr("tlsdoctor.core.detect.DEFAULT_HOSTS", ("127.0.0.1:1",))
-    assert main(["bundle", "--out", str(out)]) == 2
+    assert main(["bundle", "--out", str(out)]) == 3  # inconclusive, as 'ca export' says
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "no --ca given: looking for an intercepted host first..."
     assert err[-1].startswith("tlsdoctor: error: no --ca given and no intercepted host found")
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_bundle_export_failures_exit_as_ca_export_does(
+    tmp_path: Path,
+    isolated_process_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    json_flag: list[str],
+) -> None:
+    """A script tells 'root not found' (1) and 'host unreachable' (3) from bad input (2)."""
+    _root, leaf = leaf_under("Acme Inspection Root")
+    chain, key = write_chain(tmp_path / "server", leaf)  # the proxy keeps its root to itself
+    out = ["--out", str(tmp_path / "b.pem"), *json_flag]
+    with tls_server(chain, key) as port:
+        host = f"127.0.0.1:{port}"
+        assert main(["bundle", "--host", host, *out]) == 1
+        assert main(["ca", "export", "--host", host, *json_flag]) == 1
+    captured = capsys.readouterr()
+    assert "tlsdoctor: error: could not export a CA from 127.0.0.1:" in captured.err
+    assert main(["bundle", "--host", "127.0.0.1:1", *out]) == 3
+    assert main(["ca", "export", "--host", "127.0.0.1:1", *json_flag]) == 3
+    assert not (tmp_path / "b.pem").exists()
 
 
 def test_bundle_out_names_its_path_in_the_next_step(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_roots
-from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, InputError, UsageError
+from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -56,6 +56,15 @@ def _cas_from_files(files: list[str]) -> list[Certificate]:
     return certs
 
 
+class ExportFailed(InputError):
+    """No CA could be exported: the same exit code as 'ca export' in the same case, so a script
+    tells 'not found' (1) and 'nothing reachable / no intercepted host' (3) from bad input (2)."""
+
+    def __init__(self, message: str, *, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
     import sys
 
@@ -66,14 +75,15 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
         sys.stderr.write(_("no --ca given: looking for an intercepted host first...") + "\n")
         host, verdict = caexport.first_intercepted_host(roots_path=roots)
         if host is None:
-            raise InputError(_no_host_message(verdict))
+            raise ExportFailed(_no_host_message(verdict), exit_code=EXIT_INCONCLUSIVE)
     target = parse_target(host)
     sys.stderr.write(_("exporting the inspection CA from {host}...", host=host) + "\n")
     result = caexport.export_from_host(target.host, target.port, roots_path=roots)
     if result.status != "found":
         message = result.ask_it.message() if result.ask_it else (result.error or result.status)
-        raise InputError(
-            _("could not export a CA from {host}: {reason}", host=host, reason=message)
+        raise ExportFailed(
+            _("could not export a CA from {host}: {reason}", host=host, reason=message),
+            exit_code=EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS,
         )
     return list(result.roots)
 
