@@ -56,6 +56,14 @@ def test_one_change_is_said_in_the_singular(
     assert "Undid 1 setup run:" in capsys.readouterr().out
 
 
+def test_a_ca_only_bundle_is_refused_in_the_singular(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["setup", "git", "--bundle", str(certs.ca), "--ca", str(certs.ca)]) == 2
+    err = capsys.readouterr().err
+    assert f"tlsdoctor: error: {certs.ca} holds 1 certificate: replace-style" in err, err
+
+
 def test_apply_twice_then_undo(
     isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
 ) -> None:

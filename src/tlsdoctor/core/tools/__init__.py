@@ -111,6 +111,14 @@ def _check_files(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> None:
 def require_full_bundle(bundle: Path, count: int) -> None:
     """Refuse a bundle without public roots (``count`` certificates) for replace-style
     settings: setup and env would break every site the proxy does not inspect."""
+    if count == 1:
+        raise UsageError(
+            _(
+                "{path} holds 1 certificate: replace-style settings need the full "
+                "bundle (public roots + inspection CA), not the CA alone",
+                path=str(bundle),
+            )
+        )
     if count < MIN_BUNDLE_CERTS:
         raise UsageError(
             _(
