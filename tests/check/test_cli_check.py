@@ -159,6 +159,14 @@ def test_fix_checks_its_arguments_before_probing(clean_env: dict[str, str], tmp_
         clean_env, "fix", "--ca", "/nonexistent/ca.pem", "--lab", str(tmp_path / "no-lab")
     )
     assert done.returncode == 2 and "--ca file not found" in done.stderr, done.stderr
+    not_a_ca = tmp_path / "ca.pem"
+    not_a_ca.write_text("hello\n")
+    for args in (["--lab", str(tmp_path / "no-lab")], ["--no-proxy", "--host", "127.0.0.1:1"]):
+        done = tlsdoctor(clean_env, "fix", "--ca", str(not_a_ca), *args)
+        assert done.returncode == 2 and done.stdout == "", done.stdout
+        assert done.stderr == (
+            f"tlsdoctor: error: {not_a_ca}: this is plain text without a certificate in it\n"
+        )
 
 
 def test_setup_block_not_loaded_in_this_shell_is_said_first(

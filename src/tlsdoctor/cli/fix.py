@@ -144,12 +144,27 @@ def _check_arguments(args: argparse.Namespace) -> None:
     for option, value in (("--ca", args.ca), ("--roots", args.roots)):
         if value and not Path(value).expanduser().is_file():
             raise UsageError(_("{option} file not found: {path}", option=option, path=value))
+    if args.ca:
+        load_ca_file(args.ca)  # not a certificate: exit 2 now, not after the probes
     for host in args.host:
         parse_target(host)
     if args.proxy:
         from tlsdoctor.core.probe import parse_proxy
 
         parse_proxy(args.proxy)  # a bad --proxy is a usage error before any probing
+
+
+def load_ca_file(ca_file: str) -> list[Any]:
+    """The certificates of --ca; a file without one is a one-line error (exit 2)."""
+    from tlsdoctor.core.x509 import load_certificate_file
+
+    try:
+        certs = list(load_certificate_file(ca_file))
+    except OSError as err:
+        raise UsageError(_("cannot read {path}", path=ca_file)) from err
+    if not certs:
+        raise InputError(_("no certificate found in {path}", path=ca_file))
+    return certs
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -183,16 +198,8 @@ def find_cas(
     --ca wins; then the roots detect already holds (presented, or found in the OS store); then
     the CA export engine (OS store, agent files, the AIA issuer URL through the proxy).
     """
-    from tlsdoctor.core.x509 import load_certificate_file
-
     if ca_file:
-        try:
-            certs = list(load_certificate_file(ca_file))
-        except OSError as err:
-            raise UsageError(_("cannot read {path}", path=ca_file)) from err
-        if not certs:
-            raise InputError(_("no certificate found in {path}", path=ca_file))
-        return certs, ca_file, ca_file
+        return load_ca_file(ca_file), ca_file, ca_file
     found = [ca.certificate for ca in report.inspection_cas if ca.certificate is not None]
     if found and len(found) == len(report.inspection_cas):
         return found, "detect", _("the chain presented through the proxy, or the OS store")
