@@ -91,7 +91,11 @@ def test_human_output_in_english_and_japanese(tls_site: Site, clean_env: dict[st
         (["--timeout", "0", "https://x.test/"], "--timeout must be a positive number"),
         (["--timeout", "nan", "https://x.test/"], "--timeout must be a positive number"),
         (["--timeout", "inf", "https://x.test/"], "--timeout must be a positive number"),
-        (["--source", "/nonexistent/profile", "https://x.test/"], "cannot read"),
+        (
+            ["--source", "/nonexistent/profile", "https://x.test/"],
+            "tlsdoctor: error: --source file not found: /nonexistent/profile",
+        ),
+        (["--source", "/", "https://x.test/"], "tlsdoctor: error: cannot read /"),
         (["not", "a", "url"], "not an HTTPS URL: not"),
         (["https://bad host/"], "not an HTTPS URL"),
         (["--proxy", "notaurl", "https://x.test/"], "not a proxy URL: notaurl"),

@@ -112,6 +112,8 @@ def default_urls() -> list[str]:
 
 def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:
     """The environment bash has after sourcing ``path`` (the file's own output is discarded)."""
+    if not os.path.lexists(path):
+        raise UsageError(_("{option} file not found: {path}", option="--source", path=path))
     if not os.path.isfile(path):
         raise UsageError(_("cannot read {path}", path=path))
     bash = shutil.which("bash", path=base.get("PATH"))
