@@ -261,3 +261,24 @@ def test_no_client_could_run_is_inconclusive(tls_site: Site, clean_env: dict[str
     )  # fmt: skip
     assert done.returncode == 3, done.stdout + done.stderr
     assert "No client could be run: none of them is installed." in done.stdout
+
+
+def test_fix_json_on_a_terminal_gives_the_true_reason_for_not_applying(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--json never asks, also on a terminal: the reason must not say 'no terminal'."""
+    import argparse
+    import pty
+
+    from tlsdoctor.cli import fix
+    from tlsdoctor.render.console import console
+
+    controller, terminal = pty.openpty()
+    with open(terminal) as tty_stdin, open(controller, "rb", buffering=0):
+        monkeypatch.setattr("sys.stdin", tty_stdin)
+        outcome = fix.FixOutcome()
+        args = argparse.Namespace(yes=False, json=True)
+        assert fix._may_apply(args, outcome, console(stderr=True)) is False
+    assert outcome.not_applied_reason is not None
+    assert "--json does not ask for confirmation" in outcome.not_applied_reason
+    assert "no terminal" not in outcome.not_applied_reason

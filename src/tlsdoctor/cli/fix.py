@@ -516,7 +516,13 @@ def _all_ok(outcome: FixOutcome) -> bool:
 def _may_apply(args: argparse.Namespace, outcome: FixOutcome, out: Console) -> bool:
     if args.yes:
         return True
-    if args.json or not sys.stdin.isatty():
+    if args.json:
+        outcome.not_applied_reason = _(
+            "No tool setting was changed: --json does not ask for confirmation. "
+            "Run again with --yes to apply this plan."
+        )
+        return False
+    if not sys.stdin.isatty():
         outcome.not_applied_reason = _(
             "No tool setting was changed: there is no terminal to ask for confirmation. "
             "Run again with --yes to apply this plan."
