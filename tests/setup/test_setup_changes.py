@@ -356,3 +356,19 @@ def test_undo_never_replaces_a_fifo_put_there_since(home: Path, journal: Journal
     assert [f.status for f in result.files] == [KEPT_BOTH]
     assert stat.S_ISFIFO(os.stat(target).st_mode)
     assert (home / ("existing.conf" + RESTORE_SUFFIX)).read_bytes() == original
+
+
+def test_a_damaged_journal_says_why_in_japanese(home: Path, journal: Journal) -> None:
+    """The reason sits inside a Japanese sentence: it must be Japanese too."""
+    from tlsdoctor import i18n
+    from tlsdoctor.core.changes import JournalError
+
+    apply(Plan(changes=[change(home / "existing.conf", b"x\n")]), journal)
+    journal.file.write_bytes(b"[1, 2]\n" + journal.file.read_bytes())
+    i18n.set_language("ja")
+    try:
+        with pytest.raises(JournalError) as caught:
+            undo(journal)
+    finally:
+        i18n.set_language("en")
+    assert "1 行目が壊れています（JSON オブジェクトではありません）" in str(caught.value)

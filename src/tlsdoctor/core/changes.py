@@ -371,18 +371,18 @@ _ENTRY_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
 def _entry_problem(entry: object) -> str | None:
     """Why a journal line cannot be used, or None."""
     if not isinstance(entry, dict):
-        return "not a JSON object"
+        return _("not a JSON object")
     op = entry.get("op")
     if op not in _ENTRY_FIELDS:
-        return f"unknown op {op!r}"
+        return _("unknown op {op}", op=repr(op))
     if not isinstance(entry.get("run"), str):
-        return f"{op}: no run id"
+        return _("{op}: no run id", op=op)
     for name, types in _ENTRY_FIELDS[op].items():
         value = entry.get(name)
         if not isinstance(value, types) or (types == (int,) and isinstance(value, bool)):
-            return f"{op}: bad {name!r}"
+            return _("{op}: bad {name}", op=op, name=repr(name))
     if op == "write" and entry["existed"] and not entry["backup"]:
-        return "write: no backup for an existing file"
+        return _("write: no backup for an existing file")
     return None
 
 
