@@ -141,8 +141,12 @@ def test_check_finds_a_certifi_update(tmp_path: Path, pki: dict) -> None:
     text = out.read_text()
     end = "-----END CERTIFICATE-----\n"
     head, last_block = text.rstrip("\n").rsplit("-----BEGIN CERTIFICATE-----", 1)
-    out.write_text(head)  # the last public root is gone, as after a certifi update
+    out.write_text(head)  # the last public root is gone
     assert last_block.endswith("-----END CERTIFICATE-----") and end
+    findings = bundle.check_bundle(out)  # certifi is as recorded: the file itself was changed
+    assert [f.id for f in findings] == ["bundle-edited"]
+    assert "not certifi (1 of certifi's roots missing" in findings[0].message
+    _rewrite_header(out, "roots-sha256", "0" * 64)  # built from another certifi file
     findings = bundle.check_bundle(out)
     assert [f.id for f in findings] == ["certifi-updated"]
     assert "1 roots missing" in findings[0].message
@@ -321,6 +325,7 @@ def test_check_finds_roots_certifi_no_longer_has(tmp_path: Path, pki: dict) -> N
     assert bundle.check_bundle(out) == []
     distrusted = certfactory.make_ca("Distrusted Public Root")
     out.write_text(out.read_text() + distrusted.pem.decode())  # as if certifi had dropped it
+    _rewrite_header(out, "roots-sha256", "0" * 64)  # built from another certifi file
     findings = bundle.check_bundle(out)
     assert [f.id for f in findings] == ["certifi-updated"]
     assert "0 roots missing, 1 roots no longer in Mozilla's set" in findings[0].message

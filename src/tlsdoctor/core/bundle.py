@@ -378,8 +378,9 @@ def _user_wgetrc() -> str | None:
 
 @dataclass(frozen=True)
 class BundleFinding:
-    id: str  # missing | unreadable | not-tlsdoctor | certifi-updated | roots-changed |
-    #          ca-expired | ca-expiring | ca-rotated | missing-public-roots | ca-missing
+    id: str  # missing | unreadable | not-tlsdoctor | certifi-updated | bundle-edited |
+    #          roots-changed | ca-expired | ca-expiring | ca-rotated | missing-public-roots |
+    #          ca-missing
     severity: str  # "error" | "warning"
     message: str
 
@@ -507,7 +508,18 @@ def _check_certifi(
     removed = len(in_bundle - cas - base)
     recorded_version = (header.get("certifi-version") or [""])[0]
     version = _certifi_version()
+    recorded_sha = (header.get("roots-sha256") or [""])[0]
+    data_sha = hashlib.sha256(data).hexdigest()
+    certifi_unchanged = recorded_version == version and recorded_sha == data_sha != ""
     findings: list[BundleFinding] = []
+    if (missing or removed) and certifi_unchanged:
+        message = _(
+            "the bundle file was changed since it was built, not certifi ({count} of certifi's "
+            "roots missing, {removed} other roots added): run 'tlsdoctor bundle' again",
+            count=missing,
+            removed=removed,
+        )
+        return [BundleFinding("bundle-edited", "warning", message)]
     if missing or removed or (recorded_version and recorded_version != version):
         findings.append(
             BundleFinding(
@@ -524,8 +536,7 @@ def _check_certifi(
                 ),
             )
         )
-    recorded_sha = (header.get("roots-sha256") or [""])[0]
-    if not findings and recorded_sha and recorded_sha != hashlib.sha256(data).hexdigest():
+    if not findings and recorded_sha and recorded_sha != data_sha:
         findings.append(
             BundleFinding(
                 "roots-changed",
