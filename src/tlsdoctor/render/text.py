@@ -9,7 +9,6 @@ punctuation never starts a line. Used by the help (cli/_help.py) and by tables o
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # A unit that must stay on one line: an ASCII-ish word (with the punctuation glued to it), or
 # one wide character with the closing punctuation that follows it.
@@ -19,8 +18,12 @@ _UNIT = re.compile(rf"[{_OPENING}]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[{_CLO
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (wide and full-width characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns ``text`` takes in a terminal (wide and full-width characters take two): rich's
+    measure, as the tables use; imported here, not at the top, because the CLI's parser (every
+    command) imports this module and only its help output needs it."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
 
 
 def _breaks_after_wide(unit: str, following: str) -> bool:
