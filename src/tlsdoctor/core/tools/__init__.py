@@ -135,18 +135,12 @@ def _ca_notes(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> list[Not
     the ones they build): a --ca that is no CA or has expired, else a bundle without it."""
     if ca in pending:
         return []
-    from cryptography import x509
-
     from tlsdoctor.core.bundle import ca_warnings
+    from tlsdoctor.core.x509 import parse_pem_tolerant
 
-    ca_pems = split_pem(read_planned(ca, pending))
-    certs = []
-    for pem in ca_pems:
-        try:
-            certs.append(x509.load_pem_x509_certificate(pem))
-        except ValueError:
-            continue
-    notes = [Note("ca", text, "warning") for text in ca_warnings(certs)]
+    ca_data = read_planned(ca, pending)
+    ca_pems = split_pem(ca_data)
+    notes = [Note("ca", text, "warning") for text in ca_warnings(parse_pem_tolerant(ca_data))]
     if not notes and not set(ca_pems) & set(split_pem(read_planned(bundle, pending))):
         text = _(
             "{bundle} does not contain the CA in {ca}: the tools given the bundle will still "
