@@ -83,7 +83,7 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
         message = result.ask_it.message() if result.ask_it else (result.error or result.status)
         raise ExportFailed(
             _("could not export a CA from {host}: {reason}", host=host, reason=message),
-            exit_code=EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS,
+            exit_code=result.exit_code,
         )
     return list(result.roots)
 

@@ -235,9 +235,7 @@ def _run_export(args: argparse.Namespace) -> int:
         from tlsdoctor.render.ca import render_export
 
         render_export(human, result, args.out)
-    if result.status == "found":
-        return EXIT_OK
-    return EXIT_INCONCLUSIVE if result.status == "no-chain" else EXIT_FINDINGS
+    return result.exit_code
 
 
 def _reject_ignored_options(args: argparse.Namespace) -> None:

@@ -109,6 +109,11 @@ class ExportResult:
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def exit_code(self) -> int:
+        """0 found, 3 the host could not be reached, 1 otherwise (ca export and bundle)."""
+        return {"found": 0, "no-chain": 3}.get(self.status, 1)
+
     def to_dict(self) -> dict[str, Any]:
         from tlsdoctor.core.x509 import strict_defects, to_pem
 
