@@ -336,7 +336,7 @@ def _list(specs: list[ClientSpec], installed: list[str], as_json: bool) -> int:
     if as_json:
         print_json({"clients": rows})
         return EXIT_OK
-    from rich.cells import cell_len
+    from rich.cells import cell_len, set_cell_size
     from rich.text import Text
 
     out = console()
@@ -344,6 +344,5 @@ def _list(specs: list[ClientSpec], installed: list[str], as_json: bool) -> int:
     # padded by display width: a Japanese character takes two columns
     width = max(14, *(cell_len(mark) for mark in marks))
     for row, mark in zip(rows, marks, strict=True):
-        padding = " " * (width - cell_len(mark))
-        out.print(Text(f"{row['client']:<12} {mark}{padding} {row['tls_library']}"))
+        out.print(Text(f"{row['client']:<12} {set_cell_size(mark, width)} {row['tls_library']}"))
     return EXIT_OK

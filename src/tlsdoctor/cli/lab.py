@@ -219,13 +219,13 @@ def _print_usage(state: Any) -> None:
 def _print_fields(out: Any, fields: list[str]) -> None:
     """Lines "label:<TAB>value" as "  label:  value", the values lined up by display width (a
     Japanese label's characters take two columns each)."""
-    from rich.cells import cell_len
+    from rich.cells import cell_len, set_cell_size
     from rich.text import Text
 
     pairs = [field.partition("\t")[::2] for field in fields]
     width = max(cell_len(label) for label, _value in pairs) + 2
     for label, value in pairs:
-        out.print(Text("  " + label + " " * (width - cell_len(label)) + value))
+        out.print(Text("  " + set_cell_size(label, width) + value))
 
 
 def _names(names: list[str], limit: int = 8) -> str:
