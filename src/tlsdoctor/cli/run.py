@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.core.explain import Matcher
+    from tlsdoctor.core.explain.findings import note_switch_offs
 
     command = list(args.command)
     if command and command[0] == "--":
@@ -83,9 +84,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_NOT_EXECUTABLE
     code, unwritable = _pump(process, matchers)
-    findings = _merge(matchers[0].close(), matchers[1].close())
+    findings = _merge(*(m.close(switch_off_notes=False) for m in matchers))
     insecure = matchers[1].insecure_attempts + matchers[0].insecure_attempts
-    _note_switch_offs_once(findings, insecure)
+    note_switch_offs(findings, insecure)
     if code != 0 and findings:
         if args.probe:
             _probe(args, findings, command)
@@ -177,18 +178,6 @@ def _merge(*groups: list[Finding]) -> list[Finding]:
             else:
                 merged[key] = finding
     return list(merged.values())
-
-
-def _note_switch_offs_once(findings: list[Finding], insecure: list[str]) -> None:
-    """Each stream's matcher noted the switch-offs it saw under its own last finding: over
-    both streams they are said once, under the last finding."""
-    from tlsdoctor.core.explain.findings import INSECURE_NOTE
-
-    notes = list(dict.fromkeys(_(INSECURE_NOTE, what=what) for what in insecure))
-    for finding in findings:
-        finding.notes = [note for note in finding.notes if note not in notes]
-    if findings:
-        findings[-1].notes.extend(notes)
 
 
 def _probe(args: argparse.Namespace, findings: list[Finding], command: list[str]) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from tlsdoctor.core.explain.signatures import catalog
-from tlsdoctor.i18n import N_, localized
+from tlsdoctor.i18n import N_, _, localized
 
 AMBIGUOUS_NOTE = N_(
     "This message reads the same for an inspection proxy, a self-signed or expired "
@@ -65,6 +66,13 @@ class Finding:
             "fix": list(self.fix),
             "confidence": self.confidence,
         }
+
+
+def note_switch_offs(findings: list[Finding], attempts: Iterable[str]) -> None:
+    """The verification switch-offs seen (``--trusted-host``, ``curl -k``...) are said once,
+    after the last finding's fix, not under every problem."""
+    if findings:
+        findings[-1].notes.extend(dict.fromkeys(_(INSECURE_NOTE, what=what) for what in attempts))
 
 
 def fix_steps(cause: str, tool: str, producer: str = "") -> list[str]:

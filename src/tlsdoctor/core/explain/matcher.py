@@ -24,9 +24,9 @@ from typing import TypeVar
 from tlsdoctor.core.explain.findings import (
     AMBIGUOUS_NOTE,
     CLOCK_NOTE,
-    INSECURE_NOTE,
     Finding,
     fix_steps,
+    note_switch_offs,
 )
 from tlsdoctor.core.explain.lines import (
     ELISION,
@@ -252,13 +252,15 @@ class Matcher:
             if host not in self._text_hosts and len(self._text_hosts) < MAX_HOSTS:
                 self._text_hosts.append(host)
 
-    def close(self) -> list[Finding]:
+    def close(self, *, switch_off_notes: bool = True) -> list[Finding]:
+        """The findings; ``switch_off_notes=False`` leaves the switch-offs to the caller (run
+        merges two streams' findings and says them once, with ``note_switch_offs``)."""
         if not self._done:
             self._take_pending()
             self._scan(final=True)
             self._flush_open()
             self._done = True
-        return self.findings()
+        return self.findings(switch_off_notes=switch_off_notes)
 
     # ---- block scanning
     def _scan(self, *, final: bool) -> None:
@@ -646,9 +648,8 @@ class Matcher:
         return _PRODUCER_TOOL.get(sig.producer, UNKNOWN_TOOL)
 
     # ---- results
-    def findings(self) -> list[Finding]:
+    def findings(self, *, switch_off_notes: bool = True) -> list[Finding]:
         result = sorted(self._findings.values(), key=lambda f: f.line)
-        insecure = list(self._insecure.values())
         many_expired = len(self._expired_hosts) >= 3
         for finding in result:
             if not finding.hosts:  # the command line of a pasted message names it
@@ -659,8 +660,8 @@ class Matcher:
                 finding.notes.append(_(AMBIGUOUS_NOTE))
             if many_expired and finding.cause == "expired":
                 finding.notes.append(_(CLOCK_NOTE))
-        if result:  # said once, after the last fix, not under every problem
-            result[-1].notes.extend(_(INSECURE_NOTE, what=what) for what in insecure)
+        if switch_off_notes:
+            note_switch_offs(result, self._insecure.values())
         return result
 
     @property
