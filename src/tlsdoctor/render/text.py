@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 # A unit that must stay on one line: an ASCII-ish word (with the punctuation glued to it), or
-# one wide character with the closing punctuation that follows it.
-_CLOSING = "、。，．）」』】〕・：；！？ー"
+# one wide character with the closing punctuation that follows it. Small kana and the long
+# vowel mark count as closing too: a line starting with "ョン" reads as a typo (kinsoku).
+_CLOSING = "、。，．）」』】〕・：；！？ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
 _OPENING = "（「『【〔"
 _UNIT = re.compile(rf"[{_OPENING}]*(?:[^\s\u2e80-\uffef]+|[\u2e80-\uffef])[{_CLOSING}]*|\s+")
 
