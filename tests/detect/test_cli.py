@@ -213,25 +213,30 @@ def test_options_that_would_be_ignored_are_usage_errors(
     assert len(captured.err.splitlines()) == 1
 
 
-def test_show_honours_the_deadline(clean_env: dict[str, str]) -> None:
+def test_show_honours_the_deadline_and_names_it(clean_env: dict[str, str]) -> None:
+    """A --deadline shorter than --timeout ends the probe: show blames the deadline, as detect
+    does (it said "timed out", as if the host's own --timeout had run out)."""
     from detect_world import HangServer
 
     server = HangServer()
+    show = ["show", f"127.0.0.1:{server.port}", "--no-proxy", "--timeout", "30"]
     try:
         started = time.monotonic()
-        done = run_cli(
-            "show",
-            f"127.0.0.1:{server.port}",
-            "--no-proxy",
-            "--timeout",
-            "30",
-            "--deadline",
-            "0.5",
-            env=clean_env,
-        )
+        done = run_cli(*show, "--deadline", "0.5", env=clean_env)
         took = time.monotonic() - started
+        data = json.loads(run_cli(*show, "--deadline", "0.5", "--json", env=clean_env).stdout)
+        japanese = run_cli("--lang", "ja", *show, "--deadline", "0.5", env=clean_env)
+        own = json.loads(
+            run_cli(*show[:-1], "0.5", "--deadline", "30", "--json", env=clean_env).stdout
+        )
     finally:
         server.close()
+    cut = "the total deadline (--deadline 0.5 s) ran out during the TLS handshake"
     assert done.returncode == 3, done.stderr
-    assert "error: timed out during the TLS handshake" in done.stdout
+    assert f"error: {cut}" in done.stdout
     assert took < 10
+    assert (data["error_kind"], data["error"]) == ("deadline", cut)
+    cut_ja = "TLS ハンドシェイク中に全体の制限時間（--deadline 0.5 秒）を超えました"
+    assert cut_ja in japanese.stdout
+    # The host's own --timeout, shorter than the deadline, keeps its own words.
+    assert (own["error_kind"], own["error"]) == ("timeout", "timed out during the TLS handshake")

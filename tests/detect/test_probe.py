@@ -334,6 +334,17 @@ def test_a_host_timeout_shorter_than_the_deadline_keeps_its_own_message(world: W
     assert (alone.error_kind, alone.error) == ("timeout", "timed out during the TLS handshake")
 
 
+def test_probe_with_a_deadline_shorter_than_its_timeout_blames_the_deadline(world: World) -> None:
+    hang = world.add(HangServer())
+    cut = probe("127.0.0.1", hang.port, use_env_proxy=False, timeout=30, deadline=0.3)
+    assert (cut.error_kind, cut.error) == (
+        "deadline",
+        "the total deadline (--deadline 0.3 s) ran out during the TLS handshake",
+    )
+    with pytest.raises(UsageError, match=r"^deadline must be a positive number"):
+        probe("127.0.0.1", hang.port, deadline=0)
+
+
 def test_an_inspection_ca_chain_is_read_even_though_nothing_trusts_it(world: World) -> None:
     inspection = make_ca(make_name("Zscaler Root CA", "Zscaler Inc."))
     server = world.signed_by(inspection, "localhost", send_root=True)

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         proxy=network.proxy,
         use_env_proxy=network.use_env_proxy,
         roots_path=network.roots,
-        timeout=min(args.timeout, args.deadline),  # one host: the deadline bounds its timeout
+        timeout=args.timeout,
+        deadline=args.deadline,  # one host: the deadline bounds its timeout, and says so
     )
     if args.json:
         print_json(report.to_json())

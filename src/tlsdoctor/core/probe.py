@@ -324,15 +324,20 @@ def probe(
     proxy: str | None = None,
     use_env_proxy: bool = True,
     timeout: float = 5.0,
+    deadline: float | None = None,
 ) -> ProbeResult:
     """Handshake with host:port and return the chain it presents (leaf first), or the error.
 
     ``proxy`` (an http:// URL) wins; otherwise the environment's proxy variables are used unless
-    ``use_env_proxy`` is False. Never raises for network problems: they end up in ``error``.
+    ``use_env_proxy`` is False. A ``deadline`` shorter than ``timeout`` ends the probe sooner
+    and gets the blame (error_kind "deadline"), as in probe_many. Never raises for network
+    problems: they end up in ``error``.
     """
     check_seconds(timeout=timeout)
+    if deadline is not None:
+        check_seconds(deadline=deadline)
     target = _target_from(host, port)
-    return _probe_all([target], proxy, use_env_proxy, timeout, None, None)[0]
+    return _probe_all([target], proxy, use_env_proxy, timeout, deadline, None)[0]
 
 
 def probe_many(

@@ -74,11 +74,20 @@ def show(
     roots_path: str | None = None,
     os_store: RootStore | None = None,
     timeout: float = 5.0,
+    deadline: float | None = None,
 ) -> ChainReport:
-    """Probe host:port and describe the presented chain (nothing is trusted to read it)."""
+    """Probe host:port and describe the presented chain (nothing is trusted to read it).
+
+    A ``deadline`` shorter than ``timeout`` ends the probe and is named as the limit, as in
+    detect.
+    """
     check_seconds(timeout=timeout)
+    if deadline is not None:
+        check_seconds(deadline=deadline)
     public = mozilla_roots(roots_path)
-    result = probe(host, port, proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout)
+    result = probe(
+        host, port, proxy=proxy, use_env_proxy=use_env_proxy, timeout=timeout, deadline=deadline
+    )
     system = os_store if os_store is not None else os_roots()
     return chain_report(result, public, system)
 
