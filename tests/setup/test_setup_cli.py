@@ -268,6 +268,39 @@ def test_undo_says_when_it_brings_back_an_insecure_setting(
     assert row["description"].startswith("set cafile to ")
 
 
+def test_undo_describes_a_change_in_its_own_language_not_setups(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    npmrc = Path(isolated_process_env["npm_config_userconfig"])
+    npmrc.write_text("strict-ssl=false\n")
+    assert main(["--lang", "en", "setup", "npm", "--apply", *files(certs)]) == 0
+    npmrc.write_text(npmrc.read_text() + "progress=false\n")  # edited since: undo describes it
+    capsys.readouterr()
+    assert main(["--lang", "ja", "undo", "--json"]) == 1
+    (row,) = json.loads(capsys.readouterr().out)["files"]
+    assert row["description"] == f"cafile を {certs.bundle} に設定する"
+
+
+def test_undo_shows_the_text_of_a_journal_written_before_messages_were_stored(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tlsdoctor.core.changes import Journal
+
+    npmrc = Path(isolated_process_env["npm_config_userconfig"])
+    npmrc.write_text("strict-ssl=false\n")
+    assert main(["setup", "npm", "--apply", *files(certs)]) == 0
+    journal = Journal()
+    lines = [json.loads(line) for line in journal.file.read_text().splitlines()]
+    for entry in lines:
+        entry.pop("message", None)  # as an older tlsdoctor wrote it
+    journal.file.write_text("".join(json.dumps(e) + "\n" for e in lines))
+    npmrc.write_text(npmrc.read_text() + "progress=false\n")
+    capsys.readouterr()
+    assert main(["--lang", "ja", "undo"]) == 1
+    out = capsys.readouterr().out
+    assert f"（手動で戻してください）：set cafile to {certs.bundle}\n" in out, out
+
+
 def test_bad_ca_paths_give_one_clear_line_and_exit_2(
     isolated_process_env: dict[str, str],
     certs: Certs,

@@ -33,19 +33,103 @@ import secrets
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tlsdoctor import paths
-from tlsdoctor.i18n import _, os_reason
+from tlsdoctor.i18n import _, current_language, os_reason
 
 JOURNAL_VERSION = 1
 RESTORE_SUFFIX = ".tlsdoctor-restore"
 CRASH_ENV = "TLSDOCTOR_TEST_CRASH_AFTER"
 
 CommandRunner = Callable[[Sequence[str]], int]
+
+
+# --------------------------------------------------------------------------- messages
+
+# A value of a message: plain text, or the same text per language ({"en": ..., "ja": ...}) for
+# a value that comes from a data catalog (the OS store's label).
+MessageValue = str | Mapping[str, str]
+
+
+class Message(str):
+    """A description shown in the language in use that keeps its language-independent form.
+
+    It is the translated text (a ``str``, so every caller can treat it as one) plus ``parts``:
+    each ``{"id": English message id, "values": {...}}`` or ``{"text": verbatim}``, joined with
+    "; ". The journal stores the parts, so undo describes a change in the language undo runs in,
+    whatever language setup ran in.
+    """
+
+    parts: tuple[dict[str, Any], ...]
+
+    def __new__(cls, parts: Iterable[dict[str, Any]]) -> Message:
+        kept = tuple(parts)
+        obj = super().__new__(cls, render_message(kept) or "")
+        obj.parts = kept
+        return obj
+
+
+def message(msgid: str, /, **values: MessageValue) -> Message:
+    """``_(msgid, **values)`` that remembers ``msgid`` and ``values`` (wrap msgid in ``N_``)."""
+    return Message([{"id": msgid, "values": {k: _plain_value(v) for k, v in values.items()}}])
+
+
+def joined_message(items: Iterable[str]) -> Message:
+    """Several descriptions as one, "; "-separated; a plain ``str`` is kept verbatim."""
+    parts: list[dict[str, Any]] = []
+    for item in items:
+        parts.extend(item.parts if isinstance(item, Message) else ({"text": str(item)},))
+    return Message(parts)
+
+
+def _plain_value(value: MessageValue) -> str | dict[str, str]:
+    return value if isinstance(value, str) else {str(k): str(v) for k, v in value.items()}
+
+
+def _render_value(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        text = value.get(current_language(), value.get("en"))
+        if isinstance(text, str):
+            return text
+    raise ValueError("bad message value")
+
+
+def _render_part(part: object) -> str:
+    if not isinstance(part, dict):
+        raise ValueError("bad message part")
+    if isinstance(part.get("text"), str):
+        return str(part["text"])
+    msgid, values = part.get("id"), part.get("values", {})
+    if not isinstance(msgid, str) or not isinstance(values, dict):
+        raise ValueError("bad message part")
+    shown = {str(name): _render_value(value) for name, value in values.items()}
+    return _(msgid, **shown) if shown else _(msgid)
+
+
+def render_message(parts: object) -> str | None:
+    """The text of message ``parts`` (as :class:`Message` keeps them, or as read back from the
+    journal) in the language in use; None when they are not well-formed."""
+    if not isinstance(parts, (list, tuple)):
+        return None
+    try:
+        return "; ".join(_render_part(part) for part in parts)
+    except (ValueError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def message_parts(text: str, *, without: Iterable[str] = ()) -> list[dict[str, Any]] | None:
+    """What the journal stores of a description: its parts without those of ``without`` (the
+    removals undo never shows), or None for a plain string (undo then shows the stored text)."""
+    if not isinstance(text, Message):
+        return None
+    dropped = [p for item in without if isinstance(item, Message) for p in item.parts]
+    return [p for p in text.parts if p not in dropped]
 
 
 # --------------------------------------------------------------------------- plan
@@ -507,6 +591,7 @@ def apply(
                     "undo": [list(a) for a in command.undo],
                     "tool": command.tool,
                     "description": command.description,
+                    **_message_field(command.description),
                 }
             )
             rc = runner(command.argv)
@@ -550,9 +635,28 @@ def _prepare_write(
         "mode": mode,
         "tool": change.tool,
         "description": change.description,
+        **_message_field(change.description, without=change.removes),
         "removes": list(change.removes),
         "insecure": list(change.insecure),
     }
+
+
+def _message_field(text: str, *, without: Sequence[str] = ()) -> dict[str, Any]:
+    """The journal's language-independent ``message`` beside the ``description`` text."""
+    parts = message_parts(text, without=without)
+    return {} if parts is None else {"message": parts}
+
+
+def _entry_description(entry: dict[str, Any]) -> str:
+    """What setup's change was, in the language in use: from the entry's ``message`` parts, or
+    (a journal written before they existed) its stored text without the removals."""
+    shown = render_message(entry["message"]) if "message" in entry else None
+    if shown is not None:
+        return shown
+    removes = [str(r) for r in entry.get("removes") or ()]
+    return "; ".join(
+        part for part in str(entry.get("description", "")).split("; ") if part not in removes
+    )
 
 
 def _commit_write(target: Path, entry: dict[str, Any], new: bytes | None) -> None:
@@ -608,7 +712,7 @@ def _undo_run(
         command = Command(
             argv=tuple(entry["argv"]),
             undo=tuple(tuple(a) for a in entry.get("undo") or ()),
-            description=str(entry.get("description", "")),
+            description=_entry_description(entry),
             tool=str(entry.get("tool", "system")),
         )
         for argv in command.undo:
@@ -659,11 +763,8 @@ def _restore_one(
 ) -> RestoreOutcome:
     target = Path(entry["path"])
     tool = str(entry.get("tool", ""))
-    removes = [str(r) for r in entry.get("removes") or ()]
     # what to revert by hand never includes putting an insecure setting back
-    description = "; ".join(
-        part for part in str(entry.get("description", "")).split("; ") if part not in removes
-    )
+    description = _entry_description(entry)
     tmp = entry.get("tmp")
     if tmp:
         with contextlib.suppress(FileNotFoundError):

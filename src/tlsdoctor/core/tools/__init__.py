@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from tlsdoctor.core.changes import Change, Note, Plan, read_bytes
+from tlsdoctor.core.changes import Change, Message, Note, Plan, message, read_bytes
 from tlsdoctor.core.tools import cloud, curl, docker, git, java, node, php, python, rust, shell
 from tlsdoctor.core.tools import system as system_store
 from tlsdoctor.core.tools._base import (
@@ -22,7 +22,7 @@ from tlsdoctor.core.tools._base import (
     writable_only,
 )
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 __all__ = ["ALL_TOOLS", "MIN_BUNDLE_CERTS", "Context", "parse_tools", "plan_setup"]
 
@@ -194,14 +194,16 @@ def plan_setup(
     return plan
 
 
-def _pending_description(path: Path) -> str:
+def _pending_description(path: Path) -> Message:
     from tlsdoctor.core import bundle
 
     if path.name == bundle.CA_NAME:
-        return _("the inspection CA alone, for add-style settings (NODE_EXTRA_CA_CERTS)")
+        return message(N_("the inspection CA alone, for add-style settings (NODE_EXTRA_CA_CERTS)"))
     if path.name == bundle.WGETRC_NAME:
-        return _("a wgetrc pointing wget at the bundle (for WGETRC)")
-    return _("tlsdoctor's bundle (public roots + inspection CA), for replace-style settings")
+        return message(N_("a wgetrc pointing wget at the bundle (for WGETRC)"))
+    return message(
+        N_("tlsdoctor's bundle (public roots + inspection CA), for replace-style settings")
+    )
 
 
 def _plan_pending(files: Mapping[Path, bytes]) -> Plan:

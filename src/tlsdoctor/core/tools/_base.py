@@ -14,9 +14,17 @@ from typing import Any
 
 from tlsdoctor import paths
 from tlsdoctor._data import load_data
-from tlsdoctor.core.changes import Change, Note, NotRegularFile, Plan, read_bytes
+from tlsdoctor.core.changes import (
+    Change,
+    Note,
+    NotRegularFile,
+    Plan,
+    joined_message,
+    message,
+    read_bytes,
+)
 from tlsdoctor.core.tools._edit import set_line_value
-from tlsdoctor.i18n import _, localized, os_reason
+from tlsdoctor.i18n import N_, _, localized, os_reason
 
 
 @dataclass
@@ -156,8 +164,8 @@ def edit_file(
             ]
         )
     removes = tuple(hit.removal() for hit in removed)
-    description = "; ".join(
-        (_("set {setting} to {value}", setting=setting, value=new_value), *removes)
+    description = joined_message(
+        (message(N_("set {setting} to {value}"), setting=setting, value=new_value), *removes)
     )
     return Plan(
         changes=[
@@ -359,7 +367,7 @@ def remove_insecure(ctx: Context, tool: str, path: Path, insecure_file: str) -> 
                 path=path,
                 old=old,
                 new=new_text.encode("utf-8", errors="surrogateescape"),
-                description="; ".join(removes),
+                description=joined_message(removes),
                 tool=tool,
                 removes=removes,
                 insecure=tuple(hit.shown() for hit in removed),

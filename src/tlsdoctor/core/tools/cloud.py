@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tlsdoctor.core.changes import Change, Note, Plan
+from tlsdoctor.core.changes import Change, Note, Plan, message
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import Context, edit_file, not_installed
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 
 def aws_config_path(ctx: Context) -> Path:
@@ -88,7 +88,7 @@ def plan_gcloud(ctx: Context) -> Plan:
                 path=active,
                 old=None,
                 new=b"default",
-                description=_("name the default configuration, or gcloud resets it"),
+                description=message(N_("name the default configuration, or gcloud resets it")),
                 tool="gcloud",
                 setting="active_config",
                 old_value=None,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from tlsdoctor.core.changes import Command, Note, Plan
+from tlsdoctor.core.changes import Command, Note, Plan, message
 from tlsdoctor.core.tools._base import Context, put_file, split_pem, tool_note
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 FILE_NAME = "tlsdoctor-inspection-ca.crt"
 _REGISTRY = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$")
@@ -42,7 +42,9 @@ def plan_docker(ctx: Context, registries: list[str], *, system: bool, sudo: list
                     "docker",
                     path,
                     content,
-                    _("trust the inspection CA for registry {registry}", registry=registry),
+                    message(
+                        N_("trust the inspection CA for registry {registry}"), registry=registry
+                    ),
                 )
             )
         if system:
@@ -51,8 +53,8 @@ def plan_docker(ctx: Context, registries: list[str], *, system: bool, sudo: list
                 Command(
                     argv=(*sudo, "install", "-D", "-m", "0644", str(ctx.ca), dest),
                     undo=((*sudo, "rm", "-f", dest),),
-                    description=_(
-                        "trust the inspection CA for registry {registry} (rootful daemon)",
+                    description=message(
+                        N_("trust the inspection CA for registry {registry} (rootful daemon)"),
                         registry=registry,
                     ),
                     tool="docker",

@@ -13,8 +13,9 @@ from functools import cache
 from typing import Any
 
 from tlsdoctor._data import load_data
+from tlsdoctor.core.changes import message
 from tlsdoctor.core.tools._edit import quoted
-from tlsdoctor.i18n import _, localized
+from tlsdoctor.i18n import N_, localized
 
 _HEADER = re.compile(r"^\s*\[\s*([^\]]*?)\s*\]\s*(?:[#;].*)?$")
 # git also reads a key on the header's line: "[http]sslVerify=false", "[http] sslVerify = false"
@@ -74,7 +75,7 @@ class Hit:
 
     def removal(self) -> str:
         """How the plan shows the removal."""
-        return _("remove {setting}: turns verification back on", setting=self.shown())
+        return message(N_("remove {setting}: turns verification back on"), setting=self.shown())
 
 
 @cache

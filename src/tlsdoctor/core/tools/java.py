@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from tlsdoctor import paths
-from tlsdoctor.core.changes import Note, Plan
+from tlsdoctor.core.changes import Note, Plan, message
 from tlsdoctor.core.tools._base import (
     Context,
     ca_fingerprints,
@@ -21,7 +21,7 @@ from tlsdoctor.core.tools._base import (
     put_file,
     split_pem,
 )
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 STOREPASS = "changeit"  # the JDK's well-known default; a truststore holds no secrets
 ALIAS = "tlsdoctor-inspection-ca"
@@ -192,7 +192,7 @@ def plan_java(ctx: Context) -> Plan:
         "java",
         target,
         content,
-        _("user truststore: the JDK's public roots plus the inspection CA"),
+        message(N_("user truststore: the JDK's public roots plus the inspection CA")),
     )
     plan.notes.append(
         Note(

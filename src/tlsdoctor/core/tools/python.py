@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tlsdoctor.core.changes import Change, Note, Plan
+from tlsdoctor.core.changes import Change, Note, Plan, message
 from tlsdoctor.core.tools import _edit
 from tlsdoctor.core.tools._base import (
     Context,
@@ -17,7 +17,7 @@ from tlsdoctor.core.tools._base import (
     remove_insecure,
     tool_note,
 )
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import N_, _
 
 # pip started using the OS store (truststore) by default in 24.2, on Python 3.10 and later.
 PIP_TRUSTSTORE_VERSION = (24, 2)
@@ -172,7 +172,7 @@ def plan_poetry(ctx: Context) -> Plan:
                 path=path,
                 old=first.old,
                 new=last.new,
-                description=_("set the certificate of each Poetry repository"),
+                description=message(N_("set the certificate of each Poetry repository")),
                 tool="poetry",
                 setting="certificates.<repository>.cert",
                 old_value=first.old_value,

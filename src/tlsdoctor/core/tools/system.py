@@ -14,7 +14,7 @@ from typing import Any
 
 from tlsdoctor import paths
 from tlsdoctor._data import load_data
-from tlsdoctor.core.changes import Command, Note, Plan
+from tlsdoctor.core.changes import Command, Note, Plan, message
 from tlsdoctor.core.tools._base import (
     Context,
     os_store_has_ca,
@@ -22,7 +22,7 @@ from tlsdoctor.core.tools._base import (
     sha1_thumbprint,
     split_pem,
 )
-from tlsdoctor.i18n import _, localized
+from tlsdoctor.i18n import N_, _
 
 NAME = "tlsdoctor-inspection-ca"
 
@@ -86,7 +86,11 @@ def plan_system(ctx: Context, family: str | None = None) -> Plan:
         source = folder / f"{name}.crt"
         plan.extend(
             put_file(
-                ctx, "system", source, pem, _("one-certificate copy of the CA for the OS store")
+                ctx,
+                "system",
+                source,
+                pem,
+                message(N_("one-certificate copy of the CA for the OS store")),
             )
         )
         values = {
@@ -95,7 +99,7 @@ def plan_system(ctx: Context, family: str | None = None) -> Plan:
             "sha1": sha1_thumbprint(pem),
         }
         values["dest"] = str(entry["dest"]).format(**values)
-        label = str(localized(entry, "label"))
+        label = {"en": str(entry["label"]), "ja": str(entry.get("label_ja") or entry["label"])}
         installs = [_fill(argv, values) for argv in entry["install"]]
         undos = [_fill(argv, values) for argv in entry["uninstall"]]
         for i, argv in enumerate(installs):
@@ -106,7 +110,7 @@ def plan_system(ctx: Context, family: str | None = None) -> Plan:
                 Command(
                     argv=(*sudo, *argv),
                     undo=undo,
-                    description=_("OS store: {label}", label=label),
+                    description=message(N_("OS store: {label}"), label=label),
                     tool="system",
                     admin=True,
                 )
