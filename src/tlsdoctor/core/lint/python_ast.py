@@ -332,6 +332,15 @@ class _Checker:
             self.name_calls.append(node)
         if name in ENV_SETTERS and len(node.args) >= 2:
             self._env(node.args[0], node.args[1])
+            if name == "setdefault" and _const(node.args[0]) == "verify":
+                self._kwargs_default(node)
+
+    def _kwargs_default(self, call: ast.Call) -> None:
+        """`kwargs.setdefault("verify", False)`: a default for the keyword arguments passed on."""
+        func = call.func
+        on_environ = isinstance(func, ast.Attribute) and _is_environ(func.value)
+        if isinstance(func, ast.Attribute) and not on_environ and _is_falsy_flag(call.args[1]):
+            self.verify_false.append((call.args[0], call, ""))
 
     def _wrap_socket(self, call: ast.Call) -> None:
         if not _wrap_socket_checked(call):
