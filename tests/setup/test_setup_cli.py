@@ -301,6 +301,22 @@ def test_undo_shows_the_text_of_a_journal_written_before_messages_were_stored(
     assert f"（手動で戻してください）：set cafile to {certs.bundle}\n" in out, out
 
 
+def test_doctor_json_subjects_do_not_follow_lang(
+    isolated_process_env: dict[str, str], certs: Certs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    npmrc = Path(isolated_process_env["npm_config_userconfig"])
+    npmrc.write_text("cafile=/nonexistent/bundle.pem\n")
+    subjects = {}
+    for lang in ("en", "ja"):
+        assert main(["--lang", lang, "doctor", "--json", "--ca", str(certs.ca)]) == 1
+        found = json.loads(capsys.readouterr().out)["findings"]
+        subjects[lang] = [(f["id"], f["severity"], f["subject"]) for f in found]
+    assert subjects["ja"] == subjects["en"]
+    assert ("dangling-path", "error", f"{npmrc} cafile") in subjects["ja"]
+    assert main(["--lang", "ja", "doctor", "--ca", str(certs.ca)]) == 1
+    assert f"{npmrc} の cafile" in capsys.readouterr().out  # the human text stays Japanese
+
+
 def test_bad_ca_paths_give_one_clear_line_and_exit_2(
     isolated_process_env: dict[str, str],
     certs: Certs,

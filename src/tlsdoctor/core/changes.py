@@ -90,17 +90,17 @@ def _plain_value(value: MessageValue) -> str | dict[str, str]:
     return value if isinstance(value, str) else {str(k): str(v) for k, v in value.items()}
 
 
-def _render_value(value: object) -> str:
+def _render_value(value: object, lang: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        text = value.get(current_language(), value.get("en"))
+        text = value.get(lang, value.get("en"))
         if isinstance(text, str):
             return text
     raise ValueError("bad message value")
 
 
-def _render_part(part: object) -> str:
+def _render_part(part: object, english: bool) -> str:
     if not isinstance(part, dict):
         raise ValueError("bad message part")
     if isinstance(part.get("text"), str):
@@ -108,19 +108,29 @@ def _render_part(part: object) -> str:
     msgid, values = part.get("id"), part.get("values", {})
     if not isinstance(msgid, str) or not isinstance(values, dict):
         raise ValueError("bad message part")
-    shown = {str(name): _render_value(value) for name, value in values.items()}
+    lang = "en" if english else current_language()
+    shown = {str(name): _render_value(value, lang) for name, value in values.items()}
+    if english:
+        return msgid.format(**shown) if shown else msgid
     return _(msgid, **shown) if shown else _(msgid)
 
 
-def render_message(parts: object) -> str | None:
+def render_message(parts: object, *, english: bool = False) -> str | None:
     """The text of message ``parts`` (as :class:`Message` keeps them, or as read back from the
-    journal) in the language in use; None when they are not well-formed."""
+    journal) in the language in use, or in English (``english``: the language-independent form
+    JSON values keep); None when they are not well-formed."""
     if not isinstance(parts, (list, tuple)):
         return None
     try:
-        return "; ".join(_render_part(part) for part in parts)
+        return "; ".join(_render_part(part, english) for part in parts)
     except (ValueError, KeyError, IndexError, AttributeError):
         return None
+
+
+def english_text(text: str) -> str:
+    """``text`` as its English form when it is a :class:`Message`, else as it is."""
+    shown = render_message(text.parts, english=True) if isinstance(text, Message) else None
+    return text if shown is None else shown
 
 
 def message_parts(text: str, *, without: Iterable[str] = ()) -> list[dict[str, Any]] | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tlsdoctor import paths
-from tlsdoctor.core.changes import NotRegularFile, read_bytes
+from tlsdoctor.core.changes import NotRegularFile, english_text, message, read_bytes
 from tlsdoctor.core.tools import _edit, cloud, curl, git, insecure, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
 from tlsdoctor.i18n import N_, _, os_reason
@@ -152,7 +152,7 @@ class DoctorFinding:
         return {
             "id": self.id,
             "severity": self.severity,
-            "subject": self.subject,
+            "subject": english_text(self.subject),  # scripts match it: never translated
             "message": self.message,
             "fix": self.fix,
         }
@@ -252,7 +252,7 @@ class _Problem(NamedTuple):
 def _setting_in(path: object, setting: str) -> str:
     """A finding's subject: a setting in a file ("~/.npmrc cafile"), as one phrase that the
     language can order."""
-    return _("{path} {setting}", path=str(path), setting=setting)
+    return message(N_("{path} {setting}"), path=str(path), setting=setting)
 
 
 def _folder_problems(subject: str, value: str, path: Path) -> Iterator[_Problem]:
@@ -614,9 +614,10 @@ class _Auditor:
 
     def _check_git_cainfo(self, entry: git.Entry, edited: Path) -> None:
         """Judge one http.sslCAInfo; in a file setup does not edit, the fix is by hand."""
-        subject = _setting_in(entry.file.path, "http.sslCAInfo")
+        setting = "http.sslCAInfo"
         if entry.file.condition is not None:
-            subject += f' [includeIf "{entry.file.condition}"]'
+            setting += f' [includeIf "{entry.file.condition}"]'
+        subject = _setting_in(entry.file.path, setting)
         fix = None
         if entry.file.path != edited:
             fix = _(
@@ -740,7 +741,7 @@ class _Auditor:
 
     def audit_ca(self, ca: Path | None) -> None:
         if ca is not None and ca.is_file():
-            self.check_path(_("inspection CA"), str(ca), "add", "ca")
+            self.check_path(message(N_("inspection CA")), str(ca), "add", "ca")
 
 
 def _git_pair_fix(n: int) -> str:
