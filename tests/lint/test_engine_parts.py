@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tlsdoctor.core.lint.files import kind_of, walk_tree
-from tlsdoctor.core.lint.text import COMMENT_STYLE, strip_comments
+from tlsdoctor.core.lint.text import COMMENT_STYLE, anchor_windows, strip_comments
 
 GITIGNORE = """\
 # comment
@@ -173,3 +173,15 @@ def test_an_indented_kubeconfig_setting_is_reported_at_its_column(tmp_path: Path
     )
     found = lint_paths([str(tmp_path)], use_config=False).findings
     assert [(f.rule, f.line, f.column) for f in found] == [("TLS207", 5, 5)]
+
+
+def test_an_anchor_in_a_windows_tail_gets_its_own_lines_after_it() -> None:
+    # Two callbacks 11 lines apart: the second one's body ends past the first one's window.
+    lines = ["x = 1"] * 40
+    lines[2] = "a.ValidationCallback += Check;"
+    lines[13] = "b.ValidationCallback ="
+    lines[24] = "};"
+    text = "\n".join(lines) + "\n"
+    windows = anchor_windows(text, ["ValidationCallback"])
+    end_of_body = text.index("};") + 2
+    assert any(start <= text.index("b.Valid") and end >= end_of_body for start, end in windows)

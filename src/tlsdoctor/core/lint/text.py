@@ -179,7 +179,9 @@ def anchor_windows(text: str, anchors: Iterable[str]) -> list[Window]:
                     break
                 end = nxt
             spans.append((start, end))
-            pos = text.find(anchor, max(end, pos + 1))
+            # The next occurrence on a later line gets its own lines after it: one in this
+            # window's tail would otherwise be cut off at this window's end.
+            pos = text.find(anchor, text.find("\n", pos) + 1 or len(text))
     spans.sort()
     merged: list[Window] = []
     for start, end in spans:
