@@ -7,6 +7,8 @@ import socket
 
 import pytest
 from detect_world import ConnectProxy, World, make_ca, make_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tlsdoctor.core.detect import DetectReport, detect
 from tlsdoctor.core.trust import RootStore, fingerprint
@@ -403,3 +405,36 @@ def test_a_root_that_can_be_fetched_points_to_ca_export(world: World) -> None:
         "certificate says where to fetch it: run 'tlsdoctor ca export' (it checks the "
         "signature), or ask IT for the CA certificate"
     )
+
+
+_WORDS = st.sampled_from(
+    ["self-signed", "wronghost.test", "CA", "証明書", "は", "有効", "：", "。"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_WORDS, st.booleans()), min_size=1, max_size=12), st.integers(2, 30))
+def test_a_wrapped_cell_keeps_every_word_whole_that_fits(
+    pieces: list[tuple[str, bool]], width: int
+) -> None:
+    """Table cells break at spaces and between Japanese characters: an English word is cut only
+    when it is wider than the column itself (then folded, e.g. a fingerprint)."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from tlsdoctor.render.detect import WordWrapped
+    from tlsdoctor.render.text import display_width
+
+    # English words end at a space or at a Japanese character: two glued are one word.
+    glued = [(w, spaced or w.isascii()) for w, spaced in pieces]
+    text = "".join(word + (" " if spaced else "") for word, spaced in glued).strip()
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(WordWrapped(Text(text)))
+    lines = out.getvalue().splitlines()
+    assert all(display_width(line) <= width for line in lines)
+    assert "".join("".join(lines).split()) == "".join(text.split())  # nothing lost or added
+    for word in ("self-signed", "wronghost.test"):
+        if word in text and len(word) <= width:
+            assert text.count(word) == sum(line.count(word) for line in lines), lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from tlsdoctor.core.show import show
 from tlsdoctor.core.trust import RootStore, fingerprint
 from tlsdoctor.core.x509 import format_fingerprint
 from tlsdoctor.lab.state import LabState
+from tlsdoctor.render.text import display_width
 
 pytestmark = pytest.mark.lab
 
@@ -279,6 +281,49 @@ def test_cli_detect_layouts_and_verbose_evidence(
     assert "┃ Host " in wide
     for host in data["hosts"]:
         assert f"│ {host['host']} " in wide
+
+
+@pytest.mark.parametrize("columns", [110, 130])
+def test_the_table_breaks_japanese_details_between_words(
+    lab: LabState, clean_env: dict[str, str], tmp_path: Path, columns: int
+) -> None:
+    """rich breaks only at spaces: a Japanese run glued to an English word was folded at the
+    column's edge ("wronghost.t" / "est", "：sel" / "f-signed")."""
+    special = lab.special
+    hosts = [lab.hosts[0], special["expired"], special["wrong_host"], special["self_signed"]]
+    env = dict(clean_env, TLSDOCTOR_SYSROOT=str(tmp_path / "empty"), COLUMNS=str(columns))
+    done = run_cli("--lang", "ja", "detect", *hosts, f"--lab={lab.state_dir}", env=env)
+    table = [line for line in done.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table, done.stdout
+    assert max(display_width(line) for line in table) <= columns
+    cells = [cell.strip() for line in table for cell in line[1:-1].split("│")]
+    words = {word for cell in cells for word in cell.split()}
+    for whole in ("wronghost.test", "selfsigned.test", "certificate", "self-signed"):
+        assert whole in words or any(word.startswith(whole) for word in words), whole
+    for word in words:  # every piece of English in a cell is a whole word of the message
+        for english in re.findall(r"[A-Za-z][A-Za-z0-9.-]*", word):
+            assert english in _DETAIL_WORDS, (english, done.stdout)
+
+
+_DETAIL_WORDS = {
+    *[
+        "tlsdoctor",
+        "Lab",
+        "Public",
+        "Root",
+        "CA",
+        "OS",
+        "certificate",
+        "has",
+        "expired",
+        "self-signed",
+        "mitmproxy",
+    ],
+    "site1.test",
+    "wronghost.test",
+    "selfsigned.test",
+    "expired.test",
+}
 
 
 def test_cli_show_pem_and_json(lab: LabState, clean_env: dict[str, str]) -> None:

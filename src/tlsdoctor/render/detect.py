@@ -9,7 +9,8 @@ from cryptography.x509.oid import NameOID
 from tlsdoctor.i18n import N_, _
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
     from rich.text import Text
 
     from tlsdoctor.core.detect import DetectReport, HostEvidence
@@ -109,13 +110,110 @@ def _print_table(rows: list[list[str | Text]], console: Console) -> None:
 
     # Columns with nothing to say (e.g. no handshake at all) only take width away from Details.
     keep = [i for i in range(len(HEADERS)) if i < 2 or any(_plain(r[i]) != "-" for r in rows)]
+    columns = [[WordWrapped(_(HEADERS[i]))] + [WordWrapped(r[i]) for r in rows] for i in keep]
+    # Names and statuses never break; the other columns break between words, and the widest
+    # gives way first. (rich narrows every wrapping column alike, below its longest word.)
+    widths = _fit_widths(columns, fixed=[i < 2 for i in keep], width=console.width)
     table = Table(show_header=True, header_style="bold", expand=False)
-    for i in keep:
-        # Names and statuses never break inside a word; Details takes what width is left.
-        table.add_column(_(HEADERS[i]), no_wrap=i < 2, overflow="fold")
-    for row in rows:
-        table.add_row(*(row[i] for i in keep))
+    for index, cells in enumerate(columns):
+        width = widths[index] if widths else None
+        table.add_column(cells[0], no_wrap=keep[index] < 2, overflow="fold", width=width)
+    for row in zip(*(cells[1:] for cells in columns), strict=True):
+        table.add_row(*row)
     console.print(table)
+
+
+def _fit_widths(
+    columns: list[list[WordWrapped]], fixed: list[bool], width: int
+) -> list[int] | None:
+    """Column widths that fit ``width`` without breaking a word, the widest narrowed first;
+    None when even the longest words do not fit (rich folds them then)."""
+    room = width - (len(columns) + 1) - 2 * len(columns)  # borders, and padding of 1 each side
+    longest = [max(cell.widths()[1] for cell in cells) for cells in columns]
+    word = [
+        size if keep else max(cell.widths()[0] for cell in cells)
+        for size, keep, cells in zip(longest, fixed, columns, strict=True)
+    ]
+    widths = list(longest)
+    while sum(widths) > room:
+        narrower = [i for i, size in enumerate(widths) if size > word[i]]
+        if not narrower:
+            return None
+        widest = max(narrower, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+class WordWrapped:
+    """A cell that breaks at spaces and between Japanese characters, never inside an English word.
+
+    rich breaks only at spaces: "サーバー証明書が自己署名です：self-signed certificate" is one
+    word to it, folded at the column's edge ("：sel" / "f-signed"). Only a token wider than the
+    column (a fingerprint) is still folded.
+    """
+
+    def __init__(self, cell: str | Text) -> None:
+        from rich.text import Text
+
+        self.text = cell if isinstance(cell, Text) else Text(cell)
+
+    def widths(self) -> tuple[int, int]:
+        """The longest unbreakable piece and the longest line, in columns."""
+        from tlsdoctor.render.text import display_width, wrap
+
+        lines = self.text.plain.split("\n")
+        widest = max(display_width(line) for line in lines)
+        unit = max((display_width(u) for line in lines for u in wrap(line, 1)), default=1)
+        return max(1, unit), max(1, widest)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        return Measurement(*self.widths()).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.no_wrap:
+            yield self.text
+            return
+        wrapped = self.text.copy()
+        offsets = _break_offsets(wrapped.plain, max(1, options.max_width))
+        lines = wrapped.divide(offsets)
+        for line in lines:
+            line.rstrip()
+        wrapped = wrapped.blank_copy("\n").join(lines)
+        wrapped.overflow = "fold"
+        yield wrapped
+
+
+def _break_offsets(plain: str, width: int) -> list[int]:
+    """Where render.text.wrap breaks each line of ``plain``, as offsets into ``plain``."""
+    from tlsdoctor.render.text import wrap
+
+    offsets: list[int] = []
+    start = 0
+    for line in plain.split("\n"):
+        if start:
+            offsets.append(start)
+        pos = start
+        for index, piece in enumerate(wrap(line, width)):
+            while plain[pos].isspace():  # wrap drops the spaces around a break
+                pos += 1
+            if index:
+                offsets.append(pos)
+            pos = _consume(plain, pos, piece)
+        start += len(line) + 1
+    return offsets
+
+
+def _consume(plain: str, pos: int, piece: str) -> int:
+    """The offset after ``piece`` in ``plain`` from ``pos``; a space in it stands for any run."""
+    for char in piece:
+        if char == " ":
+            while pos < len(plain) and plain[pos].isspace() and plain[pos] != "\n":
+                pos += 1
+        else:
+            pos += 1
+    return pos
 
 
 def _print_blocks(report: DetectReport, rows: list[list[str | Text]], console: Console) -> None:
