@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 from cli_runner import run_cli
 
@@ -45,8 +46,6 @@ def test_fix_proxy_and_no_proxy_are_exclusive(clean_env: dict[str, str]) -> None
 def test_fix_says_open_a_new_shell_only_when_a_profile_was_written() -> None:
     """The closing advice matches what was written: a run that left every shell profile alone
     (one on a read-only file system, or already set up) has no variables to pick up."""
-    from pathlib import Path
-
     from rich.console import Console
 
     from tlsdoctor.cli.fix import FixOutcome
@@ -63,3 +62,20 @@ def test_fix_says_open_a_new_shell_only_when_a_profile_was_written() -> None:
 
     assert advice not in closing("bundle", "npm")
     assert advice in closing("bundle", "shell")
+
+
+def test_fix_reads_the_ca_file_once(tmp_path: Path) -> None:
+    """--ca is read when the arguments are checked, and those certificates are the ones fix
+    trusts: the file changing (or going) while detect probes cannot matter."""
+    import trustme
+
+    from tlsdoctor.cli import fix
+    from tlsdoctor.cli.main import build_parser
+
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(trustme.CA().cert_pem.bytes())
+    args = build_parser("fix").parse_args(["fix", "--ca", str(ca_file), "--host", "a.test"])
+    settings = fix.settings_from(args)
+    ca_file.unlink()
+    certs, source, _shown = fix.find_cas(None, args.ca, settings, None)  # type: ignore[arg-type]
+    assert len(certs) == 1 and certs == settings.ca_certs and source == str(ca_file)

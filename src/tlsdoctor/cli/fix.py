@@ -133,10 +133,12 @@ class Settings:
     use_env_proxy: bool = True
     lab_public_root: str | None = None
     agent_files: list[str] = field(default_factory=list)
+    ca_certs: list[Any] = field(default_factory=list)  # --ca's certificates, read once
 
 
-def _check_arguments(args: argparse.Namespace) -> None:
-    """Every argument checked before anything is probed or read from the lab."""
+def _check_arguments(args: argparse.Namespace) -> list[Any]:
+    """Every argument checked before anything is probed or read from the lab; the
+    certificates of --ca (read here once, so a file changed during the probes cannot matter)."""
     from tlsdoctor.core.probe import parse_target
 
     if not is_positive_seconds(args.timeout):
@@ -144,14 +146,14 @@ def _check_arguments(args: argparse.Namespace) -> None:
     for option, value in (("--ca", args.ca), ("--roots", args.roots)):
         if value and not Path(value).expanduser().is_file():
             raise UsageError(_("{option} file not found: {path}", option=option, path=value))
-    if args.ca:
-        load_ca_file(args.ca)  # not a certificate: exit 2 now, not after the probes
+    ca_certs = load_ca_file(args.ca) if args.ca else []  # not a certificate: exit 2 now
     for host in args.host:
         parse_target(host)
     if args.proxy:
         from tlsdoctor.core.probe import parse_proxy
 
         parse_proxy(args.proxy)  # a bad --proxy is a usage error before any probing
+    return ca_certs
 
 
 def load_ca_file(ca_file: str) -> list[Any]:
@@ -168,12 +170,13 @@ def load_ca_file(ca_file: str) -> list[Any]:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    _check_arguments(args)
+    ca_certs = _check_arguments(args)
     settings = Settings(
         hosts=list(args.host),
         proxy=args.proxy,
         roots=args.roots,
         use_env_proxy=not args.no_proxy,
+        ca_certs=ca_certs,
     )
     if args.lab is not None:
         from tlsdoctor.lab.state import read_state
@@ -189,17 +192,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def find_cas(
     report: DetectReport,
     ca_file: str | None,
-    proxy: str | None,
+    settings: Settings,
     roots: str | None,
-    agent_files: Sequence[str] = (),
 ) -> tuple[list[Any], str, str]:
     """The inspection root CA(s) to trust, and where they came from (for --json, and in words).
 
-    --ca wins; then the roots detect already holds (presented, or found in the OS store); then
-    the CA export engine (OS store, agent files, the AIA issuer URL through the proxy).
+    --ca wins (its certificates as :func:`settings_from` read them); then the roots detect
+    already holds (presented, or found in the OS store); then the CA export engine (OS store,
+    agent files, the AIA issuer URL through the proxy).
     """
     if ca_file:
-        return load_ca_file(ca_file), ca_file, ca_file
+        return list(settings.ca_certs), ca_file, ca_file
+    proxy, agent_files = settings.proxy, settings.agent_files
     found = [ca.certificate for ca in report.inspection_cas if ca.certificate is not None]
     if found and len(found) == len(report.inspection_cas):
         return found, "detect", _("the chain presented through the proxy, or the OS store")
@@ -409,9 +413,7 @@ def _ca_step(
     from tlsdoctor.render import check as show
 
     show.step(out, 2, _("Finding the inspection CA"))
-    outcome.cas, outcome.ca_source, shown_source = find_cas(
-        report, args.ca, settings.proxy, roots, settings.agent_files
-    )
+    outcome.cas, outcome.ca_source, shown_source = find_cas(report, args.ca, settings, roots)
     show.cas(out, outcome.cas, shown_source)
     if settings.lab_public_root:
         # No need to add it here: the bundle's CA-only file takes every root of the roots file
