@@ -205,3 +205,24 @@ def test_no_intercepted_host_names_the_verdict_in_japanese(
     assert main(["--lang", "ja", "bundle"]) == 3  # as ca export
     err = capsys.readouterr().err
     assert "（判定：判定不能）" in err and "inconclusive" not in err
+
+
+@pytest.mark.parametrize("command", ["ca", "bundle"])
+def test_no_intercepted_host_names_the_verdict_in_the_users_language(command: str) -> None:
+    """One table serves 'ca export' and 'bundle': each verdict is translated with its sentence,
+    and each command names its own way out."""
+    from tlsdoctor import i18n
+    from tlsdoctor.core.caexport import no_intercepted_host_message
+
+    way_out = "--host HOST" if command == "ca" else "--ca FILE"
+    i18n.set_language("ja")
+    try:
+        said = {v: no_intercepted_host_message(command, v) for v in ("clean", "inconclusive")}
+        other = no_intercepted_host_message(command, "something-new")
+    finally:
+        i18n.set_language("en")
+    assert "インスペクションなし" in said["clean"] and "判定不能" in said["inconclusive"]
+    assert all(way_out in text and "verdict" not in text for text in said.values())
+    assert "something-new" in other and way_out in other
+    english = no_intercepted_host_message(command, "clean")
+    assert "(verdict: clean)" in english and way_out in english

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
-from tlsdoctor.i18n import N_, _
+from tlsdoctor.i18n import _
 
 if TYPE_CHECKING:
     from tlsdoctor.core.x509 import Certificate
@@ -75,7 +75,10 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
         sys.stderr.write(_("no --ca given: looking for an intercepted host first...") + "\n")
         host, verdict = caexport.first_intercepted_host(roots_path=roots)
         if host is None:
-            raise ExportFailed(_no_host_message(verdict), exit_code=EXIT_INCONCLUSIVE)
+            raise ExportFailed(
+                caexport.no_intercepted_host_message("bundle", verdict),
+                exit_code=EXIT_INCONCLUSIVE,
+            )
     target = parse_target(host)
     sys.stderr.write(_("exporting the inspection CA from {host}...", host=host) + "\n")
     result = caexport.export_from_host(target.host, target.port, roots_path=roots)
@@ -86,30 +89,6 @@ def _cas_from_export(host: str | None, roots: str | None) -> list[Certificate]:
             exit_code=result.exit_code,
         )
     return list(result.roots)
-
-
-# One sentence per verdict detect can give without an intercepted host (the verdict is
-# translated with its sentence).
-_NO_HOST_MESSAGES = {
-    "clean": N_(
-        "no --ca given and no intercepted host found (verdict: clean): "
-        "pass --ca FILE or --host HOST"
-    ),
-    "inconclusive": N_(
-        "no --ca given and no intercepted host found (verdict: inconclusive): "
-        "pass --ca FILE or --host HOST"
-    ),
-}
-
-
-def _no_host_message(verdict: str) -> str:
-    if verdict in _NO_HOST_MESSAGES:
-        return _(_NO_HOST_MESSAGES[verdict])
-    return _(
-        "no --ca given and no intercepted host found (verdict: {verdict}): "
-        "pass --ca FILE or --host HOST",
-        verdict=verdict,
-    )
 
 
 def _reject_ignored_options(args: argparse.Namespace) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
-from tlsdoctor.i18n import N_, _, os_reason
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -283,7 +283,7 @@ def _first_intercepted_host(
     args: argparse.Namespace, proxy: str | None, use_env: bool, roots: str | None
 ) -> tuple[str | None, str]:
     """(the first intercepted host detect finds, detect's verdict); says so on stderr if none."""
-    from tlsdoctor.core.caexport import first_intercepted_host
+    from tlsdoctor.core.caexport import first_intercepted_host, no_intercepted_host_message
 
     sys.stderr.write(_("no --host given: looking for an intercepted host first...") + "\n")
     host, verdict = first_intercepted_host(
@@ -294,35 +294,14 @@ def _first_intercepted_host(
         deadline=args.deadline,
     )
     if host is None:
-        sys.stderr.write(_no_host_message(verdict) + "\n")
+        sys.stderr.write(no_intercepted_host_message("ca", verdict) + "\n")
     return host, verdict
-
-
-# One sentence per verdict detect can give without an intercepted host, so that the verdict is
-# translated with its sentence (the code alone reached Japanese users).
-_NO_HOST_MESSAGES = {
-    "clean": N_(
-        "no intercepted host found among the default hosts (verdict: clean); give --host HOST"
-    ),
-    "inconclusive": N_(
-        "no intercepted host found among the default hosts (verdict: inconclusive); "
-        "give --host HOST"
-    ),
-}
-
-
-def _no_host_message(verdict: str) -> str:
-    if verdict in _NO_HOST_MESSAGES:
-        return _(_NO_HOST_MESSAGES[verdict])
-    return _(
-        "no intercepted host found among the default hosts (verdict: {verdict}); give --host HOST",
-        verdict=verdict,
-    )
 
 
 def _no_intercepted_host(verdict: str) -> dict[str, object]:
     """--json when the search found nothing to follow: export's keys and detect's verdict."""
-    from tlsdoctor.core.caexport import ExportResult
+    from tlsdoctor.core.caexport import ExportResult, no_intercepted_host_message
 
-    result = ExportResult(status="no-intercepted-host", error=_no_host_message(verdict))
+    message = no_intercepted_host_message("ca", verdict)
+    result = ExportResult(status="no-intercepted-host", error=message)
     return {**result.to_dict(), "port": None, "verdict": verdict}

@@ -36,7 +36,7 @@ from tlsdoctor.core.x509 import (
     signed_by,
 )
 from tlsdoctor.errors import InputError
-from tlsdoctor.i18n import _, os_reason
+from tlsdoctor.i18n import N_, _, os_reason
 
 MAX_AIA_BYTES = 1024 * 1024
 MAX_DEPTH = 6
@@ -577,3 +577,40 @@ def first_intercepted_host(
         if evidence.status == "intercepted":
             return evidence.label, report.verdict
     return None, report.verdict
+
+
+# What 'ca export' and 'bundle' say when first_intercepted_host finds none: one whole sentence
+# per verdict, so that the verdict is translated with it (the code alone reached Japanese users),
+# and per command, whose way out differs ('bundle' also takes --ca). "" is any other verdict.
+_NO_HOST_MESSAGES: dict[tuple[str, str], str] = {
+    ("ca", "clean"): N_(
+        "no intercepted host found among the default hosts (verdict: clean); give --host HOST"
+    ),
+    ("ca", "inconclusive"): N_(
+        "no intercepted host found among the default hosts (verdict: inconclusive); "
+        "give --host HOST"
+    ),
+    ("ca", ""): N_(
+        "no intercepted host found among the default hosts (verdict: {verdict}); give --host HOST"
+    ),
+    ("bundle", "clean"): N_(
+        "no --ca given and no intercepted host found (verdict: clean): "
+        "pass --ca FILE or --host HOST"
+    ),
+    ("bundle", "inconclusive"): N_(
+        "no --ca given and no intercepted host found (verdict: inconclusive): "
+        "pass --ca FILE or --host HOST"
+    ),
+    ("bundle", ""): N_(
+        "no --ca given and no intercepted host found (verdict: {verdict}): "
+        "pass --ca FILE or --host HOST"
+    ),
+}
+
+
+def no_intercepted_host_message(command: str, verdict: str) -> str:
+    """Why ``command`` ("ca" or "bundle") has no host to export from, in the user's language."""
+    known = _NO_HOST_MESSAGES.get((command, verdict))
+    if known is not None:
+        return _(known)
+    return _(_NO_HOST_MESSAGES[(command, "")], verdict=verdict)
