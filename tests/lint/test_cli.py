@@ -385,3 +385,18 @@ def test_japanese_rule_list_shows_whole_titles(
 
     assert all(cell_len(line) <= 80 for line in out.splitlines())
     assert "aiohttp などのオプション" in out and "verify_ssl=False" in out
+
+
+def test_an_empty_exclude_is_an_error_not_an_exclusion_of_everything(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--exclude=` matched the empty first part of every absolute path: 0 files, exit 0.
+    for glob in ("", "/", " "):
+        code, out, err = run(capsys, f"--exclude={glob}", str(project / "app.py"))
+        assert (code, out) == (2, "")
+        assert err.splitlines() == [
+            "tlsdoctor: error: --exclude needs a glob: an empty one would match every path"
+        ]
+    (project / ".tlsdoctor.toml").write_text('[lint]\nexclude = [""]\n')
+    result = lint_paths([str(project / "app.py")])
+    assert [f.rule for f in result.findings] == ["TLS101"]

@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     output_format = "json" if args.json else (args.format or "text")
     if args.jobs < 0:
         raise UsageError(_("--jobs must be 0 or more"))
+    if any(not glob.strip().strip("/") for glob in args.exclude or ()):
+        raise UsageError(_("--exclude needs a glob: an empty one would match every path"))
     if args.list_rules:
         rules = catalog()
         if output_format == "text":

@@ -398,6 +398,8 @@ def matches_any(display: str, globs: Sequence[str]) -> bool:
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     for glob in globs:
         pattern = glob.removeprefix("./").rstrip("/")
+        if not pattern:  # "" or "/" would match the empty first part of every absolute path
+            continue
         if fnmatch.fnmatchcase(parts[-1], pattern):
             return True
         if any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes):
