@@ -400,3 +400,37 @@ def test_an_empty_exclude_is_an_error_not_an_exclusion_of_everything(
     (project / ".tlsdoctor.toml").write_text('[lint]\nexclude = [""]\n')
     result = lint_paths([str(project / "app.py")])
     assert [f.rule for f in result.findings] == ["TLS101"]
+
+
+def test_a_certificate_with_a_negative_serial_is_read_without_a_warning(tmp_path: Path) -> None:
+    # /usr holds such old certificates: cryptography warned on stderr for each one.
+    import datetime
+    import warnings
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Old Private Root")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder(subject_name=name, issuer_name=name, public_key=key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    der = cert.public_bytes(serialization.Encoding.DER)
+    version_and_serial = b"\xa0\x03\x02\x01\x02\x02\x01\x01"
+    assert der.count(version_and_serial) == 1
+    (tmp_path / "old-root.der").write_bytes(
+        der.replace(version_and_serial, version_and_serial[:-1] + b"\xff")
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = lint_paths([str(tmp_path)], use_config=False, use_git=False)
+    assert [str(w.message) for w in caught] == []
+    assert [f.rule for f in result.findings] == ["TLS302"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import re
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -36,6 +37,12 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _load(data: bytes, der: bool) -> list[tuple[int, x509.Certificate]]:
+    with warnings.catch_warnings():  # a negative serial: cryptography warns on stderr
+        warnings.simplefilter("ignore")
+        return _load_quietly(data, der)
+
+
+def _load_quietly(data: bytes, der: bool) -> list[tuple[int, x509.Certificate]]:
     from cryptography import x509
 
     found: list[tuple[int, x509.Certificate]] = []
