@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from tlsdoctor.core.explain import Finding, Matcher
 
@@ -127,3 +128,65 @@ def test_a_server_requiring_a_client_certificate(name: str, tool: str, exhaustiv
     assert "certificate" in f.excerpt.lower() and "required" in f.excerpt.lower()
     assert any("--cert" in step for step in f.fix)
     assert any("no-decrypt" in step for step in f.fix)
+
+
+@pytest.mark.parametrize("exhaustive", [True, False], ids=["every-line", "prefilter"])
+@pytest.mark.parametrize(
+    ("name", "tool", "confidence", "words"),
+    [
+        # A loopback `openssl s_server -Verify 1 -verify_return_error -tls1_2`: the server
+        # rejects the client certificate it was sent (alert 42 or 48)
+        ("alert_curl_bad", "curl", "medium", "sslv3 alert bad certificate"),  # not yet valid
+        ("alert_curl_unknown_ca", "curl", "medium", "tlsv1 alert unknown ca"),  # another CA
+        ("alert_python_unknown_ca", "python", "medium", "TLSV1_ALERT_UNKNOWN_CA"),
+        ("alert_wget_bad", "wget", "high", "Certificate is bad"),  # GnuTLS: the alert's name
+        ("alert_git_bad", "git", "high", "gnutls_handshake() failed: Certificate is bad"),
+    ],
+)
+def test_a_server_rejecting_the_client_certificate(
+    name: str, tool: str, confidence: str, words: str, exhaustive: bool
+) -> None:
+    """'bad certificate' / 'unknown CA' received by a client: the server rejected the client
+    certificate (mutual TLS). Not inspection: the fix is about the client certificate, and it
+    says what the same words mean in a server's or proxy's log."""
+    (f,) = explain(name, exhaustive=exhaustive)
+    assert (f.cause, f.tool, f.confidence) == ("client_cert_rejected", tool, confidence)
+    assert words in f.excerpt
+    assert any("Acceptable client certificate CA names" in step for step in f.fix)
+    assert not any("tlsdoctor ca export" in step for step in f.fix)
+
+
+@pytest.mark.parametrize("exhaustive", [True, False], ids=["every-line", "prefilter"])
+@pytest.mark.parametrize(
+    ("name", "tool", "words"),
+    [
+        # Debian wget 1.21 and git 2.39 (GnuTLS) against s_server -Verify 1, no client
+        # certificate: TLS 1.2 answers alert 40; TLS 1.3 (git) only 'A TLS fatal alert'
+        ("alert_wget_handshake", "wget", "A TLS fatal alert has been received"),
+        ("alert_git_handshake", "git", "gnutls_handshake() failed: Handshake failed"),
+        ("alert_git_tls13", "git", "GnuTLS recv error (-12): A TLS fatal alert"),
+    ],
+)
+def test_gnutls_fatal_alert_is_the_peer_refusing(
+    name: str, tool: str, words: str, exhaustive: bool
+) -> None:
+    """GnuTLS's fatal alert: the other side refused the handshake. Not "nothing found" and not
+    inspection (the alert alone does not show it): the fix says how to read the alert's name
+    and what each kind means."""
+    (f,) = explain(name, exhaustive=exhaustive)
+    assert (f.cause, f.tool, f.confidence) == ("peer_alert", tool, "medium")
+    assert words in f.excerpt
+    assert any("alert's name" in step for step in f.fix)
+    assert any("tlsdoctor detect" in step for step in f.fix)
+    assert not any("tlsdoctor ca export" in step for step in f.fix)
+
+
+def test_gnutls_alert_and_mtls_findings_in_japanese(clean_env: dict[str, str]) -> None:
+    for name, words in [
+        ("alert_wget_handshake", "アラートの名前"),
+        ("alert_curl_unknown_ca", "クライアント証明書"),
+    ]:
+        path = str(CAPTURED / f"{name}.txt")
+        proc = run_cli("--lang", "ja", "explain", "--file", path, env=clean_env)
+        assert proc.returncode == 1, proc.stderr
+        assert words in proc.stdout and "対処" in proc.stdout, proc.stdout

@@ -25,6 +25,10 @@ PREFILTER: tuple[str, ...] = (
     "trust",
     "load_verify_locations",  # Python: the CA file failed to load
     "tls packet",  # GnuTLS: "An unexpected TLS packet was received" (plain port)
+    "fatal alert",  # GnuTLS: "A TLS fatal alert has been received" (the peer refused)
+    "gnutls_handshake",  # curl/git/apt on GnuTLS: "gnutls_handshake() failed: <alert name>"
+    "non-properly terminated",  # GnuTLS -110: the connection closed without close_notify
+    "webpki",  # older rustls: "WebPKIError(UnknownIssuer)" (no other anchor on the line)
 )
 ANCHORS: tuple[str, ...] = PREFILTER
 ANCHOR_BYTES: tuple[bytes, ...] = tuple(a.encode("ascii") for a in PREFILTER)

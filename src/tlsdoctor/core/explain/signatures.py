@@ -25,6 +25,9 @@ CAUSES: tuple[str, ...] = (
     "proxy_auth",
     "ca_file_unreadable",
     "client_cert_required",
+    "client_cert_rejected",
+    "peer_alert",
+    "connection_closed",
     "unknown",
 )
 CONFIDENCES: tuple[str, ...] = ("low", "medium", "high")
