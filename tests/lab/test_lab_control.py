@@ -659,6 +659,32 @@ def test_stop_and_status_leave_a_folder_that_is_not_a_lab_alone(
     assert _contents(directory) == files
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_lab_started_before_the_mark_is_still_a_lab(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """A lab started by a tlsdoctor that wrote no .tlsdoctor-lab mark, outside the default dir:
+    its running processes prove the folder a lab's. start said the folder was not a lab's,
+    status with a damaged state.json said 'stopped', and after stop the folder could not be
+    started again."""
+    directory = tmp_path / "old lab"
+    state = Lab.start(directory, exit_with_parent=True)
+    (directory / ".tlsdoctor-lab").unlink()
+    try:
+        with pytest.raises(UsageError, match="a lab is already running in"):
+            Lab.start(directory, exit_with_parent=True)
+        assert Lab.status(directory)[0] == "running"
+        (directory / "state.json").write_text('{"damaged')
+        assert Lab.status(directory) == ("degraded", None)
+        stopped = tlsdoctor("lab", "stop", "--state-dir", str(directory), env=clean_env)
+        assert (stopped.returncode, stopped.stdout) == (0, f"The lab in {directory} is stopped.\n")
+        assert not any(p.is_running() for p in state.processes)
+        assert not (directory / "mitmproxy").exists()  # the key is gone
+        assert Lab.start(directory, exit_with_parent=True).running()  # a lab's folder now
+    finally:
+        Lab.stop(directory)
+
+
 @pytest.mark.parametrize(
     "command",
     [["lab", "stop"], ["lab", "status"], ["lab", "status", "--json"], ["lab", "start"]],

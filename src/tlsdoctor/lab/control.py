@@ -623,6 +623,8 @@ class Lab:
         for record in state.processes:
             _end(record, _children.pop(record.pid, None))
         _clean_runtime(directory)
+        if was_running:  # its own processes prove it a lab's, also one started before the mark
+            _mark_lab_folder(directory)
         return was_running
 
     @staticmethod
@@ -633,7 +635,7 @@ class Lab:
         try:
             state = load_state_file(directory)
         except UsageError:
-            if not _is_lab_folder(directory):
+            if not _is_lab_folder(directory) and not _runs_a_lab(directory):
                 return "stopped", None  # another program's state.json
             return "degraded", None  # its state cannot be read; `stop` still ends its processes
         if state is None:
@@ -671,6 +673,8 @@ def _stop_without_state(directory: Path, unreadable: UsageError) -> bool:
         )
     if found.ours or _is_lab_folder(directory):  # another program's state.json: touch nothing
         _clean_runtime(directory)
+    if found.ours:
+        _mark_lab_folder(directory)
     return bool(found.ours)
 
 
@@ -910,9 +914,32 @@ def _is_lab_folder(directory: Path) -> bool:
     return (directory / LAB_MARKER).is_file() or is_default_state_dir(directory)
 
 
+def _runs_a_lab(directory: Path) -> bool:
+    """A lab's processes run for ``directory``, proven as `lab stop` proves them (pid, start time
+    and token from its state, or the exact command line in /proc): a folder without the mark
+    that is a lab's all the same, e.g. one started by a tlsdoctor from before the mark."""
+    try:
+        state = load_state_file(directory)
+    except UsageError:
+        state = None
+    if state is not None and any(p.is_running() for p in state.processes):
+        return True
+    found = find_lab_processes(directory) if state is None else None
+    return found is not None and bool(found.ours)
+
+
+def _mark_lab_folder(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # best effort: a read-only folder keeps working as before
+        (directory / LAB_MARKER).write_text(
+            "This folder holds a tlsdoctor lab (tlsdoctor lab start/stop manage its files).\n",
+            encoding="utf-8",
+        )
+
+
 def _require_lab_folder(directory: Path) -> None:
     """Refuse a folder with other things in it: start replaces and stop deletes the lab's files
-    (config.json, sites/, public-root.pem...), which a folder of the user's may hold too."""
+    (config.json, sites/, public-root.pem...), which a folder of the user's may hold too.
+    A running lab there is let through: the start then says it runs (and how to stop it)."""
     if _is_lab_folder(directory):
         return
     try:
@@ -925,7 +952,9 @@ def _require_lab_folder(directory: Path) -> None:
                 error=os_reason(err),
             )
         ) from err
-    if others:
+    # The mark may have appeared since the check above: a start running at the same moment
+    # writes it (under the start lock) before any other file of the lab.
+    if others and LAB_MARKER not in others and not _runs_a_lab(directory):
         raise UsageError(
             _(
                 "the lab state dir {path} is not empty and is not a lab's folder: starting a lab "
