@@ -539,3 +539,40 @@ def test_env_explain_table_folds_japanese_instead_of_cutting_it() -> None:
         i18n.set_language("en")
     text = out.getvalue()
     assert "…" not in text and "WGETRC" in text
+
+
+def test_out_never_replaces_a_file_that_is_not_a_certificate_file(
+    tmp_path: Path, pki: dict, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped --out (a profile, a program) or a wgetrc tlsdoctor did not write beside the
+    bundle is left alone: exit 2, one line, nothing written; its own files are replaced."""
+    ca_file = tmp_path / "ca.pem"
+    ca_file.write_bytes(pki["ca"].pem)
+    base = ["bundle", "--ca", str(ca_file), "--roots", str(pki["roots"]), "--out"]
+    profile = tmp_path / "bashrc"
+    profile.write_text("export PATH=/opt/bin:$PATH\n")
+    program = tmp_path / "prog"
+    program.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(100))
+    for target in (profile, program):
+        before = target.read_bytes()
+        assert main([*base, str(target)]) == 2
+        err = capsys.readouterr().err
+        assert err == (
+            f"tlsdoctor: error: {target} already exists and holds no certificate: tlsdoctor "
+            "does not replace it; give another file name, or move it away first\n"
+        )
+        assert target.read_bytes() == before
+    assert main(["ca", "export", "--host", "127.0.0.1:1", "--out", str(profile)]) == 2
+    assert "holds no certificate" in capsys.readouterr().err  # before anything is probed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bashrc", "ca.pem", "prog", "roots.pem"]
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "wgetrc").write_text("check_certificate = on\n")
+    assert main([*base, str(etc / "bundle.pem")]) == 2
+    assert "was not written by tlsdoctor" in capsys.readouterr().err
+    assert sorted(p.name for p in etc.iterdir()) == ["wgetrc"]
+    own = tmp_path / "own"
+    own.mkdir()
+    for _run in range(2):  # its own bundle, CA file and wgetrc are replaced again
+        assert main([*base, str(own / "bundle")]) == 0
+    assert sorted(p.name for p in own.iterdir()) == ["bundle", "inspection-ca.pem", "wgetrc"]

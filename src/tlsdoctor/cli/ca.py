@@ -161,6 +161,11 @@ def _out_target(out: str) -> Path:
     problem = folder_problem(target)
     if problem is not None:
         raise InputError(_("cannot write --out {path}: {reason}", path=out, reason=problem))
+    from tlsdoctor.core.bundle import replace_problem
+
+    problem = replace_problem(target)  # a mistyped --out ~/.bashrc is left alone
+    if problem is not None:
+        raise InputError(problem)
     return target
 
 
@@ -205,6 +210,8 @@ def _run_export(args: argparse.Namespace) -> int:
     from tlsdoctor.render.console import console, print_json
 
     _reject_ignored_options(args)
+    if args.out is not None:
+        _out_target(args.out)  # a bad --out is refused before anything is probed
     proxy, use_env, roots, lab_host = _network(args)
     human = console(stderr=args.out is None and not args.json)
     if args.all:

@@ -288,10 +288,55 @@ def build_bundle(
     from tlsdoctor.core.changes import atomic_write
 
     result = prepare_bundle(cas, roots_path=roots_path, out=out)
+    for path in result.files:  # every file checked before the first is written
+        problem = replace_problem(path, certificates=path != result.wgetrc_path)
+        if problem is not None:
+            raise InputError(problem)
     for path, data in result.files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
     return result
+
+
+def replace_problem(path: Path, *, certificates: bool = True) -> str | None:
+    """Why tlsdoctor must not replace ``path`` with a file it writes, or None.
+
+    It replaces nothing but an empty file, a file it wrote itself, and (``certificates``) a
+    certificate file (one holding a PEM certificate, or named ``*.pem``, ``*.crt``...): a
+    mistyped ``--out ~/.bashrc`` or ``--out /usr/bin/ls``, or a system ``wgetrc`` beside
+    ``--out /etc/bundle.pem``, is left alone.
+    """
+    from tlsdoctor.core.changes import read_bytes
+
+    try:
+        data = read_bytes(path)  # through a link; a FIFO or device is never opened for reading
+    except OSError as err:
+        return _(
+            "{path} is not a regular file ({reason}): tlsdoctor does not replace it",
+            path=str(path),
+            reason=os_reason(err),
+        )
+    if data is None or not data.strip() or _OURS in data.split(b"\n", 1)[0]:
+        return None
+    if certificates:
+        if _PEM_CERTIFICATE in data or path.suffix.lower() in _CERTIFICATE_SUFFIXES:
+            return None
+        return _(
+            "{path} already exists and holds no certificate: tlsdoctor does not replace it; "
+            "give another file name, or move it away first",
+            path=str(path),
+        )
+    return _(
+        "{path} already exists and was not written by tlsdoctor, which writes its wgetrc "
+        "beside the bundle under that name: put the bundle in another folder, or move {path} "
+        "away first",
+        path=str(path),
+    )
+
+
+_OURS = b"written by tlsdoctor"  # in the first line of the CA-only file and the wgetrc
+_PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
+_CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der", ".ca-bundle")
 
 
 def prepare_bundle(
