@@ -351,3 +351,25 @@ def test_japanese_missing_file_has_one_label(clean_env: dict[str, str], tmp_path
     proc = run_cli("--lang", "ja", "explain", "--file", str(log), env=clean_env)
     assert proc.returncode == 2
     assert f"エラー：ファイル {log} が見つかりません\n" in proc.stderr, proc.stderr
+
+
+def test_a_file_name_given_as_the_message_is_refused(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`explain build.log` (without --file) said "no failure found", exit 0, over a log full of
+    them: a TEXT naming a file or folder, with no finding in the name itself, is bad input."""
+    log = tmp_path / "build.log"
+    log.write_text(CURL_19 + "\n")
+    proc = run_cli("explain", str(log), env=clean_env)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert f"{log} is a file name, not a message" in proc.stderr
+    assert f"tlsdoctor explain --file {log}" in proc.stderr
+    proc = run_cli("--lang", "ja", "explain", str(log), env=clean_env)
+    assert proc.returncode == 2 and "ファイル名で、メッセージではありません" in proc.stderr
+    proc = run_cli("explain", str(tmp_path), env=clean_env)
+    assert proc.returncode == 2 and "is a directory, not a log file" in proc.stderr
+    # a message that is one word and a finding is read as the message, file or not
+    named = tmp_path / "SELF_SIGNED_CERT_IN_CHAIN"
+    named.write_text("")
+    proc = run_cli("explain", str(named), env=clean_env)
+    assert proc.returncode == 1, proc.stderr

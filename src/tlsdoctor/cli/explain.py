@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     matcher = core.Matcher()
     _read_input(args, matcher)
     findings = matcher.close()
+    if not findings:
+        _refuse_a_file_name(args.text)
     if args.probe and findings:
         from tlsdoctor.cli._options import probe_findings_with
 
@@ -79,6 +81,21 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
             raise UsageError(_("the message is empty"))
         matcher.note_text(args.text)
         matcher.feed(args.text.encode("utf-8", "replace"))
+
+
+def _refuse_a_file_name(text: str | None) -> None:
+    """TEXT that names a file or folder and holds no failure: the user meant --file (saying
+    "no failure found" would pass over the log they wanted read)."""
+    import os
+
+    if text is None or text == "-" or len(text.split()) != 1 or not os.path.exists(text):
+        return
+    if os.path.isdir(text):
+        raise UsageError(_("{path} is a directory, not a log file", path=text))
+    raise UsageError(
+        _("{path} is a file name, not a message: the file was not read", path=text),
+        hint=_("to read the file: tlsdoctor explain --file {path}", path=text),
+    )
 
 
 def _feed_file(path: str, matcher: Matcher) -> None:
