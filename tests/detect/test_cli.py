@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -240,3 +241,24 @@ def test_show_honours_the_deadline_and_names_it(clean_env: dict[str, str]) -> No
     assert cut_ja in japanese.stdout
     # The host's own --timeout, shorter than the deadline, keeps its own words.
     assert (own["error_kind"], own["error"]) == ("timeout", "timed out during the TLS handshake")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize("command", ["detect", "show"])
+def test_a_roots_file_that_is_a_pipe_or_a_device_is_one_line(
+    tmp_path: Path, clean_env: dict[str, str], command: str
+) -> None:
+    """A named pipe nobody writes to hung the run (read_bytes waits for a writer); /dev/zero
+    would be read until memory runs out."""
+    fifo = tmp_path / "roots.pem"
+    os.mkfifo(fifo)
+    cases = {
+        str(fifo): f"tlsdoctor: error: {fifo}: empty file\n",
+        "/dev/zero": "tlsdoctor: error: cannot read the roots file /dev/zero: it is not a file\n",
+    }
+    for roots, message in cases.items():
+        argv = [sys.executable, "-m", "tlsdoctor", command, "127.0.0.1:1", "--no-proxy"]
+        done = subprocess.run(
+            [*argv, "--roots", roots], env=clean_env, capture_output=True, text=True, timeout=30
+        )
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", message)

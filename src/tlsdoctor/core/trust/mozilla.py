@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 
 from tlsdoctor.core.trust import RootStore, dedupe, load_root_file
 from tlsdoctor.errors import InputError, UsageError
 from tlsdoctor.i18n import _, os_reason
+
+_MAX_ROOTS_FILE = 64 * 1024 * 1024  # Mozilla's whole set is under 300 KB
 
 
 def mozilla_roots(path: str | Path | None = None) -> RootStore:
@@ -31,7 +35,7 @@ def _read_user_file(path: Path) -> RootStore:
     from tlsdoctor.core.x509 import load_certificates
 
     try:
-        data = path.read_bytes()
+        data = _read_roots_file(path)
     except OSError as err:
         raise UsageError(
             _(
@@ -45,3 +49,23 @@ def _read_user_file(path: Path) -> RootStore:
     except InputError as err:
         raise UsageError(str(err), hint=err.hint) from None
     return RootStore(name="roots-file", source=str(path), certificates=dedupe(certs))
+
+
+def _read_roots_file(path: Path) -> bytes:
+    """The file's bytes; a named pipe is read (``--roots <(...)``) but never waited on when
+    nothing writes to it; a device or socket, or a file too large for a root set, is refused."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)  # a FIFO opens at once, even with no writer
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+            raise UsageError(
+                _("cannot read the roots file {path}: it is not a file", path=str(path))
+            )
+        os.set_blocking(fd, True)  # a writer still writing is waited for; no writer: end of file
+        data = handle.read(_MAX_ROOTS_FILE + 1)
+    if len(data) > _MAX_ROOTS_FILE:
+        raise UsageError(
+            _("the roots file {path} is too large for a set of root certificates", path=str(path))
+        )
+    return data
