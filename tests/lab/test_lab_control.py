@@ -700,3 +700,33 @@ def test_a_state_dir_that_is_a_file_is_one_line(
     with pytest.raises(UsageError, match="is not a folder"):
         read_state(path)
     assert path.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lab", "status", "--state-dir", "{loop}"], "cannot use the lab state dir {loop}: "),
+        (["lab", "stop", "--state-dir", "{loop}"], "cannot use the lab state dir {loop}: "),
+        (["lab", "start", "--state-dir", "{loop}"], "cannot use the lab state dir {loop}: "),
+        (["detect", "--lab={loop}"], "cannot use the lab state dir {loop}: "),
+        (["lab", "status", "--state-dir="], "--state-dir needs a folder name (it is empty)"),
+        (["lab", "stop", "--state-dir", " "], "--state-dir needs a folder name (it is empty)"),
+        (["lab", "start", "--state-dir", "{new}", "--vendor="], "unknown vendor ''; choose from"),
+        (["lab", "start", "--state-dir", "{new}", "--ca-name="], "--ca-name '' has no CN"),
+    ],
+)
+def test_careless_lab_options_are_one_line(
+    tmp_path: Path, clean_env: dict[str, str], args: list[str], message: str
+) -> None:
+    """A symlink loop as the state dir was an internal error (exit 70: Path.resolve raises
+    RuntimeError); an empty --state-dir meant the default lab, an empty --vendor or --ca-name the
+    default CA: each is a mistake, said in one line, exit 2, nothing started or written."""
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    names = {"loop": str(loop), "new": str(tmp_path / "new")}
+    result = tlsdoctor(*(a.format(**names) for a in args), env=clean_env)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("tlsdoctor: error: " + message.format(**names))
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "new" / "state.json").exists()

@@ -134,6 +134,8 @@ _START_ONLY: tuple[tuple[str, Any], ...] = (
 def run(args: argparse.Namespace) -> int:
     from tlsdoctor.lab.state import resolve_state_dir
 
+    if args.state_dir is not None and not args.state_dir.strip():
+        raise UsageError(_("--state-dir needs a folder name (it is empty)"))
     state_dir = resolve_state_dir(args.state_dir)
     if args.action != "start":
         given = [name for name, default in _START_ONLY if getattr(args, name) != default]
@@ -155,7 +157,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
     try:
         state = Lab.start(
             state_dir,
-            vendor=args.vendor or "mitmproxy",
+            vendor="mitmproxy" if args.vendor is None else args.vendor,
             ca_name=args.ca_name,
             ca_chain=args.ca_chain,
             ca_intermediate_only=args.ca_intermediate_only,

@@ -141,7 +141,7 @@ def resolve_vendor(name: str) -> str:
 
     wanted = squashed(name)
     for key, profile in profiles.items():
-        if wanted in (squashed(key), squashed(str(profile.get("description", "")))):
+        if wanted and wanted in (squashed(key), squashed(str(profile.get("description", "")))):
             return key
     raise UsageError(
         _(
@@ -171,8 +171,8 @@ def _validate(opts: LabOptions) -> list[str]:
         )
     if opts.proxy_auth is not None:
         _validate_proxy_auth(opts.proxy_auth)
-    if opts.ca_name:
-        _inspection_names(opts)  # a bad DN fails here, before anything is written
+    if opts.ca_name is not None:
+        _inspection_names(opts)  # a bad (or empty) DN fails here, before anything is written
     names = site_names(opts.sites)
     unknown = [h for h in opts.bypass if lab_name(h) not in names]
     if unknown:
@@ -230,7 +230,7 @@ def _inspection_names(opts: LabOptions) -> tuple[Any, Any]:
 
     from tlsdoctor.lab import pki
 
-    if opts.ca_name:
+    if opts.ca_name is not None:
         root = pki.parse_name(opts.ca_name)
         attrs = list(root)
         cn = root.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tlsdoctor.errors import UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 STATE_FILE = "state.json"
 STATE_VERSION = 1
@@ -231,8 +231,21 @@ class LabState:
 
 
 def require_folder(state_dir: Path) -> None:
-    """UsageError when the state dir is a file (or anything else that is not a folder)."""
-    if state_dir.exists() and not state_dir.is_dir():
+    """UsageError when the state dir is a file (or anything else that is not a folder), or a
+    path that cannot be looked up (a symlink loop: Path.resolve() raises RuntimeError on it)."""
+    try:
+        os.stat(state_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # start creates it (or says why it cannot); stop and status find no lab there
+    except OSError as err:
+        raise UsageError(
+            _(
+                "cannot use the lab state dir {path}: {reason}",
+                path=str(state_dir),
+                reason=os_reason(err),
+            )
+        ) from err
+    if not state_dir.is_dir():
         raise UsageError(_("the lab state dir {path} is not a folder", path=str(state_dir)))
 
 
