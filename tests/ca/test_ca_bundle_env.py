@@ -439,7 +439,9 @@ def test_an_unwritable_out_is_an_input_error(
     assert "is a directory" in capsys.readouterr().err
     for command in ([*base, "--out", ""], ["ca", "export", "--all", "--out", ""]):
         assert main(command) == 2
-        assert capsys.readouterr().err == "tlsdoctor: error: --out needs a file name\n"
+        assert capsys.readouterr().err == (
+            "tlsdoctor: error: --out needs a file name (it is empty)\n"
+        )
 
 
 def test_env_explain_piped_is_plain_and_whole(capsys: pytest.CaptureFixture[str]) -> None:
@@ -576,3 +578,32 @@ def test_out_never_replaces_a_file_that_is_not_a_certificate_file(
     for _run in range(2):  # its own bundle, CA file and wgetrc are replaced again
         assert main([*base, str(own / "bundle")]) == 0
     assert sorted(p.name for p in own.iterdir()) == ["bundle", "inspection-ca.pem", "wgetrc"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["setup", "--ca", ""], "--ca"),
+        (["setup", "--bundle", " "], "--bundle"),
+        (["doctor", "--ca", ""], "--ca"),
+        (["env", "--bundle", ""], "--bundle"),
+        (["bundle", "--ca", ""], "--ca"),
+        (["bundle", "--check", "--out", ""], "--out"),
+        (["bundle", "--ca", "x.pem", "--roots", ""], "--roots"),
+        (["fix", "--ca", ""], "--ca"),
+        (["fix", "--roots", ""], "--roots"),
+        (["check", "--source", ""], "--source"),
+        (["ca", "export", "--roots", "", "--host", "127.0.0.1:1"], "--roots"),
+    ],
+)
+def test_an_empty_file_name_is_a_usage_error(
+    argv: list[str], option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--ca "$UNSET": one line, exit 2, before anything is read, probed or written (it was
+    taken as no option at all, or as the folder '.')."""
+    assert main(argv) == 2
+    assert (
+        capsys.readouterr().err == f"tlsdoctor: error: {option} needs a file name (it is empty)\n"
+    )
+    assert main(["ca", "check", ""]) == 2
+    assert "FILE is empty" in capsys.readouterr().err

@@ -133,9 +133,11 @@ def _current_cas(args: argparse.Namespace) -> list[Certificate] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.cli.ca import require_file_names
     from tlsdoctor.core import bundle
     from tlsdoctor.render.console import console, print_json
 
+    require_file_names(args, {"ca": "--ca", "out": "--out", "roots": "--roots"})
     _reject_ignored_options(args)
     if args.check:
         path = args.out or str(bundle.default_bundle_path())

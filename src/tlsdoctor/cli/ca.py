@@ -72,6 +72,8 @@ def _run_check(args: argparse.Namespace) -> int:
     from tlsdoctor.core.x509 import describe, strict_defects
     from tlsdoctor.render.console import console, print_json
 
+    if not args.file.strip():
+        raise UsageError(_("FILE is empty: give a certificate file, or '-' for standard input"))
     certs, has_key = _load_check_input(args.file)
     warnings = []
     if has_key:
@@ -169,10 +171,21 @@ def _out_target(out: str) -> Path:
     return target
 
 
+def require_file_names(args: argparse.Namespace, options: dict[str, str]) -> None:
+    """An option naming a file (``options``: dest -> how the user wrote it) may not be empty:
+    ``--ca ""`` (an unset shell variable) is a usage error, not "no --ca" nor the folder ".".
+    """
+    for dest, option in options.items():
+        value = getattr(args, dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            raise UsageError(_("{option} needs a file name (it is empty)", option=option))
+
+
 def require_file_name(out: str) -> None:
     """--out must name a file: not empty, not a folder (UsageError otherwise)."""
     if not out.strip():
-        raise UsageError(_("--out needs a file name"))
+        raise UsageError(_("{option} needs a file name (it is empty)", option="--out"))
     if Path(out).is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
 
@@ -210,6 +223,7 @@ def _run_export(args: argparse.Namespace) -> int:
     from tlsdoctor.render.console import console, print_json
 
     _reject_ignored_options(args)
+    require_file_names(args, {"roots": "--roots"})
     if args.out is not None:
         _out_target(args.out)  # a bad --out is refused before anything is probed
     proxy, use_env, roots, lab_host = _network(args)

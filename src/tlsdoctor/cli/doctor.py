@@ -20,10 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.cli.ca import require_file_names
     from tlsdoctor.core.doctor import audit
     from tlsdoctor.render import setup as render
     from tlsdoctor.render.console import console, print_json
 
+    require_file_names(args, {"ca": "--ca"})
     ca = Path(args.ca).expanduser() if args.ca else None
     if ca is not None:
         from tlsdoctor.core.x509 import load_certificate_file

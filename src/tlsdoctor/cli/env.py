@@ -132,9 +132,11 @@ def _safe_wgetrc(path: Path) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.cli.ca import require_file_names
     from tlsdoctor.core import bundle, envvars
     from tlsdoctor.render.console import console
 
+    require_file_names(args, {"bundle": "--bundle"})
     if args.explain:
         if args.json:
             from tlsdoctor.render.console import print_json

@@ -139,10 +139,12 @@ class Settings:
 def _check_arguments(args: argparse.Namespace) -> list[Any]:
     """Every argument checked before anything is probed or read from the lab; the
     certificates of --ca (read here once, so a file changed during the probes cannot matter)."""
+    from tlsdoctor.cli.ca import require_file_names
     from tlsdoctor.core.probe import parse_target
 
     if not is_positive_seconds(args.timeout):
         raise UsageError(_("--timeout must be a positive number of seconds"))
+    require_file_names(args, {"ca": "--ca", "roots": "--roots"})
     for option, value in (("--ca", args.ca), ("--roots", args.roots)):
         if value and not Path(value).expanduser().is_file():
             raise UsageError(_("{option} file not found: {path}", option=option, path=value))

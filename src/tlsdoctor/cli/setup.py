@@ -61,11 +61,13 @@ def resolve_files(bundle: str | None, ca: str | None) -> tuple[Path, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tlsdoctor.cli.ca import require_file_names
     from tlsdoctor.core import changes
     from tlsdoctor.core.tools import plan_setup
     from tlsdoctor.render import setup as render
     from tlsdoctor.render.console import console, print_json
 
+    require_file_names(args, {"bundle": "--bundle", "ca": "--ca"})
     bundle, ca = resolve_files(args.bundle, args.ca)
     plan = plan_setup(args.tools or None, bundle, ca, system=args.system)
     if not args.apply:
