@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -68,6 +69,14 @@ def test_no_network_says_inconclusive_without_a_traceback(clean_env: dict[str, s
             ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
             "tlsdoctor: error: unsupported proxy scheme 'socks5': "
             "only http:// CONNECT proxies are supported\n",
+        ),
+        *(
+            (
+                [*command, "--proxy", ""],
+                "tlsdoctor: error: --proxy needs a URL (it is empty); "
+                "use --no-proxy to connect directly\n",
+            )
+            for command in (["detect", "127.0.0.1:1"], ["show", "127.0.0.1:1"], ["ca", "export"])
         ),
         (["show", "[::1"], "tlsdoctor: error: not a HOST[:PORT]: [::1\n"),
         (["show", "https://[::1"], "tlsdoctor: error: not a HOST[:PORT]: https://[::1\n"),
@@ -262,3 +271,24 @@ def test_a_roots_file_that_is_a_pipe_or_a_device_is_one_line(
             [*argv, "--roots", roots], env=clean_env, capture_output=True, text=True, timeout=30
         )
         assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
+
+
+@pytest.mark.parametrize("command", ["detect", "show"])
+def test_roots_from_process_substitution_are_read_once(
+    tmp_path: Path, clean_env: dict[str, str], command: str
+) -> None:
+    """`--roots <(cat roots.pem)`: the command checks the file, then loads it to probe; a pipe
+    gives its bytes once, so the second read found it empty (exit 2, "empty file")."""
+    import trustme
+
+    roots = tmp_path / "roots.pem"
+    trustme.CA().cert_pem.write_to_path(str(roots))
+    line = (
+        f"{shlex.quote(sys.executable)} -m tlsdoctor {command} 127.0.0.1:{closed_port()} "
+        f"--no-proxy --json --roots <(cat {shlex.quote(str(roots))})"
+    )
+    done = subprocess.run(
+        ["bash", "-c", line], env=clean_env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    assert "refused" in done.stdout

@@ -51,19 +51,30 @@ def _read_user_file(path: Path) -> RootStore:
     return RootStore(name="roots-file", source=str(path), certificates=dedupe(certs))
 
 
+# What each named pipe gave: a pipe can be read once, and a command checks --roots before it
+# probes, then loads it again (``--roots <(curl ...)`` was "empty" the second time).
+_pipes_read: dict[tuple[str, int, int], bytes] = {}
+
+
 def _read_roots_file(path: Path) -> bytes:
     """The file's bytes; a named pipe is read (``--roots <(...)``) but never waited on when
     nothing writes to it; a device or socket, or a file too large for a root set, is refused."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     fd = os.open(path, flags)  # a FIFO opens at once, even with no writer
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
             raise UsageError(
                 _("cannot read the roots file {path}: it is not a file", path=str(path))
             )
+        pipe = (str(path), info.st_dev, info.st_ino) if stat.S_ISFIFO(mode) else None
+        if pipe in _pipes_read:
+            return _pipes_read[pipe]
         os.set_blocking(fd, True)  # a writer still writing is waited for; no writer: end of file
         data = handle.read(_MAX_ROOTS_FILE + 1)
+        if pipe is not None and len(data) <= _MAX_ROOTS_FILE:
+            _pipes_read[pipe] = data
     if len(data) > _MAX_ROOTS_FILE:
         raise UsageError(
             _("the roots file {path} is too large for a set of root certificates", path=str(path))
