@@ -607,3 +607,26 @@ def test_an_empty_file_name_is_a_usage_error(
     )
     assert main(["ca", "check", ""]) == 2
     assert "FILE is empty" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize(
+    "argv",
+    [["ca", "check"], ["bundle", "--out", "bundle.pem", "--ca"], ["doctor", "--ca"]],
+)
+def test_a_named_pipe_nobody_writes_to_does_not_hang(
+    argv: list[str], tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    """open() of a FIFO waits for a writer: ca check, bundle --ca and doctor --ca hung."""
+    fifo = tmp_path / "ca.pem"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "tlsdoctor", *argv, str(fifo)],
+        cwd=tmp_path,
+        env=dict(clean_env, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert done.stderr == f"tlsdoctor: error: {fifo}: empty file\n"

@@ -131,8 +131,12 @@ def read_input_file(path: str | Path) -> bytes:
     try:
         if p.is_dir():
             raise _fail(_("this is a directory, not a certificate file"), str(p))
-        with p.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        # Opened non-blocking, so a named pipe nobody writes to opens (and reads as empty)
+        # instead of hanging; reads block again, so a writer still writing is waited for.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            os.set_blocking(fd, True)
+            size = os.fstat(fd).st_size
             if size > MAX_INPUT_BYTES:  # a regular file: refused without reading it
                 raise _fail(_too_large(size), str(p))
             data = handle.read(MAX_INPUT_BYTES + 1)
