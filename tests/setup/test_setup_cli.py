@@ -470,3 +470,39 @@ def test_setup_warns_when_the_ca_is_no_ca_or_the_bundle_lacks_it(
     assert [w.split(" is ")[1] for w in warnings(certs.bundle, leaf)] == [
         "a server certificate, not a CA: trusting it will not help with other hosts"
     ]
+
+
+@pytest.mark.parametrize("option", ["--ca", "--roots"])
+def test_fix_names_why_a_file_option_cannot_be_read(
+    isolated_process_env: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    option: str,
+) -> None:
+    """A symlink loop or a folder was "file not found", which sent users looking for a typo."""
+    loop = tmp_path / "loop.pem"
+    loop.symlink_to(tmp_path / "other.pem")
+    (tmp_path / "other.pem").symlink_to(loop)
+    for value, reason in (
+        (loop, "Too many levels of symbolic links"),
+        (tmp_path, "Is a directory"),
+    ):
+        assert main(["fix", option, str(value), "--host", "127.0.0.1:1"]) == 2
+        err = capsys.readouterr().err
+        assert err == f"tlsdoctor: error: cannot read {value}: {reason}\n"
+
+
+def test_fix_reads_the_ca_from_a_pipe(
+    isolated_process_env: dict[str, str], certs: Certs, tmp_path: Path
+) -> None:
+    """`fix --ca <(cat ca.pem)`: a pipe is not a regular file, and was "file not found"."""
+    line = '"$0" -m tlsdoctor fix --ca <(cat "$1") --host 127.0.0.1:1 --json'
+    done = subprocess.run(
+        ["bash", "-c", line, sys.executable, str(certs.ca)],
+        env=isolated_process_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "not found" not in done.stderr and "cannot read" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["ca"]["certificates"], done.stdout

@@ -11,7 +11,9 @@ profile block setup just wrote (sourced with bash), since this process cannot pi
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from tlsdoctor.cli._options import add_json, add_lab, add_roots, is_positive_seconds
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
-from tlsdoctor.i18n import _
+from tlsdoctor.i18n import _, os_reason
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -146,8 +148,8 @@ def _check_arguments(args: argparse.Namespace) -> list[Any]:
         raise UsageError(_("--timeout must be a positive number of seconds"))
     require_file_names(args, {"ca": "--ca", "roots": "--roots"})
     for option, value in (("--ca", args.ca), ("--roots", args.roots)):
-        if value and not Path(value).expanduser().is_file():
-            raise UsageError(_("{option} file not found: {path}", option=option, path=value))
+        if value:
+            _require_readable(option, value)
     ca_certs = load_ca_file(args.ca) if args.ca else []  # not a certificate: exit 2 now
     for host in args.host:
         parse_target(host)
@@ -156,6 +158,21 @@ def _check_arguments(args: argparse.Namespace) -> list[Any]:
 
         parse_proxy(args.proxy)  # a bad --proxy is a usage error before any probing
     return ca_certs
+
+
+def _require_readable(option: str, value: str) -> None:
+    """A file (or a pipe: ``--ca <(...)``) that exists; the OS's reason for anything else."""
+    try:
+        mode = Path(value).expanduser().stat().st_mode
+    except FileNotFoundError:
+        raise UsageError(_("{option} file not found: {path}", option=option, path=value)) from None
+    except OSError as err:  # a symlink loop, a folder we may not enter
+        raise UsageError(
+            _("cannot read {path}: {reason}", path=value, reason=os_reason(err))
+        ) from None
+    if stat.S_ISDIR(mode):
+        folder = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        raise UsageError(_("cannot read {path}: {reason}", path=value, reason=os_reason(folder)))
 
 
 def load_ca_file(ca_file: str) -> list[Any]:
