@@ -92,8 +92,13 @@ ENV_VARIABLES = frozenset(
         "GIT_SSL_NO_VERIFY",
         "CURL_CA_BUNDLE",
         "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION",
+        "VAULT_SKIP_VERIFY",
+        "NOMAD_SKIP_VERIFY",
+        "CONSUL_HTTP_SSL_VERIFY",
     }
 )
+# Go's strconv.ParseBool, which Vault's and Nomad's API clients apply to *_SKIP_VERIFY.
+GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,10 @@ def env_value_disables(name: str, value: object) -> bool:
         return text == ""  # requests < 2.28 then verifies nothing (psf/requests#6071)
     if name == "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION":
         return text in ("1", "true", "yes")
+    if name in ("VAULT_SKIP_VERIFY", "NOMAD_SKIP_VERIFY"):
+        return str(value) in GO_TRUE
+    if name == "CONSUL_HTTP_SSL_VERIFY":  # Consul skips verification unless it parses as true
+        return text in ("0", "f", "false", "no", "off")
     return False
 
 

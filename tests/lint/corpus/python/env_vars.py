@@ -11,3 +11,9 @@ subprocess.run(["git", "pull"], env=dict(os.environ, GIT_SSL_NO_VERIFY="true"))
 
 def test_insecure(monkeypatch):
     monkeypatch.setenv("CURL_CA_BUNDLE", "")
+
+
+# HashiCorp clients (Vault and Nomad: strconv.ParseBool; Consul: anything not true).
+os.environ["VAULT_SKIP_VERIFY"] = "true"
+os.environ.setdefault("NOMAD_SKIP_VERIFY", "1")
+subprocess.run(["consul", "members"], env={**os.environ, "CONSUL_HTTP_SSL_VERIFY": "false"})
