@@ -95,6 +95,7 @@ ENV_VARIABLES = frozenset(
         "VAULT_SKIP_VERIFY",
         "NOMAD_SKIP_VERIFY",
         "CONSUL_HTTP_SSL_VERIFY",
+        "GOVC_INSECURE",
     }
 )
 # Go's strconv.ParseBool, which Vault's and Nomad's API clients apply to *_SKIP_VERIFY.
@@ -125,6 +126,8 @@ def env_value_disables(name: str, value: object) -> bool:
         return str(value) in GO_TRUE
     if name == "CONSUL_HTTP_SSL_VERIFY":  # Consul skips verification unless it parses as true
         return text in ("0", "f", "false", "no", "off")
+    if name == "GOVC_INSECURE":
+        return text in ("1", "true")  # govc lowercases the value
     return False
 
 
@@ -147,6 +150,19 @@ def _const(node: ast.AST | None) -> object:
 
 
 _MISSING = object()
+
+
+def _env_const(node: ast.AST) -> object:
+    """An environment value: a constant, also wrapped in str() (`str("true")`, `str(1)`)."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "str"
+        and len(node.args) == 1
+        and not node.keywords
+    ):
+        node = node.args[0]
+    return _const(node)
 
 
 def _func_name(call: ast.Call) -> str:
@@ -378,7 +394,7 @@ class _Checker:
         elif arg in CERT_REQS_KEYWORDS and (_const(value) in NO_VERIFY_STRINGS or _is_zero(value)):
             self.hit("cert_none", keyword, call)
         elif arg in ENV_VARIABLES:
-            constant = _const(value)
+            constant = _env_const(value)
             if constant is not _MISSING and env_value_disables(arg, constant):
                 self.hit("env_disables", keyword, call)
 
@@ -444,7 +460,7 @@ class _Checker:
         name = _const(key)
         if not isinstance(name, str) or name not in ENV_VARIABLES:
             return
-        constant = _const(value)
+        constant = _env_const(value)
         if constant is not _MISSING and env_value_disables(name, constant):
             self.hit("env_disables", key, value)
 

@@ -13,3 +13,5 @@ os.environ["CONSUL_HTTP_SSL_VERIFY"] = "true"
 os.environ.pop("VAULT_SKIP_VERIFY", None)
 if os.environ.get("VAULT_SKIP_VERIFY") == "true":
     raise SystemExit("VAULT_SKIP_VERIFY turns verification off; set VAULT_CACERT instead")
+os.environ["GOVC_TLS_CA_CERTS"] = "/etc/pki/vcenter-ca.pem"
+os.putenv("GOVC_INSECURE", str(False))
