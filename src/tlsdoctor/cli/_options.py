@@ -77,9 +77,7 @@ def check_network_options(args: argparse.Namespace) -> None:
     if not (is_positive_seconds(args.timeout) and is_positive_seconds(args.deadline)):
         raise UsageError(_("--timeout and --deadline must be positive numbers of seconds"))
     if getattr(args, "proxy", None) == "":  # an unset variable in a script: not "use the env"
-        raise UsageError(
-            _("--proxy needs a URL (it is empty); use --no-proxy to connect directly")
-        )
+        raise UsageError(_("--proxy needs a URL (it is empty); use --no-proxy to connect directly"))
     if getattr(args, "proxy", None):
         from tlsdoctor.core.probe import parse_proxy
 
