@@ -28,6 +28,10 @@ INSECURE: dict[str, Plant] = {
     "node-tls-reject-unauthorized": lambda h, e, c: e.update(NODE_TLS_REJECT_UNAUTHORIZED="0"),
     "pythonhttpsverify": lambda h, e, c: e.update(PYTHONHTTPSVERIFY="0"),
     "git-ssl-no-verify": lambda h, e, c: e.update(GIT_SSL_NO_VERIFY="1"),
+    "vault-skip-verify": lambda h, e, c: e.update(VAULT_SKIP_VERIFY="true"),
+    "nomad-skip-verify": lambda h, e, c: e.update(NOMAD_SKIP_VERIFY="1"),
+    "consul-http-ssl-verify": lambda h, e, c: e.update(CONSUL_HTTP_SSL_VERIFY="no"),
+    "govc-insecure": lambda h, e, c: e.update(GOVC_INSECURE="TRUE"),
     "npm-strict-ssl": lambda h, e, c: write(h / ".npmrc", "strict-ssl=false\n"),
     "git-ssl-verify": lambda h, e, c: write(
         h / ".gitconfig", '[http "https://corp.example"]\n\tsslVerify = false\n'
@@ -665,3 +669,23 @@ def test_doctor_judges_the_sslcainfo_git_uses_the_environments_over_the_files(
     assert [(f.id, f.subject) for f in audit(env, ca=certs.ca)] == [
         ("empty-ca-variable", "GIT_SSL_CAINFO")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("VAULT_SKIP_VERIFY", "false"),
+        ("VAULT_SKIP_VERIFY", "yes"),  # ParseBool rejects it: Vault stops with an error
+        ("NOMAD_SKIP_VERIFY", "0"),
+        ("CONSUL_HTTP_SSL_VERIFY", "true"),
+        ("CONSUL_HTTP_SSL_VERIFY", ""),
+        ("GOVC_INSECURE", "0"),
+    ],
+)
+def test_doctor_leaves_hashicorp_and_govc_switches_that_keep_verification(
+    isolated_process_env: dict[str, str], certs: Certs, name: str, value: str
+) -> None:
+    """Only the values these Go clients read as "skip" are findings (strconv.ParseBool for
+    Vault and Nomad; Consul skips for any set value that is not true; govc: 1 or true)."""
+    env = dict(isolated_process_env, **{name: value})
+    assert [f.id for f in audit(env, ca=certs.ca)] == []

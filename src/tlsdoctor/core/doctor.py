@@ -58,6 +58,20 @@ def _is_false_word(value: str) -> bool:
     return value.strip().lower() in FALSE_WORDS
 
 
+def _is_go_true(value: str) -> bool:
+    """Go's strconv.ParseBool true (Vault, Nomad: VAULT_SKIP_VERIFY=1 skips the checks)."""
+    return value in ("1", "t", "T", "TRUE", "true", "True")
+
+
+def _is_not_go_true(value: str) -> bool:
+    """Consul: any value set that is not ParseBool true ("no", "off" too) skips the checks."""
+    return value != "" and not _is_go_true(value)
+
+
+def _is_govc_true(value: str) -> bool:
+    return value.lower() in ("1", "true")
+
+
 def _is_set(value: str) -> bool:
     return bool(value)
 
@@ -129,6 +143,34 @@ INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
         "npm-strict-ssl",
         N_("{name}={hosts} turns certificate verification off for npm"),
         N_("unset it and set cafile to the full bundle ('tlsdoctor setup npm')"),
+    ),
+    _InsecureVariable(
+        "VAULT_SKIP_VERIFY",
+        _is_go_true,
+        "vault-skip-verify",
+        N_("{name}={hosts} turns certificate verification off for Vault"),
+        N_("unset it and set VAULT_CACERT to the full bundle"),
+    ),
+    _InsecureVariable(
+        "NOMAD_SKIP_VERIFY",
+        _is_go_true,
+        "nomad-skip-verify",
+        N_("{name}={hosts} turns certificate verification off for Nomad"),
+        N_("unset it and set NOMAD_CACERT to the full bundle"),
+    ),
+    _InsecureVariable(
+        "CONSUL_HTTP_SSL_VERIFY",
+        _is_not_go_true,
+        "consul-http-ssl-verify",
+        N_("{name}={hosts} turns certificate verification off for Consul"),
+        N_("unset it and set CONSUL_CACERT to the full bundle"),
+    ),
+    _InsecureVariable(
+        "GOVC_INSECURE",
+        _is_govc_true,
+        "govc-insecure",
+        N_("{name}={hosts} turns certificate verification off for govc"),
+        N_("unset it and set GOVC_TLS_CA_CERTS to the full bundle"),
     ),
     _InsecureVariable(
         "UV_INSECURE_HOST",
