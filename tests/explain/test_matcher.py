@@ -321,3 +321,21 @@ def test_any_bytes_are_handled(data: bytes) -> None:
         matcher.feed(data + b"\n" + CURL.encode())
         findings = matcher.close()
         assert any(f.tool == "curl" for f in findings)
+
+
+@pytest.mark.parametrize("present", [{"cert"}, {"ssl"}, {"ssl", "tls"}, {"trust"}])
+def test_a_candidate_line_is_tested_for_the_fewest_literals(present: set[str]) -> None:
+    """Most candidate lines hold an anchor by chance and are dropped after testing the plan's
+    literals: none of them may hold an anchor the line lacks, or another of them (each is a
+    test per line, and such a literal can never decide)."""
+    from tlsdoctor.core.explain.prefilter import ANCHORS
+    from tlsdoctor.core.explain.signatures import catalog
+
+    quick = matcher_module._Plan.build(catalog(), frozenset(present)).quick
+    assert quick
+    for literal in quick:
+        assert all(a in present for a in ANCHORS if a in literal), literal
+        assert not [other for other in quick if other != literal and other in literal], literal
+    # Every signature that could match such a line keeps a literal the line may hold.
+    line = "x509: certificate signed by unknown authority (ssl tls trust)"
+    assert explain_text(line)

@@ -105,7 +105,7 @@ class _Plan:
             if group is None:
                 return cls(signatures, insecure, None)
             quick.extend(lit for lit in group if lit not in quick)
-        return cls(signatures, insecure, tuple(quick))
+        return cls(signatures, insecure, _fewest_literals(quick, present))
 
     @classmethod
     def everything(cls, cat: Catalog) -> _Plan:
@@ -117,6 +117,14 @@ class _Plan:
                 break
             quick.extend(lit for lit in group if lit not in quick)
         return cls(cat.signatures, cat.insecure, tuple(quick) if quick is not None else None)
+
+
+def _fewest_literals(literals: list[str], present: frozenset[str]) -> tuple[str, ...]:
+    """The literals a line holding the anchors ``present`` must hold one of, fewer: a literal
+    holding an anchor the line lacks cannot be on it, and one holding another literal adds
+    nothing. Most candidate lines hold none (an anchor by chance), and each costs a test."""
+    possible = [lit for lit in literals if all(a in present for a in ANCHORS if a in lit)]
+    return tuple(lit for lit in possible if not any(o != lit and o in lit for o in possible))
 
 
 @dataclass
