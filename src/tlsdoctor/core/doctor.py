@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,6 +20,7 @@ from tlsdoctor import paths
 from tlsdoctor.core.changes import NotRegularFile, english_text, message, read_bytes
 from tlsdoctor.core.tools import _edit, cloud, curl, git, insecure, node, php, python, rust
 from tlsdoctor.core.tools._base import Context, _pem_ders
+from tlsdoctor.core.verify_switches import FALSE_WORDS, switches_off
 from tlsdoctor.i18n import N_, _, os_reason
 
 ERROR = "error"  # verification is off, or a setting that breaks every connection
@@ -42,7 +43,6 @@ FALLBACK_VARS: tuple[tuple[str, str, str], ...] = (
     ("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", "replace", "bundle"),
     ("DENO_CERT", "add", "ca"),
 )
-FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 # Variables that take a switch or a bundle path (conda's ssl_verify).
 BOOLEAN_OR_PATH = frozenset({"CONDA_SSL_VERIFY"})
 BOOLEAN_WORDS = FALSE_WORDS | {"true", "yes", "on", "1", "truststore"}
@@ -50,42 +50,12 @@ BOOLEAN_WORDS = FALSE_WORDS | {"true", "yes", "on", "1", "truststore"}
 EMPTY_MEANS_NO_VERIFY = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 
 
-def _is_zero(value: str) -> bool:
-    return value.strip() == "0"
-
-
-def _is_false_word(value: str) -> bool:
-    return value.strip().lower() in FALSE_WORDS
-
-
-def _is_go_true(value: str) -> bool:
-    """Go's strconv.ParseBool true (Vault, Nomad: VAULT_SKIP_VERIFY=1 skips the checks)."""
-    return value in ("1", "t", "T", "TRUE", "true", "True")
-
-
-def _is_not_go_true(value: str) -> bool:
-    """Consul: any value set that is not ParseBool true ("no", "off" too) skips the checks."""
-    return value != "" and not _is_go_true(value)
-
-
-def _is_govc_true(value: str) -> bool:
-    return value.lower() in ("1", "true")
-
-
-def _is_set(value: str) -> bool:
-    return bool(value)
-
-
-def _is_set_at_all(value: str) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class _InsecureVariable:
-    """An environment variable that turns certificate verification off."""
+    """An environment variable that turns certificate verification off (which values do:
+    core/verify_switches.py, shared with lint)."""
 
     name: str
-    turns_off: Callable[[str], bool]  # given the value ("" when unset)
     id: str
     message: str  # may use {name} and {hosts} (the value)
     fix: str
@@ -94,7 +64,6 @@ class _InsecureVariable:
 INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
     _InsecureVariable(
         "NODE_TLS_REJECT_UNAUTHORIZED",
-        _is_zero,
         "node-tls-reject-unauthorized",
         N_(
             "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for "
@@ -104,77 +73,66 @@ INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
     ),
     _InsecureVariable(
         "PYTHONHTTPSVERIFY",
-        _is_zero,
         "pythonhttpsverify",
         N_("PYTHONHTTPSVERIFY=0 turns certificate verification off for Python's urllib"),
         N_("unset it and point SSL_CERT_FILE at the full bundle ('tlsdoctor setup shell')"),
     ),
     _InsecureVariable(
         "GIT_SSL_NO_VERIFY",
-        _is_set_at_all,  # git only asks getenv(): "0", "false" and "" switch it off too
         "git-ssl-no-verify",
         N_("GIT_SSL_NO_VERIFY turns certificate verification off for git"),
         N_("unset it and set http.sslCAInfo to the full bundle ('tlsdoctor setup git')"),
     ),
     _InsecureVariable(
         "PIP_TRUSTED_HOST",
-        _is_set,
         "pip-trusted-host",
         N_("PIP_TRUSTED_HOST makes pip skip certificate checks for {hosts}"),
         N_("unset it and let pip trust the inspection CA ('tlsdoctor setup pip')"),
     ),
     _InsecureVariable(
         "CONDA_SSL_VERIFY",
-        _is_false_word,
         "conda-ssl-verify",
         N_("{name}={hosts} turns certificate verification off for conda"),
         N_("set it to the full bundle, or unset it and run 'tlsdoctor setup conda'"),
     ),
     _InsecureVariable(
         "npm_config_strict_ssl",
-        _is_false_word,
         "npm-strict-ssl",
         N_("{name}={hosts} turns certificate verification off for npm"),
         N_("unset it and set cafile to the full bundle ('tlsdoctor setup npm')"),
     ),
     _InsecureVariable(
         "NPM_CONFIG_STRICT_SSL",
-        _is_false_word,
         "npm-strict-ssl",
         N_("{name}={hosts} turns certificate verification off for npm"),
         N_("unset it and set cafile to the full bundle ('tlsdoctor setup npm')"),
     ),
     _InsecureVariable(
         "VAULT_SKIP_VERIFY",
-        _is_go_true,
         "vault-skip-verify",
         N_("{name}={hosts} turns certificate verification off for Vault"),
         N_("unset it and set VAULT_CACERT to the full bundle"),
     ),
     _InsecureVariable(
         "NOMAD_SKIP_VERIFY",
-        _is_go_true,
         "nomad-skip-verify",
         N_("{name}={hosts} turns certificate verification off for Nomad"),
         N_("unset it and set NOMAD_CACERT to the full bundle"),
     ),
     _InsecureVariable(
         "CONSUL_HTTP_SSL_VERIFY",
-        _is_not_go_true,
         "consul-http-ssl-verify",
         N_("{name}={hosts} turns certificate verification off for Consul"),
         N_("unset it and set CONSUL_CACERT to the full bundle"),
     ),
     _InsecureVariable(
         "GOVC_INSECURE",
-        _is_govc_true,
         "govc-insecure",
         N_("{name}={hosts} turns certificate verification off for govc"),
         N_("unset it and set GOVC_TLS_CA_CERTS to the full bundle"),
     ),
     _InsecureVariable(
         "UV_INSECURE_HOST",
-        _is_set,
         "uv-insecure-host",
         N_("{name} makes uv skip certificate checks for {hosts}"),
         N_("unset it and point SSL_CERT_FILE at the full bundle"),
@@ -477,7 +435,7 @@ class _Auditor:
     def _audit_insecure_variables(self) -> None:
         for variable in INSECURE_VARIABLES:
             value = self.env.get(variable.name)
-            if value is not None and variable.turns_off(value):
+            if value is not None and switches_off(variable.name, value):
                 self.add(
                     variable.id,
                     ERROR,

@@ -11,6 +11,8 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tlsdoctor.core.verify_switches import switches_off
+
 OBSOLETE_PROTOCOLS = frozenset(
     {
         "PROTOCOL_SSLv2",
@@ -98,8 +100,6 @@ ENV_VARIABLES = frozenset(
         "GOVC_INSECURE",
     }
 )
-# Go's strconv.ParseBool, which Vault's and Nomad's API clients apply to *_SKIP_VERIFY.
-GO_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
 @dataclass(frozen=True)
@@ -113,22 +113,8 @@ class Hit:
 
 def env_value_disables(name: str, value: object) -> bool:
     """Whether setting environment variable ``name`` to ``value`` switches verification off."""
-    text = str(value).strip().lower() if not isinstance(value, bool) else str(int(value))
-    if name in ("PYTHONHTTPSVERIFY", "NODE_TLS_REJECT_UNAUTHORIZED"):
-        return text == "0"
-    if name == "GIT_SSL_NO_VERIFY":
-        return True  # git only checks that the variable exists
-    if name == "CURL_CA_BUNDLE":
-        return text == ""  # requests < 2.28 then verifies nothing (psf/requests#6071)
-    if name == "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION":
-        return text in ("1", "true", "yes")
-    if name in ("VAULT_SKIP_VERIFY", "NOMAD_SKIP_VERIFY"):
-        return str(value) in GO_TRUE
-    if name == "CONSUL_HTTP_SSL_VERIFY":  # Consul skips verification unless it parses as true
-        return text in ("0", "f", "false", "no", "off")
-    if name == "GOVC_INSECURE":
-        return text in ("1", "true")  # govc lowercases the value
-    return False
+    text = str(int(value)) if isinstance(value, bool) else str(value)
+    return switches_off(name, text)
 
 
 def _is_false(node: ast.AST | None) -> bool:
