@@ -67,6 +67,22 @@ def add_lab(parser: argparse.ArgumentParser, help_text: str) -> None:
     )
 
 
+def require_file_names(args: argparse.Namespace, options: dict[str, str]) -> None:
+    """An option naming a file (``options``: dest -> how the user wrote it) may not be empty:
+    ``--ca ""`` (an unset shell variable) is a usage error, not "no --ca" nor the folder ".".
+    """
+    for dest, option in options.items():
+        value = getattr(args, dest, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                require_file_name_given(option, item)
+
+
+def require_file_name_given(option: str, value: str) -> None:
+    if not value.strip():
+        raise UsageError(_("{option} needs a file name (it is empty)", option=option))
+
+
 def is_positive_seconds(value: float) -> bool:
     """A usable time limit: not 0 or negative, and not nan or inf (float() reads both)."""
     return math.isfinite(value) and value > 0
@@ -102,8 +118,7 @@ def network_from(args: argparse.Namespace) -> Network:
         raise UsageError(
             _("--no-proxy and --lab cannot be combined: --lab always goes through the lab's proxy")
         )
-    if args.roots == "":
-        raise UsageError(_("--roots needs a file name (it is empty)"))
+    require_file_names(args, {"roots": "--roots"})
     network = Network(args.proxy, not args.no_proxy, args.roots)
     if getattr(args, "lab", None) is not None:
         from tlsdoctor.lab.state import read_state

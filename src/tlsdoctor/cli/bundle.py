@@ -133,7 +133,7 @@ def _current_cas(args: argparse.Namespace) -> list[Certificate] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
     from tlsdoctor.core import bundle
     from tlsdoctor.render.console import console, print_json
 

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_json, add_lab, add_network, add_roots
+from tlsdoctor.cli._options import (
+    add_json,
+    add_lab,
+    add_network,
+    add_roots,
+    require_file_name_given,
+    require_file_names,
+)
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_INCONCLUSIVE, EXIT_OK, InputError, UsageError
 from tlsdoctor.i18n import _, os_reason
 
@@ -171,21 +178,9 @@ def _out_target(out: str) -> Path:
     return target
 
 
-def require_file_names(args: argparse.Namespace, options: dict[str, str]) -> None:
-    """An option naming a file (``options``: dest -> how the user wrote it) may not be empty:
-    ``--ca ""`` (an unset shell variable) is a usage error, not "no --ca" nor the folder ".".
-    """
-    for dest, option in options.items():
-        value = getattr(args, dest, None)
-        values = value if isinstance(value, list) else [value]
-        if any(isinstance(v, str) and not v.strip() for v in values):
-            raise UsageError(_("{option} needs a file name (it is empty)", option=option))
-
-
 def require_file_name(out: str) -> None:
     """--out must name a file: not empty, not a folder (UsageError otherwise)."""
-    if not out.strip():
-        raise UsageError(_("{option} needs a file name (it is empty)", option="--out"))
+    require_file_name_given("--out", out)
     if Path(out).is_dir():
         raise UsageError(_("--out {path} is a directory; give a file name", path=out))
 

@@ -279,7 +279,7 @@ def run(args: argparse.Namespace) -> int:
     if not is_positive_seconds(args.timeout):
         raise UsageError(_("--timeout must be a positive number of seconds"))
     validate_arguments(args)
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
 
     require_file_names(args, {"source": "--source"})
     env: dict[str, str] = dict(os.environ)

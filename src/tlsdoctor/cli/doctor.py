@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
     from tlsdoctor.core.doctor import audit
     from tlsdoctor.render import setup as render
     from tlsdoctor.render.console import console, print_json

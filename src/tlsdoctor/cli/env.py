@@ -132,7 +132,7 @@ def _safe_wgetrc(path: Path) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
     from tlsdoctor.core import bundle, envvars
     from tlsdoctor.render.console import console
 

@@ -141,7 +141,7 @@ class Settings:
 def _check_arguments(args: argparse.Namespace) -> list[Any]:
     """Every argument checked before anything is probed or read from the lab; the
     certificates of --ca (read here once, so a file changed during the probes cannot matter)."""
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
     from tlsdoctor.core.probe import parse_target
 
     if not is_positive_seconds(args.timeout):

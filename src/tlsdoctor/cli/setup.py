@@ -61,7 +61,7 @@ def resolve_files(bundle: str | None, ca: str | None) -> tuple[Path, Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tlsdoctor.cli.ca import require_file_names
+    from tlsdoctor.cli._options import require_file_names
     from tlsdoctor.core import changes
     from tlsdoctor.core.tools import plan_setup
     from tlsdoctor.render import setup as render
