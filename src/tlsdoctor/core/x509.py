@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -121,6 +121,15 @@ def load_certificate_file(path: str | Path) -> list[Certificate]:
     return load_certificates(read_input_file(path), source=str(Path(path)))
 
 
+def open_without_waiting(path: str | Path) -> BinaryIO:
+    """``path`` opened for reading in binary. Opened non-blocking, so a named pipe nobody
+    writes to opens (and then reads as empty) instead of hanging in open(); reads block again,
+    so a writer still writing is waited for."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def read_input_file(path: str | Path) -> bytes:
     """The bytes of ``path``, read once and at most MAX_INPUT_BYTES + 1 of them.
 
@@ -131,12 +140,8 @@ def read_input_file(path: str | Path) -> bytes:
     try:
         if p.is_dir():
             raise _fail(_("this is a directory, not a certificate file"), str(p))
-        # Opened non-blocking, so a named pipe nobody writes to opens (and reads as empty)
-        # instead of hanging; reads block again, so a writer still writing is waited for.
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            os.set_blocking(fd, True)
-            size = os.fstat(fd).st_size
+        with open_without_waiting(p) as handle:
+            size = os.fstat(handle.fileno()).st_size
             if size > MAX_INPUT_BYTES:  # a regular file: refused without reading it
                 raise _fail(_too_large(size), str(p))
             data = handle.read(MAX_INPUT_BYTES + 1)

@@ -59,10 +59,10 @@ _pipes_read: dict[tuple[str, int, int], bytes] = {}
 def _read_roots_file(path: Path) -> bytes:
     """The file's bytes; a named pipe is read (``--roots <(...)``) but never waited on when
     nothing writes to it; a device or socket, or a file too large for a root set, is refused."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)  # a FIFO opens at once, even with no writer
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
+    from tlsdoctor.core.x509 import open_without_waiting
+
+    with open_without_waiting(path) as handle:
+        info = os.fstat(handle.fileno())
         mode = info.st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
             raise UsageError(
@@ -71,7 +71,6 @@ def _read_roots_file(path: Path) -> bytes:
         pipe = (str(path), info.st_dev, info.st_ino) if stat.S_ISFIFO(mode) else None
         if pipe in _pipes_read:
             return _pipes_read[pipe]
-        os.set_blocking(fd, True)  # a writer still writing is waited for; no writer: end of file
         data = handle.read(_MAX_ROOTS_FILE + 1)
         if pipe is not None and len(data) <= _MAX_ROOTS_FILE:
             _pipes_read[pipe] = data
