@@ -186,34 +186,17 @@ class WordWrapped:
 
 
 def _break_offsets(plain: str, width: int) -> list[int]:
-    """Where render.text.wrap breaks each line of ``plain``, as offsets into ``plain``."""
-    from tlsdoctor.render.text import wrap
+    """Where each line of ``plain`` starts and render.text.wrap breaks it, as offsets."""
+    from tlsdoctor.render.text import break_offsets
 
     offsets: list[int] = []
     start = 0
     for line in plain.split("\n"):
         if start:
             offsets.append(start)
-        pos = start
-        for index, piece in enumerate(wrap(line, width)):
-            while plain[pos].isspace():  # wrap drops the spaces around a break
-                pos += 1
-            if index:
-                offsets.append(pos)
-            pos = _consume(plain, pos, piece)
+        offsets.extend(start + offset for offset in break_offsets(line, width))
         start += len(line) + 1
     return offsets
-
-
-def _consume(plain: str, pos: int, piece: str) -> int:
-    """The offset after ``piece`` in ``plain`` from ``pos``; a space in it stands for any run."""
-    for char in piece:
-        if char == " ":
-            while pos < len(plain) and plain[pos].isspace() and plain[pos] != "\n":
-                pos += 1
-        else:
-            pos += 1
-    return pos
 
 
 def _print_blocks(report: DetectReport, rows: list[list[str | Text]], console: Console) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 
 # A unit that must stay on one line: an ASCII-ish word (with the punctuation glued to it), or
 # one wide character with the closing punctuation that follows it. Small kana and the long
@@ -39,23 +40,31 @@ def _breaks_after_wide(unit: str, following: str) -> bool:
     return display_width(unit[-1]) == 2 or display_width(following[0]) == 2
 
 
+def break_offsets(text: str, width: int) -> list[int]:
+    """Where the second, third... line of ``text`` wrapped to ``width`` columns starts, as
+    offsets into ``text``: each the first character of a line (the spaces before it are dropped).
+    """
+    offsets: list[int] = []
+    used, last, spaced = 0, "", False  # the line's columns so far, its last character
+    for match in _unit().finditer(text):
+        unit = match.group()
+        if unit.isspace():
+            spaced = True
+            continue
+        joint = 1 if spaced and last else 0
+        size = display_width(unit)
+        can_break = spaced or (last != "" and _breaks_after_wide(last, unit))
+        if last and can_break and used + joint + size > width:
+            offsets.append(match.start())
+            used = size
+        else:
+            used += joint + size
+        last, spaced = unit[-1], False
+    return offsets
+
+
 def wrap(text: str, width: int) -> list[str]:
     """Split ``text`` (whitespace collapsed) into lines of at most ``width`` columns."""
-    units = _unit().findall(" ".join(text.split()))
-    lines: list[str] = []
-    line = ""
-    for index, unit in enumerate(units):
-        if unit.isspace():
-            continue
-        spaced = index > 0 and units[index - 1].isspace()
-        joint = " " if spaced and line else ""
-        candidate = line + joint + unit
-        can_break = spaced or (line != "" and _breaks_after_wide(line, unit))
-        if line and can_break and display_width(candidate) > width:
-            lines.append(line)
-            line = unit
-        else:
-            line = candidate
-    if line:
-        lines.append(line)
-    return lines
+    bounds = [0, *break_offsets(text, width), len(text)]
+    lines = (" ".join(text[begin:end].split()) for begin, end in pairwise(bounds))
+    return [line for line in lines if line]
