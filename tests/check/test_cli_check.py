@@ -111,6 +111,32 @@ def test_bad_input_is_a_usage_error(
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(
+            b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)),
+            "it is binary data, not a shell script of settings",
+            id="program",
+        ),
+        pytest.param(
+            "export A=1\n".encode("utf-16"),
+            "it is UTF-16 text, which bash cannot read (save it as UTF-8)",
+            id="utf-16",
+        ),
+    ],
+)
+def test_source_refuses_a_file_bash_cannot_source(
+    clean_env: dict[str, str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    """bash fails on these and check went on with this shell's environment, as if sourced."""
+    profile = tmp_path / "profile"
+    profile.write_bytes(content)
+    done = tlsdoctor(clean_env, "check", "--source", str(profile), "https://x.test/")
+    assert done.returncode == 2, done.stdout
+    assert done.stderr == f"tlsdoctor: error: cannot source {profile}: {message}\n"
+
+
 def test_list_clients(clean_env: dict[str, str]) -> None:
     done = tlsdoctor(clean_env, "check", "--list", "--json")
     assert done.returncode == 0

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # Used when no URL is given and the detect engine's list is not available.
 FALLBACK_HOSTS = ("www.google.com", "github.com", "www.wikipedia.org")
 DEFAULT_HOST_COUNT = 3
+SOURCE_SNIFF_SIZE = 8192  # bytes of a --source file looked at for binary data
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,6 +117,7 @@ def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:
         raise UsageError(_("{option} file not found: {path}", option="--source", path=path))
     if not os.path.isfile(path):
         raise UsageError(_("cannot read {path}", path=path))
+    refuse_unsourceable(path)
     bash = shutil.which("bash", path=base.get("PATH"))
     if bash is None:
         raise UsageError(_("--source needs bash on PATH"))
@@ -139,6 +141,35 @@ def sourced_environment(path: str, base: Mapping[str, str]) -> dict[str, str]:
     if not env:
         raise UsageError(_("cannot source {path}: {error}", path=path, error=done.returncode))
     return env
+
+
+def refuse_unsourceable(path: str) -> None:
+    """Refuse a file bash cannot source as a script: unreadable, UTF-16 text or binary data.
+
+    bash would fail on it, check would go on with this shell's environment and the user would
+    read the result as the profile's.
+    """
+    from tlsdoctor.core.utf16 import utf16_codec
+
+    try:
+        with open(path, "rb") as file:
+            head = file.read(SOURCE_SNIFF_SIZE)
+    except OSError as err:
+        raise UsageError(
+            _("cannot source {path}: {error}", path=path, error=os_reason(err))
+        ) from err
+    if utf16_codec(head):
+        raise UsageError(
+            _(
+                "cannot source {path}: it is UTF-16 text, which bash cannot read "
+                "(save it as UTF-8)",
+                path=path,
+            )
+        )
+    if b"\0" in head:
+        raise UsageError(
+            _("cannot source {path}: it is binary data, not a shell script of settings", path=path)
+        )
 
 
 def without_proxy(env: Mapping[str, str]) -> dict[str, str]:
