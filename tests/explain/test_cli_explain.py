@@ -373,3 +373,80 @@ def test_a_file_name_given_as_the_message_is_refused(
     named.write_text("")
     proc = run_cli("explain", str(named), env=clean_env)
     assert proc.returncode == 1, proc.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize(("lang", "words"), [("en", "named pipe"), ("ja", "名前付きパイプ")])
+def test_a_named_pipe_without_a_writer_says_it_waits(
+    clean_env: dict[str, str], tmp_path: Path, lang: str, words: str
+) -> None:
+    """`explain --file p & cmd >p`: the reader often starts first. It waits for the writer, as
+    cat does, but says so instead of hanging silently, and reads what the writer then writes."""
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tlsdoctor", "--lang", lang, "explain", "--file", str(fifo)],
+        env=clean_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stderr is not None
+        said = child.stderr.readline()  # blocks until the child says it waits (or ends)
+        assert words in said and "Ctrl-C" in said, said
+        fifo.write_text(CURL_19 + "\n")
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 1, err
+    assert "CURL_CA_BUNDLE" in out
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_written_soon_is_read_without_a_word(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(
+        ["sh", "-c", 'sleep 0.2; printf "%s\\n" "$1" >"$2"', "sh", CURL_19, fifo]
+    )
+    proc = run_cli("--lang", "ja", "explain", "--file", str(fifo), env=clean_env)
+    writer.wait(timeout=30)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_a_pipe_whose_writer_has_ended_reads_as_empty(clean_env: dict[str, str]) -> None:
+    """`explain --file <(cmd)` once cmd has ended without output: the end of the log, at once
+    (a pipe reached through /dev/fd gets no new writer)."""
+    read_end, write_end = os.pipe()
+    os.close(write_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tlsdoctor", "explain", "--file", f"/dev/fd/{read_end}"],
+            env=clean_env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            pass_fds=(read_end,),
+        )
+    finally:
+        os.close(read_end)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_the_python_api_reads_a_named_pipe(tmp_path: Path) -> None:
+    import threading
+
+    from tlsdoctor.core.explain import explain_file
+
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(CURL_19 + "\n",))
+    writer.start()
+    (finding,) = explain_file(str(fifo))
+    writer.join()
+    assert finding.cause == "inspection_untrusted_ca"

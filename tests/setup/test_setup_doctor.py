@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import ssl
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -262,6 +263,28 @@ def test_doctor_finds_an_expired_ca_inside_a_full_bundle(
     env = {**isolated_process_env, "SSL_CERT_FILE": str(bundle)}
     found = [f for f in audit(env, ca=certs.ca) if f.id == "expired-ca"]
     assert len(found) == 1 and "Expired Inspection CA" in found[0].message
+
+
+@pytest.mark.parametrize("form", ["utf-16", "der"])
+def test_doctor_looks_for_a_ca_given_as_utf16_or_der(
+    isolated_process_env: dict[str, str], certs: Certs, form: str
+) -> None:
+    """--ca in a form the CLI accepts (Windows' UTF-16 PEM, DER) is the CA looked for: a bundle
+    holding it is fine (it warned 'does not contain the inspection CA' and called the file
+    'holds no PEM certificate', an error)."""
+    home = Path(isolated_process_env["HOME"])
+    pem = certs.authority.cert_pem.bytes()
+    ca = home / f"ca-{form}.crt"
+    if form == "utf-16":
+        ca.write_bytes(pem.decode().replace("\n", "\r\n").encode("utf-16"))
+    else:
+        ca.write_bytes(ssl.PEM_cert_to_DER_cert(pem.decode()))
+    env = {**isolated_process_env, "SSL_CERT_FILE": str(certs.bundle)}
+    found = audit(env, ca=ca)
+    assert [(f.id, f.severity, f.subject) for f in found] == [
+        ("ca-not-pem", "info", "inspection CA")
+    ]
+    assert found[0].fix == f"give the tools the PEM copy that 'tlsdoctor bundle --ca {ca}' writes"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,32 @@ def test_system_plan_shows_exact_commands_and_their_undo(
 
 def _ctx(env: dict[str, str], certs: Certs, platform: str) -> system.Context:
     return system.Context(environ=env, bundle=certs.bundle, ca=certs.ca, platform=platform)
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ("utf-16", "is PEM saved as UTF-16 text, which the tools cannot read"),
+        ("der", "is DER, PKCS#7 or PKCS#12, which the tools cannot read: they need PEM"),
+    ],
+)
+def test_a_ca_tools_cannot_read_is_refused_with_the_way_to_convert_it(
+    certs: Certs, tmp_path: Path, form: str, message: str
+) -> None:
+    """setup points NODE_EXTRA_CA_CERTS and others at --ca itself: it must be PEM text (it said
+    'no PEM certificate in ...' with no way forward, though bundle --ca reads these files)."""
+    pem = certs.authority.cert_pem.bytes()
+    ca = tmp_path / f"ca-{form}.crt"
+    if form == "utf-16":
+        ca.write_bytes(pem.decode().replace("\n", "\r\n").encode("utf-16"))
+    else:
+        ca.write_bytes(ssl.PEM_cert_to_DER_cert(pem.decode()))
+    with pytest.raises(UsageError) as raised:
+        plan_setup(["node"], certs.bundle, ca)
+    assert str(raised.value) == f"--ca {ca} {message}"
+    assert raised.value.hint == (
+        f"run 'tlsdoctor bundle --ca {ca}' (it writes the CA as PEM), then setup again without --ca"
+    )
 
 
 def test_system_flag_adds_commands_only_with_the_flag(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_json, add_network, add_roots
@@ -99,9 +100,10 @@ def _refuse_a_file_name(text: str | None) -> None:
 
 
 def _feed_file(path: str, matcher: Matcher) -> None:
+    from tlsdoctor.core.explain.source import read_log_blocks
+
     try:
-        with open(path, "rb") as stream:
-            _feed_binary(stream, matcher)
+        _feed_blocks(read_log_blocks(path, on_wait=lambda: _say_waiting(path)), matcher)
     except IsADirectoryError:
         raise UsageError(_("{path} is a directory, not a log file", path=path)) from None
     except FileNotFoundError:
@@ -117,25 +119,46 @@ def _feed_file(path: str, matcher: Matcher) -> None:
 PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
 
 
+def _say_waiting(path: str) -> None:
+    sys.stderr.write(
+        _(
+            "{path} is a named pipe and nothing writes to it yet: waiting for its writer "
+            "(Ctrl-C to stop)",
+            path=path,
+        )
+        + "\n"
+    )
+    sys.stderr.flush()
+
+
 def _feed_binary(stream: IO[bytes], matcher: Matcher) -> bool:
     """Feed the stream (UTF-8 or UTF-16) to the matcher; whether it held anything but white
     space."""
-    from tlsdoctor.core.explain import Transcoder
+    return _feed_blocks(iter(lambda: stream.read(4 << 20), b""), matcher)
 
-    utf8 = Transcoder()
+
+def _feed_blocks(blocks: Iterator[bytes], matcher: Matcher) -> bool:
+    """Feed the blocks (UTF-8 or UTF-16) to the matcher; whether they held anything but white
+    space."""
     head: list[bytes] = []
     size = 0
     text = False
-    while True:
-        raw = stream.read(4 << 20)
-        data = utf8.feed(raw) if raw else utf8.close()
+    for data in _transcoded(blocks):
         text = text or bool(data.strip())
         size += len(data)
         if size <= PASTE_LIMIT:
             head.append(data)
         matcher.feed(data)
-        if not raw:
-            break
     if size <= PASTE_LIMIT:  # a pasted message: its command line names hosts and flags
         matcher.note_text(b"".join(head).decode("utf-8", "replace"))
     return text
+
+
+def _transcoded(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """The blocks as UTF-8 (a UTF-16 log transcoded), then what the transcoder still holds."""
+    from tlsdoctor.core.explain import Transcoder
+
+    utf8 = Transcoder()
+    for raw in blocks:
+        yield utf8.feed(raw)
+    yield utf8.close()

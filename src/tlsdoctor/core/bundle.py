@@ -123,6 +123,24 @@ def load_public_roots(roots_path: str | Path | None = None) -> tuple[list[Certif
     return certs, source, hashlib.sha256(data).hexdigest()
 
 
+def non_pem_form(data: bytes) -> tuple[str, list[bytes]] | None:
+    """For a file with no PEM certificate that still holds certificates tlsdoctor reads:
+    ("utf-16", DERs) for PEM saved as UTF-16 (Windows tools), ("binary", DERs) for DER, PKCS#7
+    or PKCS#12. Tools given a file (NODE_EXTRA_CA_CERTS, cafile...) read neither. None when the
+    file holds no certificate at all."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from tlsdoctor.core.utf16 import utf16_codec
+    from tlsdoctor.core.x509 import load_certificates
+
+    try:
+        certs = load_certificates(data)
+    except InputError:
+        return None
+    form = "utf-16" if utf16_codec(data) else "binary"
+    return form, [cert.public_bytes(Encoding.DER) for cert in certs]
+
+
 def dedupe(certs: Iterable[Certificate]) -> tuple[list[Certificate], int]:
     seen: set[str] = set()
     unique: list[Certificate] = []

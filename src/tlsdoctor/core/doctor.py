@@ -346,7 +346,7 @@ class _Auditor:
         self.findings: list[DoctorFinding] = []
         self.ca_ders: set[bytes] = set()
         if ca is not None and ca.is_file():
-            self.ca_ders = set(_pem_ders(ca.read_bytes()))
+            self.ca_ders = set(_ca_file(ca)[0])
         self.ctx = Context(environ=environ, bundle=Path(), ca=Path(), platform=platform)
 
     def add(self, id_: str, severity: str, subject: str, message: str, fix: str) -> None:
@@ -740,8 +740,56 @@ class _Auditor:
             self.check_path(_setting_in(path, "cafile"), cafile, "replace", "bundle")
 
     def audit_ca(self, ca: Path | None) -> None:
-        if ca is not None and ca.is_file():
-            self.check_path(message(N_("inspection CA")), str(ca), "add", "ca")
+        if ca is None or not ca.is_file():
+            return
+        subject = message(N_("inspection CA"))
+        ders, form = _ca_file(ca)
+        if form is None:
+            self.check_path(subject, str(ca), "add", "ca")
+            return
+        # PEM as UTF-16 text, DER...: doctor looks for its certificates, tools cannot read it.
+        self.add("ca-not-pem", INFO, subject, _not_pem_message(form, str(ca)), _not_pem_fix(ca))
+        for problem in _expired_problems(
+            subject, str(ca), _FileFacts(ders, _expired_subjects(ders))
+        ):
+            self.add(problem.id, problem.severity, subject, problem.message, problem.fix)
+
+
+def _ca_file(ca: Path) -> tuple[list[bytes], str | None]:
+    """The certificates of the inspection CA file (DER) and, when they are not PEM text, its
+    form ("utf-16", "binary"): the CA is looked for whatever form the user has it in."""
+    from tlsdoctor.core.bundle import non_pem_form
+
+    try:
+        data = read_bytes(ca)
+    except OSError:
+        return [], None
+    if not data:
+        return [], None
+    ders = _pem_ders(data)
+    found = None if ders else non_pem_form(data)
+    return (ders, None) if found is None else (found[1], found[0])
+
+
+def _not_pem_message(form: str, path: str) -> str:
+    if form == "utf-16":
+        return _(
+            "{path} (inspection CA) is PEM saved as UTF-16 text: doctor reads it, the tools "
+            "given a CA file cannot",
+            path=path,
+        )
+    return _(
+        "{path} (inspection CA) is DER, PKCS#7 or PKCS#12: doctor reads it, the tools given "
+        "a CA file need PEM",
+        path=path,
+    )
+
+
+def _not_pem_fix(ca: Path) -> str:
+    return _(
+        "give the tools the PEM copy that 'tlsdoctor bundle --ca {path}' writes",
+        path=str(ca),
+    )
 
 
 def _git_pair_fix(n: int) -> str:

@@ -8,17 +8,19 @@ from typing import IO
 from tlsdoctor.core.explain.encoding import Transcoder
 from tlsdoctor.core.explain.findings import Finding
 from tlsdoctor.core.explain.matcher import BLOCK_SIZE, Matcher
+from tlsdoctor.core.explain.source import read_log_blocks
 
 
 def explain_stream(stream: IO[bytes], block_size: int = BLOCK_SIZE) -> list[Finding]:
     """Explain everything in a binary stream (a file, stdin; UTF-8 or UTF-16), in bounded
     memory."""
+    return _explain_blocks(iter(lambda: stream.read(block_size), b""))
+
+
+def _explain_blocks(blocks: Iterable[bytes]) -> list[Finding]:
     matcher = Matcher()
     utf8 = Transcoder()
-    while True:
-        data = stream.read(block_size)
-        if not data:
-            break
+    for data in blocks:
         matcher.feed(utf8.feed(data))
     matcher.feed(utf8.close())
     return matcher.close()
@@ -44,5 +46,6 @@ def explain_lines(lines: Iterable[str]) -> list[Finding]:
 
 
 def explain_file(path: str) -> list[Finding]:
-    with open(path, "rb") as stream:
-        return explain_stream(stream)
+    """Like :func:`explain_stream` for the file named ``path`` (a named pipe is waited for,
+    as ``cat`` waits; a pipe whose writer has ended reads as empty)."""
+    return _explain_blocks(read_log_blocks(path))

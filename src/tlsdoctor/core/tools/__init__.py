@@ -102,10 +102,35 @@ def _check_files(bundle: Path, ca: Path, pending: Mapping[Path, bytes]) -> None:
                 _("{option} file not found: {path}", option=label, path=str(path)),
                 hint=_("build it first with 'tlsdoctor bundle'"),
             )
-    ca_certs = split_pem(read_planned(ca, pending))
-    if not ca_certs:
-        raise UsageError(_("no PEM certificate in {path}", path=str(ca)))
+    ca_data = read_planned(ca, pending)
+    if not split_pem(ca_data):
+        raise _no_pem(ca, ca_data)
     require_full_bundle(bundle, len(split_pem(read_planned(bundle, pending))))
+
+
+def _no_pem(ca: Path, data: bytes) -> UsageError:
+    from tlsdoctor.core.bundle import non_pem_form
+
+    found = non_pem_form(data)
+    hint = _(
+        "run 'tlsdoctor bundle --ca {path}' (it writes the CA as PEM), then setup again "
+        "without --ca",
+        path=str(ca),
+    )
+    if found is None:
+        return UsageError(_("no PEM certificate in {path}", path=str(ca)))
+    if found[0] == "utf-16":
+        return UsageError(
+            _("--ca {path} is PEM saved as UTF-16 text, which the tools cannot read", path=str(ca)),
+            hint=hint,
+        )
+    return UsageError(
+        _(
+            "--ca {path} is DER, PKCS#7 or PKCS#12, which the tools cannot read: they need PEM",
+            path=str(ca),
+        ),
+        hint=hint,
+    )
 
 
 def require_full_bundle(bundle: Path, count: int) -> None:
