@@ -194,6 +194,15 @@ def _check(
     return _dedupe([*cert_findings, *_check_text(path, kind, data, rules, compiled)])
 
 
+def _triple_quoted(text: str) -> list[Window]:
+    """The spans of a Python file's triple-quoted strings (docstrings and other prose)."""
+    return [
+        (start, end)
+        for start, end in string_spans(text, "python")
+        if text.startswith(('"""', "'''"), start)
+    ]
+
+
 def _check_text(
     path: str, kind: str, data: bytes, rules: Sequence[Rule], compiled: _Compiled
 ) -> list[Finding]:
@@ -224,8 +233,11 @@ def _check_text(
     messages = message_spans(stripped, kind)
     strings: list[Window] | None = None
     if python_due and hits is None:  # not Python 3: the rules' plain patterns, comments blanked
+        docstrings = _triple_quoted(text)  # prose; a one-line string may be a setting
         for rule in python_rules:
-            findings += _text_findings(path, rule, find_matches(stripped, rule.fallback), index)
+            matches = find_matches(stripped, rule.fallback)
+            matches = [m for m in matches if not inside_any(docstrings, m)]
+            findings += _text_findings(path, rule, matches, index)
     for rule, windows in due:
         matches = find_matches(stripped, rule.patterns_for(kind), windows)
         if kind == "toml":
