@@ -30,6 +30,9 @@ NO_VERIFY_MODES = frozenset({"CERT_NONE", "VERIFY_NONE"})
 NO_VERIFY_STRINGS = frozenset({"CERT_NONE", "NONE", "none"})
 CERT_REQS_KEYWORDS = frozenset({"cert_reqs", "ssl_cert_reqs"})
 CERT_REQS_KEYS = CERT_REQS_KEYWORDS | {"verify_mode"}
+# Flags that tell a server from a client: true means "server" (a server does not verify its
+# clients by default, so CERT_NONE on its side is no bypass).
+SIDE_FLAGS = {"server_side": True, "is_server": True, "is_client": False, "client_side": False}
 VERIFY_OFF_KEYWORDS = frozenset({"verify_ssl", "verify_certs", "ssl_verify"})
 # aiohttp: ssl=False skips verification on the connector and on request methods. Elsewhere
 # (redis, asyncpg...) ssl=False means "plain TCP", which is not this rule's business.
@@ -187,6 +190,27 @@ def _wrap_socket_checked(call: ast.Call) -> bool:
     return False
 
 
+def _target_name(target: ast.AST) -> str:
+    """The name an assignment sets: `x`, `obj.x`, `opts["x"]` give "x"."""
+    if isinstance(target, ast.Subscript):
+        name = _const(target.slice)
+        return name if isinstance(name, str) else ""
+    return _base_name(target)
+
+
+def _server_branch(node: ast.IfExp) -> ast.AST | None:
+    """The branch of `CERT_REQUIRED if is_client else CERT_NONE` taken by a server (which
+    does not ask clients for certificates by default), or None when the test names no side."""
+    test, negated = node.test, False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, negated = test.operand, True
+    side = _base_name(test).lstrip("_")
+    if side not in SIDE_FLAGS:
+        return None
+    server_when_true = SIDE_FLAGS[side] != negated
+    return node.body if server_when_true else node.orelse
+
+
 def _is_environ(node: ast.AST) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
         isinstance(node, ast.Name) and node.id == "environ"
@@ -233,6 +257,7 @@ class _Checker:
             ast.AnnAssign: self._annassign,
             ast.ImportFrom: self._import_from,
             ast.Compare: self._compare,
+            ast.IfExp: self._ifexp,
             ast.Dict: self._dict,
             ast.List: self._sequence,
             ast.Tuple: self._sequence,
@@ -261,6 +286,12 @@ class _Checker:
     # -- structure (ast.walk is breadth-first: parents are seen before their children)
     def _compare(self, node: ast.AST) -> None:
         self.in_compare.update(id(sub) for sub in ast.walk(node))
+
+    def _ifexp(self, node: ast.AST) -> None:
+        assert isinstance(node, ast.IfExp)
+        branch = _server_branch(node)
+        if branch is not None:  # the server's mode: it does not verify clients by design
+            self.listed.update(id(sub) for sub in ast.walk(branch))
 
     def _sequence(self, node: ast.AST) -> None:
         assert isinstance(node, (ast.List, ast.Tuple, ast.Set))
@@ -396,10 +427,15 @@ class _Checker:
             self._assignment(node.target, node.value, node)
 
     def _assignment(self, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
-        target_name = target.attr if isinstance(target, ast.Attribute) else ""
-        target_name = target.id if isinstance(target, ast.Name) else target_name
+        target_name = _target_name(target)
         if target_name in PROTOCOL_TARGETS:
             self._mark_protocol_slot(value)
+        if target_name in NO_VERIFY_MODES:  # VERIFY_NONE = SSL.VERIFY_NONE names the mode
+            self.listed.update(id(sub) for sub in ast.walk(value))
+        elif target_name in CERT_REQS_KEYWORDS and (
+            _const(value) in NO_VERIFY_STRINGS or _is_zero(value)
+        ):  # conn.cert_reqs = "CERT_NONE", pool_kwargs["cert_reqs"] = "CERT_NONE"
+            self.hit("cert_none", target, node)
         if isinstance(target, ast.Attribute) and target.attr == "verify_mode" and _is_zero(value):
             self.hit("cert_none", target, node)  # ctx.verify_mode = 0 is CERT_NONE
         if isinstance(target, ast.Attribute) and target.attr == "verify":
