@@ -193,9 +193,14 @@ def test_environment_proxy_and_no_proxy(world: World, monkeypatch: pytest.Monkey
     assert probe("site.test", 443).via_proxy == proxy.url
     # bypassing the proxy means a direct connection: nothing listens on 443 for site.test
     assert probe("site.test", 443, use_env_proxy=False).via_proxy is None
+    monkeypatch.setenv("NO_PROXY", "*.test,site.test:443")  # curl, Python, git: no bypass
+    assert probe("site.test", 443).via_proxy == proxy.url
     monkeypatch.setenv("NO_PROXY", ".test")
     assert probe("site.test", 443, timeout=1).via_proxy is None
-    assert len(proxy.requests) == 1
+    monkeypatch.setenv("https_proxy", "")  # set but empty: no proxy, HTTPS_PROXY not read
+    monkeypatch.delenv("NO_PROXY")
+    assert probe("site.test", 443, timeout=1).via_proxy is None
+    assert len(proxy.requests) == 2
 
 
 @pytest.mark.parametrize(
@@ -215,6 +220,20 @@ def test_environment_proxy_and_no_proxy(world: World, monkeypatch: pytest.Monkey
         ("bücher.test", "bücher.test", True),
         ("bücher.test", ".xn--bcher-kva.test", True),
         ("a.bücher.test", "bücher.test", True),
+        # What curl 7.88, requests 2.34, urllib (3.11), wget 1.21 and git 2.39 do (most of them;
+        # docs/detect.md): '*' only alone, no '*.' wildcards, no ports, case and spaces ignored.
+        ("a.example.com", "foo.com,*", False),
+        ("a.example.com", " * ", False),
+        ("a.example.com", "*.example.com", False),
+        ("example.com", "*.example.com", False),
+        ("example.com", "example.com:443", False),
+        ("10.1.2.3", "10.1.2.3:443", False),
+        ("10.1.2.3", "10.1.2.3", True),
+        ("a.example.com", " foo.com , EXAMPLE.COM ", True),
+        ("example.com", "example.com.", False),
+        ("::1", "::1", True),
+        ("::1", "[::1]", True),
+        ("ample.com", "example.com", False),
     ],
 )
 def test_no_proxy_rules(host: str, no_proxy: str, bypass: bool) -> None:
@@ -224,6 +243,16 @@ def test_no_proxy_rules(host: str, no_proxy: str, bypass: bool) -> None:
 def test_environment_variable_precedence() -> None:
     env = {"HTTPS_PROXY": "http://upper:1", "https_proxy": "http://lower:1", "ALL_PROXY": "x"}
     assert proxy_from_environment("h", 443, env) == "http://lower:1"
+    # https_proxy set but empty turns the https proxy off (requests, urllib, git), not "use
+    # HTTPS_PROXY"; all_proxy still applies, as for requests
+    off = {"https_proxy": "", "HTTPS_PROXY": "http://u:1"}
+    assert proxy_from_environment("h", 443, off) is None
+    both = {"https_proxy": " ", "HTTPS_PROXY": "http://u:1", "ALL_PROXY": "http://all:3"}
+    assert proxy_from_environment("h", 443, both) == "http://all:3"
+    assert proxy_from_environment("h", 443, {"all_proxy": "", "ALL_PROXY": "http://all:3"}) is None
+    assert proxy_from_environment("h", 443, {"HTTPS_PROXY": "", "ALL_PROXY": "http://a:3"}) == (
+        "http://a:3"
+    )
     assert proxy_from_environment("h", 443, {"ALL_PROXY": "http://all:3"}) == "http://all:3"
     assert proxy_from_environment("h", 443, {"NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"}) is None
 

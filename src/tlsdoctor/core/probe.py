@@ -265,37 +265,37 @@ def proxy_from_environment(
     host: str, port: int, environ: Mapping[str, str] | None = None
 ) -> str | None:
     """The proxy URL for host from https_proxy/HTTPS_PROXY/all_proxy/ALL_PROXY, unless NO_PROXY."""
-    env = os.environ if environ is None else environ
-    url = None
-    for var in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        if env.get(var, "").strip():
-            url = env[var].strip()
-            break
-    if url is None:
+    found = proxy_variable(environ)
+    if found is None:
         return None
+    env = os.environ if environ is None else environ
     no_proxy = env.get("no_proxy") or env.get("NO_PROXY") or ""
     if bypasses_proxy(host, port, no_proxy):
         return None
-    return url
+    return found[1]
+
+
+def proxy_variable(environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The variable that names the HTTPS proxy and its value, as Python, requests and git read
+    them: the lower-case name wins, and set but empty it means "no proxy" (not "look at the
+    upper-case one"); all_proxy/ALL_PROXY only when neither https variable names one."""
+    env = os.environ if environ is None else environ
+    for lower, upper in (("https_proxy", "HTTPS_PROXY"), ("all_proxy", "ALL_PROXY")):
+        name = lower if lower in env else upper
+        if env.get(name, "").strip():
+            return name, env[name].strip()
+    return None
 
 
 def bypasses_proxy(host: str, port: int, no_proxy: str) -> bool:
-    """NO_PROXY as curl reads it: '*', domain suffixes (with or without a dot), IPs, CIDRs."""
+    """NO_PROXY as most clients read it (curl, requests, urllib, git; docs/detect.md): '*' alone,
+    domain suffixes with or without a leading dot, IPs and CIDRs. A '*' among other entries,
+    '*.domain' and 'host:port' entries match nothing for them, so they match nothing here."""
+    if no_proxy == "*":
+        return True
     name = _canonical_host(host)
     for entry in (e.strip().lower() for e in no_proxy.replace(" ", ",").split(",")):
-        if not entry:
-            continue
-        if entry == "*":
-            return True
-        entry_host, entry_port = entry, None
-        if entry.startswith("[") and "]" in entry:
-            entry_host, _sep, rest = entry[1:].partition("]")
-            entry_port = rest[1:] if rest.startswith(":") else None
-        elif entry.count(":") == 1:
-            entry_host, entry_port = entry.split(":")
-        if entry_port and entry_port != str(port):
-            continue
-        if _no_proxy_entry_matches(name, entry_host):
+        if entry and _no_proxy_entry_matches(name, entry.strip("[]")):
             return True
     return False
 
@@ -306,7 +306,9 @@ def _no_proxy_entry_matches(name: str, entry: str) -> bool:
             return ipaddress.ip_address(name) in ipaddress.ip_network(entry, strict=False)
         except ValueError:
             return False
-    domain = entry.lstrip("*").lstrip(".")
+    if "*" in entry:
+        return False
+    domain = entry.lstrip(".")
     try:
         domain = to_ascii_host(domain)  # "bücher.test" in NO_PROXY matches xn--bcher-kva.test
     except UsageError:
