@@ -118,6 +118,9 @@ _BY_NAME: dict[str, str] = {
     "daemon.json": "json",
     "jenkinsfile": "jenkinsfile",
     "procfile": "shell",
+    ".gemrc": "yaml",  # RubyGems' config (:ssl_verify_mode: 0)
+    "gemrc": "yaml",
+    "maven.config": "shell",  # .mvn/maven.config: Maven's command-line options, one per line
 }
 
 _REQUIREMENTS = re.compile(r"(?:.*requirements.*|constraints.*)\.(?:txt|in)$")
