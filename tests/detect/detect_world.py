@@ -226,6 +226,29 @@ class ConnectProxy(_Server):
         conn.sendall(self.after_answer)
 
 
+class CannedAnswer(_Server):
+    """Not a proxy, or a proxy that answers itself: reads the request, sends ``answer``, closes."""
+
+    def __init__(self, answer: bytes) -> None:
+        self.answer = answer
+        super().__init__()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def handle(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        try:
+            conn.recv(4096)
+            conn.sendall(self.answer)
+            time.sleep(0.2)  # the client reads the answer before the close
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
 def _pipe(a: socket.socket, b: socket.socket) -> None:
     def forward(src: socket.socket, dst: socket.socket) -> None:
         try:

@@ -67,8 +67,8 @@ def test_no_network_says_inconclusive_without_a_traceback(clean_env: dict[str, s
         ),
         (
             ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
-            "tlsdoctor: error: unsupported proxy scheme 'socks5': "
-            "only http:// CONNECT proxies are supported\n",
+            "tlsdoctor: error: unsupported proxy scheme 'socks5': tlsdoctor speaks to http:// "
+            "CONNECT proxies only (give one as --proxy http://HOST:PORT, or use --no-proxy)\n",
         ),
         *(
             (
@@ -107,8 +107,9 @@ def test_bad_input_is_a_usage_error(
         ),
         (
             ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
-            "未対応のプロキシ方式 'socks5' です。"
-            "対応しているのは http:// の CONNECT プロキシのみです\n",
+            "未対応のプロキシ方式 'socks5' です。tlsdoctor が使えるのは http:// の CONNECT "
+            "プロキシのみです（--proxy http://HOST:PORT で指定するか、"
+            "--no-proxy を使ってください）\n",
         ),
     ],
 )

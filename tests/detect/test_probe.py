@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from detect_world import (
+    CannedAnswer,
     ConnectProxy,
     HangServer,
     PlainHTTPServer,
@@ -183,6 +184,66 @@ def test_unreachable_proxy_and_refused_tunnel(world: World) -> None:
         "proxy",
         "the proxy refused the tunnel: HTTP/1.1 403 Forbidden",
     )
+
+
+_TLS_ALERT = b"\x15\x03\x01\x00\x02\x02\x46"  # what a TLS server answers "CONNECT ..." with
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        (
+            _TLS_ALERT,
+            "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy or a web "
+            "server?); tlsdoctor speaks to http:// CONNECT proxies only",
+        ),
+        (
+            b"SSH-2.0-OpenSSH_9.2\r\n",
+            "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ "
+            "(SSH-2.0-OpenSSH_9.2)",
+        ),
+        (
+            b"<html>\r\n\r\n",
+            "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ (<html>)",
+        ),
+        (
+            b"\x05\xff",  # a SOCKS5 server: no acceptable method
+            "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ (binary data)",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 15\r\n\r\n"
+            b"<html>hi</html>",
+            "the proxy answered the CONNECT request with a page of its own (HTTP/1.1 200 OK) "
+            "instead of a tunnel: a login or block page, or not a proxy at all",
+        ),
+    ],
+)
+def test_an_address_that_is_not_an_http_proxy_says_so(
+    world: World, answer: bytes, error: str
+) -> None:
+    # curl: "wrong version number", "CONNECT tunnel failed, response 0", "Proxy CONNECT aborted"
+    fake = world.add(CannedAnswer(answer))
+    assert isinstance(fake, CannedAnswer)
+    result = probe("site.test", 443, proxy=fake.url, timeout=5)
+    assert (result.error_kind, result.error) == (
+        "proxy",
+        error.format(proxy=fake.url),
+    )
+
+
+def test_a_proxy_variable_tlsdoctor_cannot_use_is_named(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALL_PROXY", "socks5h://127.0.0.1:1080")
+    result = probe("site.test", 443, timeout=1)
+    assert (result.error_kind, result.error) == (
+        "proxy",
+        "ALL_PROXY names a socks5h:// proxy, and tlsdoctor speaks to http:// CONNECT proxies "
+        "only: give an HTTP proxy with --proxy http://HOST:PORT, or use --no-proxy",
+    )
+    monkeypatch.setenv("https_proxy", "http://u:secret@[::1")
+    result = probe("site.test", 443, timeout=1)
+    assert result.error == "https_proxy is not a valid proxy URL: http://***@[::1"
 
 
 def test_environment_proxy_and_no_proxy(world: World, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -231,7 +231,8 @@ def parse_proxy(url: str) -> Proxy:
     if parts.scheme.lower() != "http":
         raise UsageError(
             _(
-                "unsupported proxy scheme {scheme!r}: only http:// CONNECT proxies are supported",
+                "unsupported proxy scheme {scheme!r}: tlsdoctor speaks to http:// CONNECT "
+                "proxies only (give one as --proxy http://HOST:PORT, or use --no-proxy)",
                 scheme=parts.scheme,
             )
         )
@@ -565,7 +566,23 @@ def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Pro
     try:
         return _parsed_proxy(url)
     except UsageError as err:
-        raise ProbeError("proxy", str(err)) from None
+        found = proxy_variable() if not proxy else None
+        raise ProbeError("proxy", _env_proxy_problem(found) if found else str(err)) from None
+
+
+def _env_proxy_problem(found: tuple[str, str]) -> str:
+    """Why the proxy a variable names cannot be used, naming the variable (ALL_PROXY=socks5://
+    is common: curl and git read it, tlsdoctor cannot)."""
+    variable, url = found
+    scheme, sep, _rest = url.partition("://")
+    if sep and scheme.lower() != "http":
+        return _(
+            "{variable} names a {scheme}:// proxy, and tlsdoctor speaks to http:// CONNECT "
+            "proxies only: give an HTTP proxy with --proxy http://HOST:PORT, or use --no-proxy",
+            variable=variable,
+            scheme=scheme,
+        )
+    return _("{variable} is not a valid proxy URL: {url}", variable=variable, url=_redact(url))
 
 
 @functools.lru_cache(maxsize=16)
@@ -576,9 +593,9 @@ def _parsed_proxy(url: str) -> Proxy:
 async def _handshake(
     target: Target, proxy: Proxy | None, step: _Step, resolver: _Resolver
 ) -> tuple[list[x509.Certificate], str | None]:
-    sock, early = await _open_tunnel(target, proxy, step, resolver)
+    sock, early, page = await _open_tunnel(target, proxy, step, resolver)
     try:
-        return await _tls_handshake(sock, target, step, proxy, early)
+        return await _tls_handshake(sock, target, step, early, page)
     finally:
         sock.close()
 
@@ -689,21 +706,24 @@ def _connect_failed(err: OSError | None, shown: str, *, to_proxy: bool) -> Probe
 
 async def _open_tunnel(
     target: Target, proxy: Proxy | None, step: _Step, resolver: _Resolver
-) -> tuple[socket.socket, bytes]:
-    """A socket to the target, and any bytes that already came through the tunnel."""
+) -> tuple[socket.socket, bytes, str | None]:
+    """A socket to the target, any bytes that already came through the tunnel, and the proxy's
+    status line when its answer announced a page (see _page_announced)."""
     if proxy is None:
         sock = await _connect(target.ascii_host, target.port, step, resolver, to_proxy=False)
-        return sock, b""
+        return sock, b"", None
     sock = await _connect(proxy.host, proxy.port, step, resolver, to_proxy=True)
     try:
-        early = await _send_connect(sock, target, proxy, step)
+        early, page = await _send_connect(sock, target, proxy, step)
     except BaseException:
         sock.close()
         raise
-    return sock, early
+    return sock, early, page
 
 
-async def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, step: _Step) -> bytes:
+async def _send_connect(
+    sock: socket.socket, target: Target, proxy: Proxy, step: _Step
+) -> tuple[bytes, str | None]:
     authority = format_target(target.ascii_host, target.port)
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
     auth = proxy.authorization()
@@ -713,13 +733,28 @@ async def _send_connect(sock: socket.socket, target: Target, proxy: Proxy, step:
     step.now("connect_request")
     try:
         await asyncio.get_running_loop().sock_sendall(sock, request)
-        head, early = await _read_response_head(sock)
+        head, early = await _read_response_head(sock, proxy)
     except OSError as err:
         raise ProbeError(
             "proxy", _("the proxy closed the connection: {reason}", reason=os_reason(err))
         ) from err
     _check_connect_answer(head, auth)
-    return early
+    return early, _page_announced(head)
+
+
+def _page_announced(head: bytes) -> str | None:
+    """The status line of a 2xx answer that announces a body: a tunnel has none (RFC 9110), a
+    login page, a block page or a web server that is not a proxy has. Only a hint: the tunnel's
+    first bytes decide (_check_looks_like_tls)."""
+    lines = head.decode("latin-1").split("\r\n")
+    for line in lines[1:]:
+        name, _sep, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if (name == "content-length" and value.isdigit() and int(value) > 0) or (
+            name == "transfer-encoding" and value
+        ):
+            return lines[0].strip()
+    return None
 
 
 def _check_connect_answer(head: bytes, auth: str | None) -> None:
@@ -742,15 +777,50 @@ def _check_connect_answer(head: bytes, auth: str | None) -> None:
         )
 
 
-async def _read_response_head(sock: socket.socket) -> tuple[bytes, bytes]:
+def _is_tls_record(data: bytes) -> bool:
+    return data[0] in _TLS_RECORD_TYPES and (len(data) < 2 or data[1] == 0x03)
+
+
+def _check_speaks_http(data: bytes, proxy: Proxy, *, complete: bool) -> None:
+    """A proxy answers "HTTP/...": anything else means the address is not an HTTP proxy (a TLS
+    server, an https:// or SOCKS proxy, SSH...). ``complete``: the connection has ended."""
+    if not data:
+        return  # nothing said: the caller tells how the connection ended
+    if _is_tls_record(data):
+        raise ProbeError(
+            "proxy",
+            _(
+                "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy or a "
+                "web server?); tlsdoctor speaks to http:// CONNECT proxies only",
+                proxy=proxy.display,
+            ),
+        )
+    if data.startswith(b"HTTP/") or (not complete and b"HTTP/".startswith(data)):
+        return
+    first = data.split(b"\n", 1)[0].strip()[:60]
+    text = first.decode("latin-1")
+    shown = text if first.isascii() and text.isprintable() else ""
+    raise ProbeError(
+        "proxy",
+        _(
+            "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ ({start})",
+            proxy=proxy.display,
+            start=shown or _("binary data"),
+        ),
+    )
+
+
+async def _read_response_head(sock: socket.socket, proxy: Proxy) -> tuple[bytes, bytes]:
     """The proxy's answer up to the blank line, and the bytes after it (already the tunnel's)."""
     loop = asyncio.get_running_loop()
     data = b""
     while (end := data.find(b"\r\n\r\n")) < 0:
         chunk = await loop.sock_recv(sock, 4096)
         if not chunk:
+            _check_speaks_http(data, proxy, complete=True)
             raise ProbeError("proxy", _("the proxy closed the connection before answering"))
         data += chunk
+        _check_speaks_http(data, proxy, complete=False)
         if len(data) > _MAX_PROXY_RESPONSE:
             raise ProbeError("proxy", _("the proxy sent an oversized answer"))
     return data[: end + 4], data[end + 4 :]
@@ -773,7 +843,7 @@ def _reading_context() -> SSL.Context:
 
 
 async def _tls_handshake(
-    sock: socket.socket, target: Target, step: _Step, proxy: Proxy | None, early: bytes
+    sock: socket.socket, target: Target, step: _Step, early: bytes, page: str | None
 ) -> tuple[list[x509.Certificate], str | None]:
     from OpenSSL import SSL
 
@@ -795,7 +865,7 @@ async def _tls_handshake(
                     "tls", _("the server closed the connection during the TLS handshake")
                 ) from None
             if first_bytes:
-                _check_looks_like_tls(incoming, proxy)
+                _check_looks_like_tls(incoming, page)
                 first_bytes = False
             conn.bio_write(incoming)
         except SSL.Error as err:
@@ -808,9 +878,19 @@ async def _tls_handshake(
     return list(chain), version
 
 
-def _check_looks_like_tls(data: bytes, proxy: Proxy | None) -> None:
-    if data[0] in _TLS_RECORD_TYPES and (len(data) < 2 or data[1] == 0x03):
+def _check_looks_like_tls(data: bytes, page: str | None) -> None:
+    """``page``: the proxy's status line when it announced a body with its 2xx answer."""
+    if _is_tls_record(data):
         return
+    if page is not None:
+        raise ProbeError(
+            "proxy",
+            _(
+                "the proxy answered the CONNECT request with a page of its own ({status}) "
+                "instead of a tunnel: a login or block page, or not a proxy at all",
+                status=page,
+            ),
+        )
     if data[:5] == b"HTTP/":
         first_line = data.split(b"\r\n", 1)[0].decode("latin-1")
         raise ProbeError(
