@@ -329,6 +329,13 @@ def test_environment_variable_precedence() -> None:
         ("127.0.0.1:1", Target("127.0.0.1", 1)),
         ("https://example.com:444/path?q", Target("example.com", 444)),
         ("bücher.de", Target("bücher.de", 443)),
+        # as curl and urllib read them: an empty port in a URL is the default, %25 is "%"
+        ("https://example.com:/x", Target("example.com", 443)),
+        ("https://[fe80::1%25eth0]:8443/", Target("fe80::1%eth0", 8443)),
+        ("[fe80::1%25eth0]", Target("fe80::1%eth0", 443)),
+        ("fe80::1%25eth0", Target("fe80::1%eth0", 443)),
+        ("fe80::1%eth0", Target("fe80::1%eth0", 443)),
+        ("[fe80::1%eth0]:1", Target("fe80::1%eth0", 1)),
     ],
 )
 def test_parse_target(text: str, expected: Target) -> None:

@@ -158,6 +158,7 @@ def parse_target(text: str, default_port: int = 443) -> Target:
         if parts.scheme.lower() not in ("https", "http"):
             raise UsageError(_("not a HOST[:PORT]: {target}", target=text))
         raw = parts.netloc.rsplit("@", 1)[-1]
+        raw = raw[:-1] if raw.endswith(":") else raw  # https://host:/ is the default port
     host, port_text = _split_host_port(raw, text)
     port = default_port
     if port_text is not None:
@@ -182,13 +183,14 @@ def _split_host_port(raw: str, original: str) -> tuple[str, str | None]:
         end = raw.find("]")
         if end < 0:
             raise UsageError(_("not a HOST[:PORT]: {target}", target=original))
-        host, rest = raw[1:end], raw[end + 1 :]
+        host, rest = _zone_unquoted(raw[1:end]), raw[end + 1 :]
         if not is_ip(host) or ":" not in host:
             raise UsageError(_("not a HOST[:PORT]: {target}", target=original))
         if rest and not rest.startswith(":"):
             raise UsageError(_("not a HOST[:PORT]: {target}", target=original))
         return host, rest[1:] if rest else None
     if raw.count(":") > 1:  # a bare IPv6 address
+        raw = _zone_unquoted(raw)
         if not is_ip(raw):
             raise UsageError(_("not a HOST[:PORT]: {target}", target=original))
         return raw, None
@@ -196,6 +198,12 @@ def _split_host_port(raw: str, original: str) -> tuple[str, str | None]:
     if not host:
         raise UsageError(_("not a HOST[:PORT]: {target}", target=original))
     return host, port if sep else None
+
+
+def _zone_unquoted(host: str) -> str:
+    """fe80::1%25eth0 (a zone id as URLs write it, RFC 6874) is fe80::1%eth0, as curl reads it."""
+    address, sep, zone = host.partition("%25")
+    return f"{address}%{zone}" if sep and zone and "%" not in address else host
 
 
 # ------------------------------------------------------------------------------------ proxy
