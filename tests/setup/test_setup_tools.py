@@ -445,6 +445,43 @@ def test_setup_refuses_files_it_cannot_parse(
     assert notes and "cannot parse" in notes[0].text and "fix it by hand" in notes[0].text
 
 
+@pytest.mark.parametrize(
+    ("tool", "where", "content", "changed"),
+    [
+        ("pip", ".config/pip/pip.conf", b"[global]\ntimeout = 30\n", False),
+        ("wget", ".wgetrc", b"tries = 2\n", False),
+        ("curl", ".curlrc", b"silent\n", True),  # curl warns about line 1, reads the rest
+    ],
+)
+def test_a_byte_order_mark_the_tool_stops_on_is_named(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    tool: str,
+    where: str,
+    content: bytes,
+    changed: bool,
+) -> None:
+    """Notepad's UTF-8 BOM: pip ('File contains no section headers') and wget ('Syntax error
+    in .wgetrc at line 1') fail on the whole file, so setting cert/ca_certificate in it cannot
+    help (setup added wget's line all the same, and named a section-header error for pip)."""
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    path = Path(isolated_process_env["HOME"]) / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xef\xbb\xbf" + content)
+    plan = plan_setup([tool], certs.bundle, certs.ca)
+    assert bool([c for c in plan.changes if c.path == path]) is changed
+    notes = [n.text for n in plan.notes if n.kind == "manual" and str(path) in n.text]
+    assert notes == (
+        []
+        if changed
+        else [
+            f"cannot parse {path} (it starts with a UTF-8 byte order mark, which the tool "
+            "cannot read either): fix it by hand, then run setup again"
+        ]
+    )
+
+
 def test_a_folder_where_npmrc_should_be_is_a_clear_note(
     isolated_process_env: dict[str, str], certs: Certs
 ) -> None:

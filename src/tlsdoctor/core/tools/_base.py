@@ -291,6 +291,10 @@ def cannot_parse(tool: str, path: Path, problem: str) -> Plan:
     )
 
 
+# Syntaxes whose tools stop on a file that starts with a UTF-8 byte order mark.
+BOM_STOPS = ("ini", "wgetrc")
+
+
 def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
     """Why ``data`` cannot be edited safely as a ``syntax`` file, or None (also for no file)."""
     if data is None:
@@ -301,8 +305,20 @@ def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return f"not UTF-8 text at byte {err.start}"
+    problem = _syntax_problem(text, syntax)
+    if problem and syntax in BOM_STOPS and text.startswith("\ufeff"):
+        # pip, aws, gcloud (configparser) and wget read the mark as text too, and stop: the
+        # parser's "File contains no section headers" would not say why
+        return _("it starts with a UTF-8 byte order mark, which the tool cannot read either")
+    return problem
+
+
+def _syntax_problem(text: str, syntax: str | None) -> str | None:
     try:
-        if syntax == "toml":
+        if syntax == "wgetrc":  # line-based, but wget stops on a line it does not know
+            if text.startswith("\ufeff"):
+                return "Syntax error at line 1"
+        elif syntax == "toml":
             from tlsdoctor._data import tomllib
 
             tomllib.loads(text)

@@ -65,4 +65,5 @@ def plan_wget(ctx: Context) -> Plan:
         line=f"ca_certificate = {bundle}",
         parse_value=_edit.plain,
         insecure_file="wgetrc",
+        syntax="wgetrc",
     )
