@@ -7,9 +7,10 @@ organisation added. Run from the repository root:
 
     .venv/bin/python scripts/make_public_roots.py [--debian-dir /usr/share/ca-certificates/mozilla]
 
-It downloads the listed certifi wheels with pip (`pip download --no-deps`) into a temporary
-folder, reads each wheel's certifi/cacert.pem, adds the installed certifi and the Debian folder
-when given, and writes one entry per SHA-256 fingerprint with the snapshots that held it.
+It downloads the listed certifi releases with pip (`pip download --no-deps`) into a temporary
+folder, reads each one's certifi/cacert.pem (from the wheel, or the source archive of releases
+before 2014), adds the installed certifi and the Debian folder when given, and writes one entry
+per SHA-256 fingerprint with the snapshots that held it.
 Only the Debian folder of packaged Mozilla roots is read (never /etc/ssl/certs, which also holds
 locally added CAs).
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -28,6 +30,9 @@ import certifi
 from tlsdoctor.core.x509 import name_text, parse_pem_tolerant, sha256_fingerprint
 
 CERTIFI_VERSIONS = (
+    "0.0.8",
+    "1.0.1",
+    "14.5.14",
     "2015.4.28",
     "2016.2.28",
     "2017.4.17",
@@ -55,20 +60,31 @@ def certifi_snapshots(versions: tuple[str, ...], folder: Path) -> dict[str, byte
              f"certifi=={version}"],
             check=True,
         )  # fmt: skip
-        wheel = _wheel_for(folder, version)
-        with zipfile.ZipFile(wheel) as archive:
-            snapshots[f"certifi {version}"] = archive.read("certifi/cacert.pem")
+        snapshots[f"certifi {version}"] = _read_bundle(_download_for(folder, version))
     return snapshots
 
 
-def _wheel_for(folder: Path, version: str) -> Path:
-    """The downloaded wheel of ``version`` (old wheels are named 2015.04.28, not 2015.4.28)."""
+def _download_for(folder: Path, version: str) -> Path:
+    """The downloaded file of ``version`` (old ones are named 2015.04.28, not 2015.4.28)."""
     wanted = tuple(int(part) for part in version.split("."))
-    for wheel in folder.glob("certifi-*.whl"):
-        name = wheel.name.split("-")[1]
+    for download in folder.glob("certifi-*"):
+        name = download.name.removesuffix(".tar.gz").split("-")[1]
         if tuple(int(part) for part in name.split(".")) == wanted:
-            return wheel
-    raise SystemExit(f"no wheel for certifi {version} in {folder}")
+            return download
+    raise SystemExit(f"no download of certifi {version} in {folder}")
+
+
+def _read_bundle(download: Path) -> bytes:
+    """certifi/cacert.pem from a wheel, or from a source archive (releases before 2014 only)."""
+    if download.suffix == ".whl":
+        with zipfile.ZipFile(download) as wheel:
+            return wheel.read("certifi/cacert.pem")
+    with tarfile.open(download) as sdist:
+        member = next(m for m in sdist.getmembers() if m.name.endswith("/certifi/cacert.pem"))
+        extracted = sdist.extractfile(member)
+        if extracted is None:
+            raise SystemExit(f"no certifi/cacert.pem in {download}")
+        return extracted.read()
 
 
 def debian_snapshot(folder: Path) -> bytes:
