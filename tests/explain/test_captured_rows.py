@@ -190,3 +190,31 @@ def test_gnutls_alert_and_mtls_findings_in_japanese(clean_env: dict[str, str]) -
         proc = run_cli("--lang", "ja", "explain", "--file", path, env=clean_env)
         assert proc.returncode == 1, proc.stderr
         assert words in proc.stdout and "対処" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("exhaustive", [True, False], ids=["every-line", "prefilter"])
+@pytest.mark.parametrize(
+    ("name", "tool", "words"),
+    [
+        # A loopback `openssl s_server -Verify 1 -tls1_2`, no client certificate: alert 40
+        ("refused_curl_tls12", "curl", "sslv3 alert handshake failure"),
+        ("refused_python_tls12", "python", "SSLV3_ALERT_HANDSHAKE_FAILURE"),
+        ("refused_java_tls12", "java", "Received fatal alert: handshake_failure"),
+        # A TLS 1.3-only s_server, the client held to TLS 1.2 (Java -Djdk.tls.client.protocols,
+        # node --tls-max-v1.2): alert 70
+        ("refused_java_version", "java", "Received fatal alert: protocol_version"),
+        ("refused_node_version", "node", "tlsv1 alert protocol version"),
+    ],
+)
+def test_an_alert_the_server_sent_is_the_peer_refusing(
+    name: str, tool: str, words: str, exhaustive: bool
+) -> None:
+    """OpenSSL's and Java's names of alerts 40 and 70 received: the server refused the
+    handshake, as GnuTLS's 'Handshake failed' / 'Error in protocol version'. Java said nothing
+    at all; the others gave 'not about trust' without the client certificate a TLS 1.2 server
+    answers this way for. The fix names the client certificate and a client held to TLS 1.2."""
+    (f,) = explain(name, exhaustive=exhaustive)
+    assert (f.cause, f.tool, f.confidence) == ("peer_alert", tool, "medium")
+    assert words in f.excerpt
+    assert any("client certificate" in step and "--tls-max" in step for step in f.fix)
+    assert not any("tlsdoctor ca export" in step for step in f.fix)
