@@ -482,6 +482,27 @@ def test_a_byte_order_mark_the_tool_stops_on_is_named(
     )
 
 
+def test_pip_cert_in_a_command_section_is_set_too(
+    isolated_process_env: dict[str, str], certs: Certs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip reads [install] over [global] for `pip install`: setting only global.cert left
+    `pip install` on the old file (checked with the real pip: 'invalid path: /install.pem')."""
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    path = Path(isolated_process_env["HOME"]) / ".config/pip/pip.conf"
+    path.parent.mkdir(parents=True)
+    original = b"[install]\ncert = /install.pem\n[global]\ncert = /old.pem\n"
+    path.write_bytes(original)
+    plan = plan_setup(["pip"], certs.bundle, certs.ca)
+    changes.apply(plan, changes.Journal())
+    assert path.read_text() == (
+        f"[install]\ncert = {certs.bundle}\n[global]\ncert = {certs.bundle}\n"
+    )
+    assert any("also sets cert in [install]" in n.text for n in plan.notes)
+    assert not plan_setup(["pip"], certs.bundle, certs.ca).changes
+    assert changes.undo(changes.Journal()).ok
+    assert path.read_bytes() == original
+
+
 def test_a_folder_where_npmrc_should_be_is_a_clear_note(
     isolated_process_env: dict[str, str], certs: Certs
 ) -> None:

@@ -17,7 +17,7 @@ from tlsdoctor.core.tools._base import (
     remove_insecure,
     tool_note,
 )
-from tlsdoctor.i18n import N_, _
+from tlsdoctor.i18n import N_, _, join_list
 
 # pip started using the OS store (truststore) by default in 24.2, on Python 3.10 and later.
 PIP_TRUSTSTORE_VERSION = (24, 2)
@@ -94,10 +94,25 @@ def plan_pip(ctx: Context) -> Plan:
         path,
         "global.cert",
         bundle,
-        lambda text: _edit.set_ini(text, "global", "cert", bundle),
+        lambda text: set_pip_cert(text, bundle),
         insecure_file="pipconf",
         syntax="ini",
     )
+    for change in plan.changes:
+        if not command_cert_sections(change.old):
+            continue
+        plan.notes.append(
+            Note(
+                "pip",
+                _(
+                    "{path} also sets cert in {sections}, which pip reads over [global] for "
+                    "those commands: setup sets them to the bundle too",
+                    path=str(change.path),
+                    sections=join_list([f"[{s}]" for s in command_cert_sections(change.old)]),
+                ),
+                "info",
+            )
+        )
     if ctx.environ.get("PIP_CONFIG_FILE") == os.devnull:
         plan.notes.append(
             Note(
@@ -110,6 +125,30 @@ def plan_pip(ctx: Context) -> Plan:
             )
         )
     return plan
+
+
+def command_cert_sections(data: bytes | None) -> list[str]:
+    """The sections of a pip.conf other than [global] that set cert ([install], [download]...):
+    pip reads a command's own section over [global] for that command."""
+    import configparser
+
+    if not data:
+        return []
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(data.decode("utf-8"))
+    except (configparser.Error, UnicodeDecodeError):
+        return []
+    return [s for s in parser.sections() if s != "global" and parser.has_option(s, "cert")]
+
+
+def set_pip_cert(text: str, bundle: str) -> tuple[str, str | None]:
+    """[global] cert, and cert in each command's section that has one (else `pip install`
+    would keep using the [install] one)."""
+    new, old = _edit.set_ini(text, "global", "cert", bundle)
+    for section in command_cert_sections(text.encode("utf-8")):
+        new, _old = _edit.set_ini(new, section, "cert", bundle)
+    return new, old
 
 
 # ------------------------------------------------------------------ uv, poetry
