@@ -681,3 +681,32 @@ def test_appended_note_says_not_set_in_its_own_words() -> None:
     finally:
         i18n.set_language("en")
     assert note.endswith("（現在は未設定）") and "（（" not in note
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[global]\nindex-url = \x00 binary\n", "バイナリデータです"),
+        (b"[global]\ntimeout = \xff\n", "19 バイト目が UTF-8 のテキストではありません"),
+    ],
+)
+def test_why_a_file_cannot_be_parsed_is_said_in_japanese(
+    isolated_process_env: dict[str, str],
+    certs: Certs,
+    monkeypatch: pytest.MonkeyPatch,
+    content: bytes,
+    reason: str,
+) -> None:
+    monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
+    path = Path(isolated_process_env["HOME"]) / ".config/pip/pip.conf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    i18n.set_language("ja")
+    try:
+        plan = plan_setup(["pip"], certs.bundle, certs.ca)
+    finally:
+        i18n.set_language("en")
+    notes = [n.text for n in plan.notes if n.kind == "manual" and str(path) in n.text]
+    assert notes == [
+        f"{path} を解析できません（{reason}）。手で修正してから、もう一度 setup を実行してください"
+    ]

@@ -300,11 +300,11 @@ def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
     if data is None:
         return None
     if b"\0" in data:
-        return "binary content"
+        return _("binary content")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        return f"not UTF-8 text at byte {err.start}"
+        return _("not UTF-8 text at byte {offset}", offset=err.start)
     problem = _syntax_problem(text, syntax)
     if problem and syntax in BOM_STOPS and text.startswith("\ufeff"):
         # pip, aws, gcloud (configparser) and wget read the mark as text too, and stop: the
