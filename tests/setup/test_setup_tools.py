@@ -710,3 +710,18 @@ def test_why_a_file_cannot_be_parsed_is_said_in_japanese(
     assert notes == [
         f"{path} を解析できません（{reason}）。手で修正してから、もう一度 setup を実行してください"
     ]
+
+
+def test_a_byte_order_mark_cargo_skips_is_kept_and_the_table_found(
+    isolated_process_env: dict[str, str], certs: Certs
+) -> None:
+    """cargo reads a config.toml that starts with a BOM (cargo 1.95 here), so setup edits it
+    (it refused it as "Invalid statement"), sees its first table and keeps the mark."""
+    path = Path(isolated_process_env["HOME"]) / ".cargo/config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'\xef\xbb\xbf[http]\ncainfo = "/old.pem"\n[net]\nretry = 2\n')
+    plan = plan_setup(["cargo"], certs.bundle, certs.ca)
+    changes.apply(plan, changes.Journal())
+    assert path.read_bytes() == (
+        b'\xef\xbb\xbf[http]\ncainfo = "' + str(certs.bundle).encode() + b'"\n[net]\nretry = 2\n'
+    )

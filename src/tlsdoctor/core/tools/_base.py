@@ -124,11 +124,14 @@ def edit_file(
     if problem is not None:
         return cannot_parse(tool, path, problem)
     text = "" if old is None else old.decode("utf-8", errors="surrogateescape")
+    mark = "\ufeff" if syntax in BOM_SKIPPED and text.startswith("\ufeff") else ""
+    text = text.removeprefix(mark)  # so that the first line is seen as the tool sees it
     try:
         removed: list[insecure.Hit] = []
         if insecure_file:
             text, removed = insecure.remove(insecure_file, text)
         new_text, old_value = editor(text)
+        new_text = mark + new_text
     except ValueError as err:
         return Plan(
             notes=[
@@ -291,8 +294,10 @@ def cannot_parse(tool: str, path: Path, problem: str) -> Plan:
     )
 
 
-# Syntaxes whose tools stop on a file that starts with a UTF-8 byte order mark.
+# Syntaxes whose tools stop on a file that starts with a UTF-8 byte order mark, and those whose
+# tools skip it (cargo reads a config.toml saved by Notepad; checked with cargo 1.95).
 BOM_STOPS = ("ini", "wgetrc")
+BOM_SKIPPED = ("toml",)
 
 
 def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
@@ -305,6 +310,8 @@ def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return _("not UTF-8 text at byte {offset}", offset=err.start)
+    if syntax in BOM_SKIPPED:
+        text = text.removeprefix("\ufeff")
     problem = _syntax_problem(text, syntax)
     if problem and syntax in BOM_STOPS and text.startswith("\ufeff"):
         # pip, aws, gcloud (configparser) and wget read the mark as text too, and stop: the
