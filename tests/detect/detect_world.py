@@ -95,6 +95,11 @@ class _Server:
             self.connections.append(conn)
             threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
 
+    @property
+    def url(self) -> str:
+        """The address as a proxy URL (plain http://), for the servers that play a proxy."""
+        return f"http://127.0.0.1:{self.port}"
+
     def handle(self, conn: socket.socket) -> None:  # pragma: no cover - overridden
         conn.close()
 
@@ -172,10 +177,6 @@ class ConnectProxy(_Server):
         self.after_answer = b""  # bytes the proxy sends right after its 200 answer
         super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
     def handle(self, conn: socket.socket) -> None:
         conn.settimeout(5)
         try:
@@ -232,10 +233,6 @@ class CannedAnswer(_Server):
     def __init__(self, answer: bytes) -> None:
         self.answer = answer
         super().__init__()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     def handle(self, conn: socket.socket) -> None:
         conn.settimeout(5)
