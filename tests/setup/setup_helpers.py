@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,23 @@ def certs(tmp_path: Path) -> Certs:
     bundle = folder / "bundle.pem"
     bundle.write_bytes(Path(certifi.where()).read_bytes() + authority.cert_pem.bytes())
     return Certs(ca=ca, bundle=bundle, authority=authority)
+
+
+def write_ca_as(path: Path, pem: bytes, form: str) -> Path:
+    """The CA in a form Windows users hand over: "utf-16" (PEM with CRLF, BOM) or "der"."""
+    if form == "utf-16":
+        path.write_bytes(pem.decode().replace("\n", "\r\n").encode("utf-16"))
+    else:
+        path.write_bytes(ssl.PEM_cert_to_DER_cert(pem.decode()))
+    return path
+
+
+def write_home_file(home: Path, where: str, content: bytes) -> Path:
+    """A config file at ``where`` under the sandbox HOME, its folders made."""
+    path = home / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
 
 
 def snapshot(root: Path, *, skip: tuple[str, ...] = ()) -> dict[str, str]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import ssl
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import certfactory
 import pytest
-from setup_helpers import Certs
+from setup_helpers import Certs, write_ca_as
 
 from tlsdoctor.core import changes
 from tlsdoctor.core.doctor import audit
@@ -274,11 +273,7 @@ def test_doctor_looks_for_a_ca_given_as_utf16_or_der(
     'holds no PEM certificate', an error)."""
     home = Path(isolated_process_env["HOME"])
     pem = certs.authority.cert_pem.bytes()
-    ca = home / f"ca-{form}.crt"
-    if form == "utf-16":
-        ca.write_bytes(pem.decode().replace("\n", "\r\n").encode("utf-16"))
-    else:
-        ca.write_bytes(ssl.PEM_cert_to_DER_cert(pem.decode()))
+    ca = write_ca_as(home / f"ca-{form}.crt", pem, form)
     env = {**isolated_process_env, "SSL_CERT_FILE": str(certs.bundle)}
     found = audit(env, ca=ca)
     assert [(f.id, f.severity, f.subject) for f in found] == [

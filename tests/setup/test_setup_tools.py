@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import ssl
 from pathlib import Path
 
 import pytest
-from setup_helpers import Certs, snapshot
+from setup_helpers import Certs, snapshot, write_ca_as, write_home_file
 
 from tlsdoctor import i18n
 from tlsdoctor.core import changes
@@ -252,11 +251,7 @@ def test_a_ca_tools_cannot_read_is_refused_with_the_way_to_convert_it(
     """setup points NODE_EXTRA_CA_CERTS and others at --ca itself: it must be PEM text (it said
     'no PEM certificate in ...' with no way forward, though bundle --ca reads these files)."""
     pem = certs.authority.cert_pem.bytes()
-    ca = tmp_path / f"ca-{form}.crt"
-    if form == "utf-16":
-        ca.write_bytes(pem.decode().replace("\n", "\r\n").encode("utf-16"))
-    else:
-        ca.write_bytes(ssl.PEM_cert_to_DER_cert(pem.decode()))
+    ca = write_ca_as(tmp_path / f"ca-{form}.crt", pem, form)
     with pytest.raises(UsageError) as raised:
         plan_setup(["node"], certs.bundle, ca)
     assert str(raised.value) == f"--ca {ca} {message}"
@@ -436,9 +431,7 @@ def test_setup_refuses_files_it_cannot_parse(
     content: bytes,
 ) -> None:
     monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
-    path = Path(isolated_process_env["HOME"]) / where
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    path = write_home_file(Path(isolated_process_env["HOME"]), where, content)
     plan = plan_setup([tool], certs.bundle, certs.ca)
     assert [c for c in plan.changes if c.path == path] == []
     notes = [n for n in plan.notes if n.kind == "manual" and str(path) in n.text]
@@ -466,9 +459,7 @@ def test_a_byte_order_mark_the_tool_stops_on_is_named(
     in .wgetrc at line 1') fail on the whole file, so setting cert/ca_certificate in it cannot
     help (setup added wget's line all the same, and named a section-header error for pip)."""
     monkeypatch.setattr(python, "os_store_has_ca", lambda *a: False)
-    path = Path(isolated_process_env["HOME"]) / where
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\xef\xbb\xbf" + content)
+    path = write_home_file(Path(isolated_process_env["HOME"]), where, b"\xef\xbb\xbf" + content)
     plan = plan_setup([tool], certs.bundle, certs.ca)
     assert bool([c for c in plan.changes if c.path == path]) is changed
     notes = [n.text for n in plan.notes if n.kind == "manual" and str(path) in n.text]
