@@ -107,8 +107,8 @@ def test_bad_input_is_a_usage_error(
         ),
         (
             ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
-            "未対応のプロキシ方式 'socks5' です。tlsdoctor が使えるのは http:// の CONNECT "
-            "プロキシのみです（--proxy http://HOST:PORT で指定するか、"
+            "'socks5' のプロキシには対応していません。tlsdoctor が使えるのは http:// の CONNECT "
+            "プロキシのみです（HTTP プロキシを --proxy http://HOST:PORT で指定するか、"
             "--no-proxy を使ってください）\n",
         ),
     ],
