@@ -53,6 +53,18 @@ _BY_SUFFIX: dict[str, str] = {
     ".rake": "ruby",
     ".php": "php",
     ".rs": "rust",
+    ".dart": "dart",
+    ".swift": "swift",
+    ".m": "objc",
+    ".mm": "objc",
+    ".pl": "perl",
+    ".pm": "perl",
+    ".r": "r",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".erl": "erlang",
+    ".hrl": "erlang",
+    ".lua": "lua",
     ".sh": "shell",
     ".bash": "shell",
     ".zsh": "shell",
@@ -124,8 +136,19 @@ _BY_NAME: dict[str, str] = {
 }
 
 _REQUIREMENTS = re.compile(r"(?:.*requirements.*|constraints.*)\.(?:txt|in)$")
-_SHEBANG = re.compile(rb"#![^\n]*\b(python[0-9.]*|bash|sh|zsh|ksh|node|ruby|php|pwsh)\b")
-_SHEBANG_KINDS = {"node": "js", "ruby": "ruby", "php": "php", "pwsh": "powershell"}
+_SHEBANG = re.compile(
+    rb"#![^\n]*\b(python[0-9.]*|bash|sh|zsh|ksh|node|ruby|php|pwsh|perl|Rscript|lua|elixir)\b"
+)
+_SHEBANG_KINDS = {
+    "node": "js",
+    "ruby": "ruby",
+    "php": "php",
+    "pwsh": "powershell",
+    "perl": "perl",
+    "Rscript": "r",
+    "lua": "lua",
+    "elixir": "elixir",
+}
 
 
 def kind_of(name: str) -> str | None:

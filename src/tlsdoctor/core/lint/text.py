@@ -39,6 +39,19 @@ _TOKENS: dict[str, re.Pattern[str]] = {
         r'(?P<c><#[\s\S]*?(?:#>|\Z)|(?:(?<=[\s;])|^)#[^\n]*)|"(?:`.|[^"`\n])*"|\'[^\'\n]*\'',
         re.MULTILINE,
     ),
+    # Perl: # comments, POD blocks (=head1 ... =cut) and what follows __END__/__DATA__ are text.
+    "perl": re.compile(
+        r"(?P<c>^=[a-zA-Z][\s\S]*?(?:^=cut\b[^\n]*|\Z)|^__(?:END|DATA)__\b[\s\S]*"
+        r"|(?:(?<=[\s;])|^)#[^\n]*)|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'",
+        re.MULTILINE,
+    ),
+    # Erlang: % comments; $c is a character ($% and $" are not a comment or a string).
+    "erlang": re.compile(r'(?P<c>%[^\n]*)|\$\\?.|"(?:\\.|[^"\\])*"'),
+    # Lua: --[[ ]] / --[==[ ]==] blocks and -- lines; [[long strings]] as well as quotes.
+    "lua": re.compile(
+        r"(?P<c>--\[(?P<eq>=*)\[[\s\S]*?(?:\](?P=eq)\]|\Z)|--[^\n]*)"
+        r"|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|\[(?P<leq>=*)\[[\s\S]*?(?:\](?P=leq)\]|\Z)"
+    ),
     "ini": re.compile(r"(?P<c>^[ \t]*[#;][^\n]*)", re.MULTILINE),
     "python": re.compile(
         r"(?P<c>#[^\n]*)|\"\"\"[\s\S]*?(?:\"\"\"|\Z)|'''[\s\S]*?(?:'''|\Z)"
@@ -57,6 +70,16 @@ COMMENT_STYLE: dict[str, str] = {
     "csharp": "c",
     "rust": "rust",
     "php": "php",
+    # Dart and Swift: // and /* */ comments, '''/""" strings spanning lines (as in Groovy).
+    "dart": "groovy",
+    "swift": "groovy",
+    "objc": "c",
+    "perl": "perl",
+    "r": "hash",
+    # Elixir: # comments and """ heredocs (@moduledoc), as in Python.
+    "elixir": "python",
+    "erlang": "erlang",
+    "lua": "lua",
     "json": "c",
     "terraform": "hcl",
     "ruby": "hash",

@@ -1,0 +1,6 @@
+local https = require("ssl.https")
+local params = {
+  mode = "client",
+  protocol = "any",
+  verify = "none",
+}

@@ -1,0 +1,6 @@
+library(httr)
+# httr::set_config(httr::config(ssl_verifypeer = 0L))
+httr::set_config(httr::config(cainfo = "/etc/ssl/company-bundle.pem"))
+res <- httr::GET(url, httr::config(ssl_verifypeer = TRUE, ssl_verifyhost = 2L))
+message("never use ssl_verifypeer = FALSE")
+download.file(url, destfile, method = "curl", extra = "--cacert /etc/ssl/company-bundle.pem")

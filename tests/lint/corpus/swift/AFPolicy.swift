@@ -1,0 +1,3 @@
+let securityPolicy = AFSecurityPolicy(pinningMode: AFSSLPinningMode.None)
+securityPolicy.validatesDomainName = false
+securityPolicy.allowInvalidCertificates = true
