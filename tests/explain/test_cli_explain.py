@@ -365,7 +365,7 @@ def test_a_file_name_given_as_the_message_is_refused(
     assert f"{log} is a file name, not a message" in proc.stderr
     assert f"tlsdoctor explain --file {log}" in proc.stderr
     proc = run_cli("--lang", "ja", "explain", str(log), env=clean_env)
-    assert proc.returncode == 2 and "ファイル名で、メッセージではありません" in proc.stderr
+    assert proc.returncode == 2 and "はメッセージではなくファイル名です" in proc.stderr
     proc = run_cli("explain", str(tmp_path), env=clean_env)
     assert proc.returncode == 2 and "is a directory, not a log file" in proc.stderr
     # a message that is one word and a finding is read as the message, file or not
