@@ -677,8 +677,8 @@ def test_appended_note_says_not_set_in_its_own_words() -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"[global]\nindex-url = \x00 binary\n", "バイナリデータです"),
-        (b"[global]\ntimeout = \xff\n", "19 バイト目が UTF-8 のテキストではありません"),
+        (b"[global]\nindex-url = \x00 binary\n", "バイナリデータを含んでいます"),
+        (b"[global]\ntimeout = \xff\n", "オフセット 19 に UTF-8 として読めないバイトがあります"),
     ],
 )
 def test_why_a_file_cannot_be_parsed_is_said_in_japanese(
