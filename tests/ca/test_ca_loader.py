@@ -97,6 +97,18 @@ def test_concatenated_der_and_pem_bundles_keep_order() -> None:
     assert fingerprints(load_certificates(INTER.pem + b"# comment\n" + ROOT.pem)) == PAIR
 
 
+def test_concatenated_der_whose_last_byte_looks_like_padding() -> None:
+    """A DER certificate after another one ends with any byte, 0x00 or "\\n" too: the loader
+    stripped those from the end as padding, cutting the certificate (a test failed about one run in 64)."""
+    root = next(
+        ca for ca in (certfactory.make_ca("Pad") for _ in range(2000)) if ca.der[-1] in b"\x00\n"
+    )
+    assert fingerprints(load_certificates(INTER.der + root.der)) == [
+        sha256_fingerprint(INTER.cert),
+        sha256_fingerprint(root.cert),
+    ]
+
+
 def test_canonical_pem_and_fingerprint_formats() -> None:
     messy = ROOT.pem.replace(b"\n", b"\r\n")
     canonical = to_pem(load_certificates(messy))

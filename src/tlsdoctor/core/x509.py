@@ -417,7 +417,7 @@ def _load_binary(data: bytes, source: str, *, from_base64: bool = False) -> list
     except (ValueError, x509.InvalidVersion):
         pass
     else:
-        rest = trailing.strip(b"\x00\r\n ")
+        rest = trailing.lstrip(b"\x00\r\n ")  # padding between certificates, not their bytes
         if rest and rest[:1] == b"\x30":
             return [cert, *_load_binary(rest, source)]
         return [cert]
