@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tlsdoctor.i18n import _
+from tlsdoctor.render.console import print_wrapped
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from tlsdoctor.core.explain import Finding
 
+_INDENT = "   "
 _CONFIDENCE_STYLE = {"high": "bold green", "medium": "yellow", "low": "dim"}
 
 
@@ -28,16 +30,14 @@ def render_findings(
     out: Console, findings: Sequence[Finding], insecure: Sequence[str] = ()
 ) -> None:
     if not findings:
-        out.print(_("No TLS or certificate failure found in this text."))
+        print_wrapped(out, "", _("No TLS or certificate failure found in this text."))
         for what in insecure:
-            out.print(
-                _(
-                    "Note: {what} was tried. It switches certificate checks off; "
-                    "trust the inspection CA instead (tlsdoctor fix).",
-                    what=what,
-                ),
-                markup=False,
+            note = _(
+                "Note: {what} was tried. It switches certificate checks off; "
+                "trust the inspection CA instead (tlsdoctor fix).",
+                what=what,
             )
+            print_wrapped(out, "", note)
         return
     if len(findings) > 1:
         out.print(_("{n} distinct TLS problems found.", n=len(findings)))
@@ -51,31 +51,30 @@ def _render_one(out: Console, number: int, f: Finding) -> None:
 
     from tlsdoctor.core.vendors import product_text
 
-    head = Text(f"{number}. ", style="bold")
-    head.append(f.title, style="bold")
-    head.append(f"  [{confidence_label(f.confidence)}]", style=_CONFIDENCE_STYLE.get(f.confidence))
-    out.print(head)
+    title = Text(f.title, style="bold")
+    title.append(f"  [{confidence_label(f.confidence)}]", style=_CONFIDENCE_STYLE.get(f.confidence))
+    print_wrapped(out, Text(f"{number}. ", style="bold"), title)
     facts = [_("tool: {tool}", tool=f.tool), _("line {line}", line=f.line)]
     if f.count > 1:
         facts.append(_("seen {count} times", count=f.count))
-    out.print("   " + "  ·  ".join(facts), markup=False, highlight=False)
+    print_wrapped(out, _INDENT, "  ·  ".join(facts))
     if f.issuer:
         issuer = _("issuer: {issuer}", issuer=f.issuer)
         if f.product:
             product = product_text(f.product)
             issuer += "  " + _("(product: {product})", product=product)
-        out.print("   " + issuer, markup=False)
-    out.print(Text("   > " + f.excerpt, style="dim"))
+        print_wrapped(out, _INDENT, issuer)
+    print_wrapped(out, _INDENT, Text("> " + f.excerpt, style="dim"))
     if f.probe:
-        out.print("   " + _("Probe: {result}", result=f.probe), markup=False)
+        print_wrapped(out, _INDENT, _("Probe: {result}", result=f.probe))
     if f.explanation:
-        out.print("   " + f.explanation, markup=False)
+        print_wrapped(out, _INDENT, f.explanation)
     if f.fix:
-        out.print("   " + _("Fix:"), style="bold")
+        out.print(_INDENT + _("Fix:"), style="bold")
         for step_number, step in enumerate(f.fix, start=1):
-            out.print(f"     {step_number}. {step}", markup=False, highlight=False)
+            print_wrapped(out, f"{_INDENT}  {step_number}. ", step)
     for note in f.notes:
-        out.print("   " + _("Note: {note}", note=note), markup=False)
+        print_wrapped(out, _INDENT, _("Note: {note}", note=note))
     out.print()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tlsdoctor.i18n import N_, _, _n, join_list
+from tlsdoctor.render.console import print_wrapped
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -88,22 +89,21 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
         )
         if change.setting:
             old = change.old_value if change.old_value is not None else _("(not set)")
-            console.print(
-                "      "
-                + _(
-                    "{setting}: {old} -> {new}",
-                    setting=_esc(change.setting),
-                    old=f"[red]{_esc(old)}[/red]",
-                    new=f"[green]{_esc(change.new_value)}[/green]",
-                )
+            setting = _(
+                "{setting}: {old} -> {new}",
+                setting=_esc(change.setting),
+                old=f"[red]{_esc(old)}[/red]",
+                new=f"[green]{_esc(change.new_value)}[/green]",
             )
+            print_wrapped(console, "      ", setting, markup=True)
         elif not change.removes:
-            console.print(f"      {_esc(change.description)}")
+            print_wrapped(console, "      ", _esc(change.description), markup=True)
         for removal in change.removes:
             console.print(f"      [green]{_esc(removal)}[/green]")
         if change.preview:
             for line in change.preview.splitlines():
-                console.print(f"      [dim]|[/dim] {_esc(line)}")
+                # a file's lines, as they will be written: never broken (copied as they are)
+                console.print(f"      [dim]|[/dim] {_esc(line)}", soft_wrap=True)
     if plan.commands:
         console.print()
         console.print(f"[bold red]{_esc(_(SYSTEM_WARNING))}[/bold red]")
@@ -119,10 +119,11 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
     for note in notes:
         style = NOTE_STYLES.get(note.kind, "")
         label = _(NOTE_LABELS.get(note.kind, note.kind))
-        text = _esc(note.text).replace("\n", "\n      ")
-        console.print(
-            f"  [{style}]{_esc(label)}[/{style}] "
-            + _("{tool}: {text}", tool=_esc(note.tool), text=text)
+        print_wrapped(
+            console,
+            f"  [{style}]{_esc(label)}[/{style}] ",
+            _("{tool}: {text}", tool=_esc(note.tool), text=_esc(note.text)),
+            markup=True,
         )
     if skipped:
         console.print(
@@ -193,8 +194,10 @@ def print_undo(console: Console, result: UndoResult) -> None:
         style = "yellow" if outcome.conflict else "green"
         console.print(f"  [{style}]{_esc(restore_label(outcome))}[/{style}]  {_esc(outcome.path)}")
         if outcome.insecure_back:
-            console.print(
-                "      [bold red]"
+            print_wrapped(
+                console,
+                "      ",
+                "[bold red]"
                 + _esc(
                     _(
                         "verification is off again in this file: {settings} is back (undo "
@@ -202,34 +205,24 @@ def print_undo(console: Console, result: UndoResult) -> None:
                         settings=", ".join(outcome.insecure_back),
                     )
                 )
-                + "[/bold red]"
+                + "[/bold red]",
+                markup=True,
             )
         if outcome.conflict and outcome.description:
-            console.print(
-                "      "
-                + _esc(_("setup's change, to revert by hand: {change}", change=outcome.description))
-            )
+            change = _("setup's change, to revert by hand: {change}", change=outcome.description)
+            print_wrapped(console, "      ", change)
         if outcome.referenced_by:
-            console.print(
-                "      "
-                + _esc(
-                    _(
-                        "{path} was kept above and still names this file; remove both "
-                        "by hand once you have merged it",
-                        path=str(outcome.referenced_by),
-                    )
-                )
+            kept = _(
+                "{path} was kept above and still names this file; remove both "
+                "by hand once you have merged it",
+                path=str(outcome.referenced_by),
             )
+            print_wrapped(console, "      ", kept)
         if outcome.beside:
-            console.print(
-                "      "
-                + _esc(
-                    _(
-                        "original written to {path}; compare and merge by hand",
-                        path=str(outcome.beside),
-                    )
-                )
+            beside = _(
+                "original written to {path}; compare and merge by hand", path=str(outcome.beside)
             )
+            print_wrapped(console, "      ", beside)
     for command in result.commands:
         status = _("ok") if command.returncode == 0 else _("failed")
         console.print(f"  $ {_esc(command_line(command.command.argv))}  [{_esc(status)}]")
@@ -259,5 +252,5 @@ def print_doctor(console: Console, findings: Sequence[DoctorFinding]) -> None:
             f"[{style}]{_esc(label)}[/{style}] [dim]{_esc(finding.id)}[/dim]  "
             f"{_esc(finding.subject)}"
         )
-        console.print(f"    {_esc(finding.message)}")
-        console.print("    " + _esc(_("fix: {fix}", fix=finding.fix)))
+        print_wrapped(console, "    ", finding.message)
+        print_wrapped(console, "    ", _("fix: {fix}", fix=finding.fix))
