@@ -99,7 +99,8 @@ def test_concatenated_der_and_pem_bundles_keep_order() -> None:
 
 def test_concatenated_der_whose_last_byte_looks_like_padding() -> None:
     """A DER certificate after another one ends with any byte, 0x00 or "\\n" too: the loader
-    stripped those from the end as padding, cutting the certificate (a test failed about one run in 64)."""
+    stripped those from the end as padding, cutting the certificate (a test failed about one run
+    in 64)."""
     root = next(
         ca for ca in (certfactory.make_ca("Pad") for _ in range(2000)) if ca.der[-1] in b"\x00\n"
     )
