@@ -32,6 +32,7 @@ INSECURE: dict[str, Plant] = {
     "nomad-skip-verify": lambda h, e, c: e.update(NOMAD_SKIP_VERIFY="1"),
     "consul-http-ssl-verify": lambda h, e, c: e.update(CONSUL_HTTP_SSL_VERIFY="no"),
     "govc-insecure": lambda h, e, c: e.update(GOVC_INSECURE="TRUE"),
+    "perl-lwp-ssl-verify-hostname": lambda h, e, c: e.update(PERL_LWP_SSL_VERIFY_HOSTNAME="0"),
     "npm-strict-ssl": lambda h, e, c: write(h / ".npmrc", "strict-ssl=false\n"),
     "git-ssl-verify": lambda h, e, c: write(
         h / ".gitconfig", '[http "https://corp.example"]\n\tsslVerify = false\n'
@@ -698,6 +699,8 @@ def test_doctor_judges_the_sslcainfo_git_uses_the_environments_over_the_files(
         ("CONSUL_HTTP_SSL_VERIFY", "true"),
         ("CONSUL_HTTP_SSL_VERIFY", ""),
         ("GOVC_INSECURE", "0"),
+        ("PERL_LWP_SSL_VERIFY_HOSTNAME", "1"),
+        ("PERL_LWP_SSL_VERIFY_HOSTNAME", "0.0"),  # a true string in Perl
     ],
 )
 def test_doctor_leaves_hashicorp_and_govc_switches_that_keep_verification(

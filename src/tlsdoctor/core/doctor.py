@@ -132,6 +132,12 @@ INSECURE_VARIABLES: tuple[_InsecureVariable, ...] = (
         N_("unset it and set GOVC_TLS_CA_CERTS to the full bundle"),
     ),
     _InsecureVariable(
+        "PERL_LWP_SSL_VERIFY_HOSTNAME",
+        "perl-lwp-ssl-verify-hostname",
+        N_("{name}={hosts} turns certificate verification off for Perl's LWP"),
+        N_("unset it and set PERL_LWP_SSL_CA_FILE to the full bundle"),
+    ),
+    _InsecureVariable(
         "UV_INSECURE_HOST",
         "uv-insecure-host",
         N_("{name} makes uv skip certificate checks for {hosts}"),

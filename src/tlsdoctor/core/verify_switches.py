@@ -46,6 +46,10 @@ def _is_true_word(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes")
 
 
+def _is_perl_false(value: str) -> bool:
+    return value in ("", "0")  # LWP reads the variable as a Perl boolean when it is set at all
+
+
 def _is_govc_true(value: str) -> bool:
     return value.strip().lower() in ("1", "true")  # govc lowercases the value
 
@@ -63,6 +67,7 @@ SWITCHES_OFF: dict[str, Callable[[str], bool]] = {
     "NOMAD_SKIP_VERIFY": _is_go_true,
     "CONSUL_HTTP_SSL_VERIFY": _is_not_go_true,
     "GOVC_INSECURE": _is_govc_true,
+    "PERL_LWP_SSL_VERIFY_HOSTNAME": _is_perl_false,
     "UV_INSECURE_HOST": _is_set,
     "CURL_CA_BUNDLE": _is_empty,
     "AZURE_CLI_DISABLE_CONNECTION_VERIFICATION": _is_true_word,

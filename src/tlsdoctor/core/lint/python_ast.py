@@ -101,6 +101,7 @@ ENV_VARIABLES = frozenset(
         "NOMAD_SKIP_VERIFY",
         "CONSUL_HTTP_SSL_VERIFY",
         "GOVC_INSECURE",
+        "PERL_LWP_SSL_VERIFY_HOSTNAME",
     }
 )
 

@@ -18,3 +18,4 @@ os.environ["VAULT_SKIP_VERIFY"] = "true"
 os.environ.setdefault("NOMAD_SKIP_VERIFY", "1")
 subprocess.run(["consul", "members"], env={**os.environ, "CONSUL_HTTP_SSL_VERIFY": "false"})
 os.putenv("GOVC_INSECURE", str("true"))  # as in a public vSphere deployment helper
+os.environ["PERL_LWP_SSL_VERIFY_HOSTNAME"] = "0"  # before running a Perl LWP script

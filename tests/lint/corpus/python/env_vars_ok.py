@@ -15,3 +15,4 @@ if os.environ.get("VAULT_SKIP_VERIFY") == "true":
     raise SystemExit("VAULT_SKIP_VERIFY turns verification off; set VAULT_CACERT instead")
 os.environ["GOVC_TLS_CA_CERTS"] = "/etc/pki/vcenter-ca.pem"
 os.putenv("GOVC_INSECURE", str(False))
+os.environ["PERL_LWP_SSL_VERIFY_HOSTNAME"] = "1"
