@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
     from tlsdoctor.core.explain import Finding
 
-_INDENT = "   "
 _CONFIDENCE_STYLE = {"high": "bold green", "medium": "yellow", "low": "dim"}
 
 
@@ -30,14 +29,16 @@ def render_findings(
     out: Console, findings: Sequence[Finding], insecure: Sequence[str] = ()
 ) -> None:
     if not findings:
-        print_wrapped(out, "", _("No TLS or certificate failure found in this text."))
+        out.print(_("No TLS or certificate failure found in this text."))
         for what in insecure:
-            note = _(
-                "Note: {what} was tried. It switches certificate checks off; "
-                "trust the inspection CA instead (tlsdoctor fix).",
-                what=what,
+            out.print(
+                _(
+                    "Note: {what} was tried. It switches certificate checks off; "
+                    "trust the inspection CA instead (tlsdoctor fix).",
+                    what=what,
+                ),
+                markup=False,
             )
-            print_wrapped(out, "", note)
         return
     if len(findings) > 1:
         out.print(_("{n} distinct TLS problems found.", n=len(findings)))
@@ -57,24 +58,24 @@ def _render_one(out: Console, number: int, f: Finding) -> None:
     facts = [_("tool: {tool}", tool=f.tool), _("line {line}", line=f.line)]
     if f.count > 1:
         facts.append(_("seen {count} times", count=f.count))
-    print_wrapped(out, _INDENT, "  ·  ".join(facts))
+    out.print("   " + "  ·  ".join(facts), markup=False, highlight=False)
     if f.issuer:
         issuer = _("issuer: {issuer}", issuer=f.issuer)
         if f.product:
             product = product_text(f.product)
             issuer += "  " + _("(product: {product})", product=product)
-        print_wrapped(out, _INDENT, issuer)
-    print_wrapped(out, _INDENT, Text("> " + f.excerpt, style="dim"))
+        out.print("   " + issuer, markup=False)
+    out.print(Text("   > " + f.excerpt, style="dim"))
     if f.probe:
-        print_wrapped(out, _INDENT, _("Probe: {result}", result=f.probe))
+        out.print("   " + _("Probe: {result}", result=f.probe), markup=False)
     if f.explanation:
-        print_wrapped(out, _INDENT, f.explanation)
+        out.print("   " + f.explanation, markup=False)
     if f.fix:
-        out.print(_INDENT + _("Fix:"), style="bold")
-        for step_number, step in enumerate(f.fix, start=1):
-            print_wrapped(out, f"{_INDENT}  {step_number}. ", step)
+        out.print("   " + _("Fix:"), style="bold")
+        for step_number, step in enumerate(f.fix, start=1):  # later lines under the step
+            print_wrapped(out, f"     {step_number}. ", step)
     for note in f.notes:
-        print_wrapped(out, _INDENT, _("Note: {note}", note=note))
+        out.print("   " + _("Note: {note}", note=note), markup=False)
     out.print()
 
 

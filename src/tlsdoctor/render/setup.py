@@ -89,15 +89,17 @@ def print_plan(console: Console, plan: Plan, *, applying: bool) -> None:
         )
         if change.setting:
             old = change.old_value if change.old_value is not None else _("(not set)")
-            setting = _(
-                "{setting}: {old} -> {new}",
-                setting=_esc(change.setting),
-                old=f"[red]{_esc(old)}[/red]",
-                new=f"[green]{_esc(change.new_value)}[/green]",
+            console.print(
+                "      "
+                + _(
+                    "{setting}: {old} -> {new}",
+                    setting=_esc(change.setting),
+                    old=f"[red]{_esc(old)}[/red]",
+                    new=f"[green]{_esc(change.new_value)}[/green]",
+                )
             )
-            print_wrapped(console, "      ", setting, markup=True)
         elif not change.removes:
-            print_wrapped(console, "      ", _esc(change.description), markup=True)
+            console.print(f"      {_esc(change.description)}")
         for removal in change.removes:
             console.print(f"      [green]{_esc(removal)}[/green]")
         if change.preview:
@@ -194,10 +196,8 @@ def print_undo(console: Console, result: UndoResult) -> None:
         style = "yellow" if outcome.conflict else "green"
         console.print(f"  [{style}]{_esc(restore_label(outcome))}[/{style}]  {_esc(outcome.path)}")
         if outcome.insecure_back:
-            print_wrapped(
-                console,
-                "      ",
-                "[bold red]"
+            console.print(
+                "      [bold red]"
                 + _esc(
                     _(
                         "verification is off again in this file: {settings} is back (undo "
@@ -205,24 +205,34 @@ def print_undo(console: Console, result: UndoResult) -> None:
                         settings=", ".join(outcome.insecure_back),
                     )
                 )
-                + "[/bold red]",
-                markup=True,
+                + "[/bold red]"
             )
         if outcome.conflict and outcome.description:
-            change = _("setup's change, to revert by hand: {change}", change=outcome.description)
-            print_wrapped(console, "      ", change)
+            console.print(
+                "      "
+                + _esc(_("setup's change, to revert by hand: {change}", change=outcome.description))
+            )
         if outcome.referenced_by:
-            kept = _(
-                "{path} was kept above and still names this file; remove both "
-                "by hand once you have merged it",
-                path=str(outcome.referenced_by),
+            console.print(
+                "      "
+                + _esc(
+                    _(
+                        "{path} was kept above and still names this file; remove both "
+                        "by hand once you have merged it",
+                        path=str(outcome.referenced_by),
+                    )
+                )
             )
-            print_wrapped(console, "      ", kept)
         if outcome.beside:
-            beside = _(
-                "original written to {path}; compare and merge by hand", path=str(outcome.beside)
+            console.print(
+                "      "
+                + _esc(
+                    _(
+                        "original written to {path}; compare and merge by hand",
+                        path=str(outcome.beside),
+                    )
+                )
             )
-            print_wrapped(console, "      ", beside)
     for command in result.commands:
         status = _("ok") if command.returncode == 0 else _("failed")
         console.print(f"  $ {_esc(command_line(command.command.argv))}  [{_esc(status)}]")
@@ -252,5 +262,5 @@ def print_doctor(console: Console, findings: Sequence[DoctorFinding]) -> None:
             f"[{style}]{_esc(label)}[/{style}] [dim]{_esc(finding.id)}[/dim]  "
             f"{_esc(finding.subject)}"
         )
-        print_wrapped(console, "    ", finding.message)
-        print_wrapped(console, "    ", _("fix: {fix}", fix=finding.fix))
+        console.print(f"    {_esc(finding.message)}")
+        console.print("    " + _esc(_("fix: {fix}", fix=finding.fix)))
