@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 APP = "tlsdoctor"
+# os.open flags for reading a path the user named without waiting on it: a named pipe nobody
+# writes to opens at once instead of hanging in open(), and a terminal never becomes ours.
+READ_WITHOUT_WAITING = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 def home(environ: Mapping[str, str] | None = None) -> Path:

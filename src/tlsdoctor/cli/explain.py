@@ -134,7 +134,9 @@ def _say_waiting(path: str) -> None:
 def _feed_binary(stream: IO[bytes], matcher: Matcher) -> bool:
     """Feed the stream (UTF-8 or UTF-16) to the matcher; whether it held anything but white
     space."""
-    return _feed_blocks(iter(lambda: stream.read(4 << 20), b""), matcher)
+    from tlsdoctor.core.explain import BLOCK_SIZE
+
+    return _feed_blocks(iter(lambda: stream.read(BLOCK_SIZE), b""), matcher)
 
 
 def _feed_blocks(blocks: Iterator[bytes], matcher: Matcher) -> bool:
@@ -143,7 +145,9 @@ def _feed_blocks(blocks: Iterator[bytes], matcher: Matcher) -> bool:
     head: list[bytes] = []
     size = 0
     text = False
-    for data in _transcoded(blocks):
+    from tlsdoctor.core.explain.encoding import utf8_blocks
+
+    for data in utf8_blocks(blocks):
         text = text or bool(data.strip())
         size += len(data)
         if size <= PASTE_LIMIT:
@@ -152,13 +156,3 @@ def _feed_blocks(blocks: Iterator[bytes], matcher: Matcher) -> bool:
     if size <= PASTE_LIMIT:  # a pasted message: its command line names hosts and flags
         matcher.note_text(b"".join(head).decode("utf-8", "replace"))
     return text
-
-
-def _transcoded(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """The blocks as UTF-8 (a UTF-16 log transcoded), then what the transcoder still holds."""
-    from tlsdoctor.core.explain import Transcoder
-
-    utf8 = Transcoder()
-    for raw in blocks:
-        yield utf8.feed(raw)
-    yield utf8.close()

@@ -854,8 +854,7 @@ def _read(path: Path) -> bytes | None:
         return None
     if not stat.S_ISREG(mode):
         raise _not_regular(path, mode)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, paths.READ_WITHOUT_WAITING | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as handle:
         mode = os.fstat(handle.fileno()).st_mode
         if not stat.S_ISREG(mode):  # swapped between the stat and the open

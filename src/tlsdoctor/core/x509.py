@@ -28,6 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import InputError
 from tlsdoctor.i18n import N_, _, os_reason
+from tlsdoctor.paths import READ_WITHOUT_WAITING
 
 Certificate = x509.Certificate
 
@@ -125,7 +126,7 @@ def open_without_waiting(path: str | Path) -> BinaryIO:
     """``path`` opened for reading in binary. Opened non-blocking, so a named pipe nobody
     writes to opens (and then reads as empty) instead of hanging in open(); reads block again,
     so a writer still writing is waited for."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    fd = os.open(path, READ_WITHOUT_WAITING)
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from tlsdoctor.core.explain.encoding import Transcoder
+from tlsdoctor.core.explain.encoding import utf8_blocks
 from tlsdoctor.core.explain.findings import Finding
 from tlsdoctor.core.explain.matcher import BLOCK_SIZE, Matcher
 from tlsdoctor.core.explain.source import read_log_blocks
@@ -19,10 +19,8 @@ def explain_stream(stream: IO[bytes], block_size: int = BLOCK_SIZE) -> list[Find
 
 def _explain_blocks(blocks: Iterable[bytes]) -> list[Finding]:
     matcher = Matcher()
-    utf8 = Transcoder()
-    for data in blocks:
-        matcher.feed(utf8.feed(data))
-    matcher.feed(utf8.close())
+    for data in utf8_blocks(blocks):
+        matcher.feed(data)
     return matcher.close()
 
 

@@ -8,6 +8,7 @@ any other input passes through untouched.
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterable, Iterator
 
 from tlsdoctor.core.utf16 import SNIFF_SIZE, utf16_codec
 
@@ -43,3 +44,11 @@ class Transcoder:
             self._decoder = codecs.getincrementaldecoder(codec)("replace")
         head, self._head = self._head, b""
         return head
+
+
+def utf8_blocks(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """The blocks as UTF-8 (a UTF-16 log transcoded), then what the transcoder still holds."""
+    utf8 = Transcoder()
+    for raw in blocks:
+        yield utf8.feed(raw)
+    yield utf8.close()

@@ -14,16 +14,17 @@ import select
 import stat
 from collections.abc import Callable, Iterator
 
-BLOCK = 4 << 20
+from tlsdoctor.core.explain.matcher import BLOCK_SIZE
+from tlsdoctor.paths import READ_WITHOUT_WAITING
+
 GRACE = 1.0  # seconds a named pipe's writer has before the reader says it is waiting
 
 
 def read_log_blocks(
-    path: str, block_size: int = BLOCK, on_wait: Callable[[], None] | None = None
+    path: str, block_size: int = BLOCK_SIZE, on_wait: Callable[[], None] | None = None
 ) -> Iterator[bytes]:
     """The bytes of ``path`` in blocks of at most ``block_size``. Raises OSError as open()."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
+    fd = os.open(path, READ_WITHOUT_WAITING)
     with os.fdopen(fd, "rb", buffering=0) as raw:
         first = b""
         if stat.S_ISFIFO(os.fstat(fd).st_mode):

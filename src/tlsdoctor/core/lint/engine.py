@@ -21,6 +21,7 @@ from functools import cache
 from tlsdoctor.core.utf16 import utf16_codec
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import _, os_reason
+from tlsdoctor.paths import READ_WITHOUT_WAITING
 
 from . import python_ast
 from .certs import PEM_MARKER, check_certificates
@@ -150,13 +151,10 @@ class _TooLarge(Exception):
     pass
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-
-
 def _read_regular(path: str, max_size: int) -> bytes:
     """The bytes of a regular file. Opened non-blocking and checked on the open descriptor, so
     a FIFO, socket or device (named on the command line, or swapped in) never blocks the run."""
-    fd = os.open(path, _OPEN_FLAGS)
+    fd = os.open(path, READ_WITHOUT_WAITING)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -491,7 +489,7 @@ def _check_named(path: str) -> None:
             with os.scandir(path):
                 pass
         else:
-            os.close(os.open(path, _OPEN_FLAGS))  # non-blocking: a FIFO is skipped later
+            os.close(os.open(path, READ_WITHOUT_WAITING))  # non-blocking: a FIFO is skipped later
     except OSError as err:
         reason = os_reason(err)
         raise UsageError(_("cannot read {path}: {error}", path=path, error=reason)) from None
