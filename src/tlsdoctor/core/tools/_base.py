@@ -310,22 +310,18 @@ def parse_problem(data: bytes | None, syntax: str | None) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         return _("not UTF-8 text at byte {offset}", offset=err.start)
+    if text.startswith("\ufeff") and syntax in BOM_STOPS:
+        # pip, aws, gcloud (configparser) and wget read the mark as text and stop on the whole
+        # file ("File contains no section headers", "Syntax error in .wgetrc at line 1")
+        return _("it starts with a UTF-8 byte order mark, which the tool cannot read either")
     if syntax in BOM_SKIPPED:
         text = text.removeprefix("\ufeff")
-    problem = _syntax_problem(text, syntax)
-    if problem and syntax in BOM_STOPS and text.startswith("\ufeff"):
-        # pip, aws, gcloud (configparser) and wget read the mark as text too, and stop: the
-        # parser's "File contains no section headers" would not say why
-        return _("it starts with a UTF-8 byte order mark, which the tool cannot read either")
-    return problem
+    return _syntax_problem(text, syntax)
 
 
 def _syntax_problem(text: str, syntax: str | None) -> str | None:
     try:
-        if syntax == "wgetrc":  # line-based, but wget stops on a line it does not know
-            if text.startswith("\ufeff"):
-                return "Syntax error at line 1"
-        elif syntax == "toml":
+        if syntax == "toml":
             from tlsdoctor._data import tomllib
 
             tomllib.loads(text)
