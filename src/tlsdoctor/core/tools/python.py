@@ -99,7 +99,8 @@ def plan_pip(ctx: Context) -> Plan:
         syntax="ini",
     )
     for change in plan.changes:
-        if not command_cert_sections(change.old):
+        sections = command_cert_sections(change.old)
+        if not sections:
             continue
         plan.notes.append(
             Note(
@@ -108,7 +109,7 @@ def plan_pip(ctx: Context) -> Plan:
                     "{path} also sets cert in {sections}, which pip reads over [global] for "
                     "those commands: setup sets them to the bundle too",
                     path=str(change.path),
-                    sections=join_list([f"[{s}]" for s in command_cert_sections(change.old)]),
+                    sections=join_list([f"[{s}]" for s in sections]),
                 ),
                 "info",
             )
