@@ -223,6 +223,11 @@ def _is_zero(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and not isinstance(node.value, str) and node.value == 0
 
 
+def _names_no_verify(value: ast.AST) -> bool:
+    """A cert_reqs value that means "no verification": "CERT_NONE" (urllib3 reads the name) or 0."""
+    return _const(value) in NO_VERIFY_STRINGS or _is_zero(value)
+
+
 class _Checker:
     """One pass over ``ast.walk`` (much cheaper than a recursive NodeVisitor on big files)."""
 
@@ -409,7 +414,7 @@ class _Checker:
             arg in VERIFY_OFF_KEYWORDS or (arg == "ssl" and name in AIOHTTP_SSL_CALLS)
         ):
             self.hit("ssl_false", keyword, call)
-        elif arg in CERT_REQS_KEYWORDS and (_const(value) in NO_VERIFY_STRINGS or _is_zero(value)):
+        elif arg in CERT_REQS_KEYWORDS and _names_no_verify(value):
             self.hit("cert_none", keyword, call)
         elif arg in ENV_VARIABLES:
             constant = _env_const(value)
@@ -433,9 +438,8 @@ class _Checker:
             self._mark_protocol_slot(value)
         if target_name in NO_VERIFY_MODES:  # VERIFY_NONE = SSL.VERIFY_NONE names the mode
             self.listed.update(id(sub) for sub in ast.walk(value))
-        elif target_name in CERT_REQS_KEYWORDS and (
-            _const(value) in NO_VERIFY_STRINGS or _is_zero(value)
-        ):  # conn.cert_reqs = "CERT_NONE", pool_kwargs["cert_reqs"] = "CERT_NONE"
+        elif target_name in CERT_REQS_KEYWORDS and _names_no_verify(value):
+            # conn.cert_reqs = "CERT_NONE", pool_kwargs["cert_reqs"] = "CERT_NONE"
             self.hit("cert_none", target, node)
         if isinstance(target, ast.Attribute) and target.attr == "verify_mode" and _is_zero(value):
             self.hit("cert_none", target, node)  # ctx.verify_mode = 0 is CERT_NONE
