@@ -350,9 +350,9 @@ class _Auditor:
         self.platform = platform
         self.pip_global = list(pip_global if pip_global is not None else pip_global_files(environ))
         self.findings: list[DoctorFinding] = []
-        self.ca_ders: set[bytes] = set()
-        if ca is not None and ca.is_file():
-            self.ca_ders = set(_ca_file(ca)[0])
+        self.ca = ca if ca is not None and ca.is_file() else None
+        self.ca_certs, self.ca_form = _ca_file(self.ca) if self.ca else ([], None)
+        self.ca_ders = set(self.ca_certs)
         self.ctx = Context(environ=environ, bundle=Path(), ca=Path(), platform=platform)
 
     def add(self, id_: str, severity: str, subject: str, message: str, fix: str) -> None:
@@ -745,11 +745,11 @@ class _Auditor:
         if cafile:
             self.check_path(_setting_in(path, "cafile"), cafile, "replace", "bundle")
 
-    def audit_ca(self, ca: Path | None) -> None:
-        if ca is None or not ca.is_file():
+    def audit_ca(self) -> None:
+        ca, ders, form = self.ca, self.ca_certs, self.ca_form
+        if ca is None:
             return
         subject = message(N_("inspection CA"))
-        ders, form = _ca_file(ca)
         if form is None:
             self.check_path(subject, str(ca), "add", "ca")
             return
@@ -838,6 +838,6 @@ def audit(
     auditor.audit_conda()
     auditor.audit_curl_wget()
     auditor.audit_others()
-    auditor.audit_ca(ca_path)
+    auditor.audit_ca()
     order = {ERROR: 0, WARNING: 1, INFO: 2}
     return sorted(auditor.findings, key=lambda f: order.get(f.severity, 3))
