@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import certfactory
 import certifi
@@ -12,7 +14,7 @@ from cli_runner import run_cli
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from detect_world import World, make_ca, make_leaf, make_name, write_pem
 
-from tlsdoctor.core.trust import RootStore, mozilla_roots, os_roots
+from tlsdoctor.core.trust import RootStore, mozilla_roots, os_roots, verify
 from tlsdoctor.core.trust.linux import LINUX_BUNDLES
 from tlsdoctor.core.trust.verify import hostname_matches, strict_findings, verify_chain
 from tlsdoctor.errors import UsageError
@@ -180,3 +182,66 @@ def test_a_leaf_not_meant_for_tls_servers_is_rejected_as_clients_do(world: World
         26,
         "unsuitable certificate purpose",
     )
+
+
+def _chains_to_compare(world: World) -> dict[str, tuple[list[Any], RootStore, dict[str, bool]]]:
+    other = make_ca(make_name("Other Root"))
+    lax = make_ca(make_name("Lax Inspection CA", "Example Corp"), critical_bc=False)
+    issuing = world.public_issuing
+    leaf = make_leaf(issuing, "a.test")[0]
+    client_only = certfactory.make_leaf(
+        "client.test",
+        issuing,
+        subject=make_name("client.test"),
+        eku=[ExtendedKeyUsageOID.CLIENT_AUTH],
+        not_after=certfactory.NOW + dt.timedelta(days=30),
+    ).cert
+    public, plain, strict = world.public_store, {}, {"strict": True, "partial": True}
+    lax_store = RootStore("inspection", None, (lax.cert,))
+    return {
+        "complete": ([*leaf, issuing.cert], public, plain),
+        "root presented too": ([*leaf, issuing.cert, world.public_root.cert], public, plain),
+        "missing intermediate": (leaf, public, plain),
+        "self-signed leaf": (make_leaf(issuing, "a.test", self_signed=True)[0], public, plain),
+        "untrusted root in chain": ([*make_leaf(other, "a.test")[0], other.cert], public, plain),
+        "expired": ([*make_leaf(issuing, "a.test", expired=True)[0], issuing.cert], public, plain),
+        "wrong purpose": ([client_only, issuing.cert], public, plain),
+        "lax CA": (make_leaf(lax, "a.test")[0], lax_store, plain),
+        "lax CA, strict": (make_leaf(lax, "a.test")[0], lax_store, strict),
+        "intermediate as anchor": (leaf, RootStore("i", None, (issuing.cert,)), strict),
+    }
+
+
+def test_the_native_verification_decides_as_pyopenssl_does(world: World) -> None:
+    """verify_chain calls X509_verify_cert itself (pyOpenSSL's wrapper costs 80x the check);
+    pyOpenSSL's public API stays the fallback: both give the same result for every outcome,
+    also when the verified path holds certificates the store does not know by address."""
+    assert verify._native_calls() is not None  # this pyOpenSSL exposes what the fast path needs
+    outcomes = set()
+    for name, (chain, roots, flags) in _chains_to_compare(world).items():
+        store = verify._x509_store(
+            roots, strict=flags.get("strict", False), partial=flags.get("partial", False)
+        )
+        native = verify._verify_natively(chain, store)
+        assert native == verify._verify_with_pyopenssl(chain, store), name
+        unknown = dataclasses.replace(store, by_address={})
+        assert verify._verify_natively(chain, unknown) == native, name
+        assert (
+            verify_chain(
+                chain,
+                roots,
+                strict=flags.get("strict", False),
+                partial_chain=flags.get("partial", False),
+            )
+            == native
+        )
+        outcomes.add((native.trusted, native.error_code))
+    assert outcomes == {
+        (True, None),
+        (False, 20),
+        (False, 18),
+        (False, 19),
+        (False, 10),
+        (False, 26),
+        (False, 89),  # basicConstraints of a CA not critical (X509_STRICT)
+    }

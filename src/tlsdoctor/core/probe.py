@@ -103,7 +103,9 @@ def to_ascii_host(host: str) -> str:
         raise UsageError(_("not a valid host name: {host}", host=host)) from err
 
 
+@functools.lru_cache(maxsize=1024)
 def is_ip(host: str) -> bool:
+    # Asked several times per probe; a name that is not an address costs two ValueErrors.
     try:
         ipaddress.ip_address(host)
     except ValueError:

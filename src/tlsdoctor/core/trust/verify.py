@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 
@@ -38,25 +38,43 @@ class StrictFinding:
 
 
 _lock = threading.Lock()
-_stores: dict[tuple[int, bool, bool], object] = {}
 
 
-def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> object:
+@dataclass(frozen=True)
+class _Store:
+    """An OpenSSL store for one root set, and its certificates by OpenSSL address: a verified
+    path holds the store's own X509 objects, so each maps back to the certificate without
+    re-encoding it."""
+
+    native: Any  # OpenSSL.crypto.X509Store
+    roots: RootStore
+    by_address: dict[int, x509.Certificate]
+
+
+_stores: dict[tuple[int, bool, bool], _Store] = {}
+
+
+def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> _Store:
     from OpenSSL import crypto
 
     key = (id(roots), strict, partial)
     with _lock:
         cached = _stores.get(key)
-        if cached is not None and getattr(cached, "_tlsdoctor_roots", None) is roots:
+        if cached is not None and cached.roots is roots:
             return cached
         if len(_stores) > 32:
             _stores.clear()
         store = crypto.X509Store()
+        by_address: dict[int, x509.Certificate] = {}
         for cert in roots.certificates:
+            native = crypto.X509.from_cryptography(cert)
             try:
-                store.add_cert(crypto.X509.from_cryptography(cert))
+                store.add_cert(native)
             except crypto.Error:
                 continue  # duplicates in a bundle
+            address = _address(native)
+            if address is not None:
+                by_address[address] = cert
         flags = 0
         if strict:
             flags |= crypto.X509StoreFlags.X509_STRICT
@@ -65,9 +83,8 @@ def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> object:
         if flags:
             store.set_flags(flags)
         _check_purpose_as_tls_clients_do(store)
-        store._tlsdoctor_roots = roots  # type: ignore[attr-defined]
-        _stores[key] = store
-        return store
+        _stores[key] = _Store(store, roots, by_address)
+        return _stores[key]
 
 
 _X509_PURPOSE_SSL_SERVER = 2  # x509v3.h
@@ -95,27 +112,139 @@ def verify_chain(
     ``strict`` adds X509_STRICT (Python 3.13's default profile adds PARTIAL_CHAIN as well: pass
     ``partial_chain=True`` to mirror it). Hostnames are not checked here.
     """
-    from OpenSSL import crypto
-
     if not chain:
         return VerifyResult(trusted=False, error=_("no certificate presented"))
     store = _x509_store(roots, strict=strict, partial=partial_chain)
+    if _native_calls() is not None:
+        return _verify_natively(chain, store)
+    return _verify_with_pyopenssl(chain, store)
+
+
+# What X509_verify_cert needs, from the library pyOpenSSL is built on. pyOpenSSL's own
+# X509StoreContext costs ~80 us a call (a copy of the failing certificate for its exception,
+# garbage-collected wrappers) for ~1 us of OpenSSL: detect verifies every chain twice, as the
+# chains arrive. Without these functions (a future pyOpenSSL), its public API is used.
+_NATIVE_FUNCTIONS = (
+    "X509_STORE_CTX_new",
+    "X509_STORE_CTX_init",
+    "X509_STORE_CTX_free",
+    "X509_STORE_CTX_get_error",
+    "X509_STORE_CTX_get_error_depth",
+    "X509_STORE_CTX_get1_chain",
+    "X509_verify_cert",
+    "X509_verify_cert_error_string",
+    "X509_up_ref",
+    "X509_free",
+    "sk_X509_new_null",
+    "sk_X509_push",
+    "sk_X509_num",
+    "sk_X509_value",
+    "sk_X509_free",
+)
+
+
+@lru_cache(maxsize=1)
+def _native_calls() -> tuple[Any, Any] | None:
+    """(ffi, lib) when every function of _NATIVE_FUNCTIONS is there, else None."""
+    try:
+        from OpenSSL._util import ffi, lib
+    except ImportError:
+        return None
+    if not all(hasattr(lib, name) for name in _NATIVE_FUNCTIONS):
+        return None
+    return ffi, lib
+
+
+def _address(native: Any) -> int | None:
+    calls = _native_calls()
+    pointer = getattr(native, "_x509", None)
+    if calls is None or pointer is None:
+        return None
+    return _key(calls[0], pointer)
+
+
+def _key(ffi: Any, pointer: Any) -> int:
+    return int(ffi.cast("uintptr_t", pointer))
+
+
+def _verify_natively(chain: Sequence[x509.Certificate], store: _Store) -> VerifyResult:
+    ffi, lib = cast("tuple[Any, Any]", _native_calls())
+    natives = [_openssl_certificate(c) for c in chain]
+    context = lib.X509_STORE_CTX_new()
+    if context == ffi.NULL:
+        raise MemoryError("X509_STORE_CTX_new")
+    untrusted = ffi.NULL
+    try:
+        if len(natives) > 1:
+            untrusted = lib.sk_X509_new_null()  # borrows the certificates: freed without them
+            for native in natives[1:]:
+                lib.sk_X509_push(untrusted, native._x509)
+        if lib.X509_STORE_CTX_init(context, store.native._store, natives[0]._x509, untrusted) != 1:
+            raise MemoryError("X509_STORE_CTX_init")
+        if lib.X509_verify_cert(context) == 1:
+            presented = {_key(ffi, n._x509): c for n, c in zip(natives, chain, strict=True)}
+            path = _verified_path(context, store.by_address | presented)
+            return VerifyResult(trusted=True, anchor=path[-1] if path else None, path=path)
+        code = lib.X509_STORE_CTX_get_error(context)
+        message = ffi.string(lib.X509_verify_cert_error_string(code)).decode("utf-8")
+        depth = lib.X509_STORE_CTX_get_error_depth(context)
+    finally:
+        lib.X509_STORE_CTX_free(context)
+        if untrusted != ffi.NULL:
+            lib.sk_X509_free(untrusted)
+    return _failure(chain, int(code), int(depth), message)
+
+
+def _verified_path(
+    context: Any, known: dict[int, x509.Certificate]
+) -> tuple[x509.Certificate, ...]:
+    from OpenSSL import crypto
+
+    ffi, lib = cast("tuple[Any, Any]", _native_calls())
+    stack = lib.X509_STORE_CTX_get1_chain(context)  # a new stack holding a reference to each
+    if stack == ffi.NULL:
+        raise MemoryError("X509_STORE_CTX_get1_chain")
+    path = []
+    try:
+        for index in range(lib.sk_X509_num(stack)):
+            pointer = lib.sk_X509_value(stack, index)
+            cert = known.get(_key(ffi, pointer))
+            if cert is None:  # not one of ours: copy it out (the wrapper takes a reference)
+                lib.X509_up_ref(pointer)
+                cert = crypto.X509._from_raw_x509_ptr(pointer).to_cryptography()
+            path.append(cert)
+    finally:
+        for index in range(lib.sk_X509_num(stack)):
+            lib.X509_free(lib.sk_X509_value(stack, index))
+        lib.sk_X509_free(stack)
+    return tuple(path)
+
+
+def _verify_with_pyopenssl(chain: Sequence[x509.Certificate], store: _Store) -> VerifyResult:
+    from OpenSSL import crypto
+
     leaf = _openssl_certificate(chain[0])
     untrusted = [_openssl_certificate(c) for c in chain[1:]]
-    context = crypto.X509StoreContext(store, leaf, untrusted)  # type: ignore[arg-type]
+    context = crypto.X509StoreContext(store.native, leaf, untrusted)
     try:
         verified = context.get_verified_chain()
     except crypto.X509StoreContextError as err:
         code, depth, message = _error_parts(err)
-        return VerifyResult(
-            trusted=False,
-            error_code=code,
-            error=message,
-            error_depth=depth,
-            anchor=_top_if_self_issued(chain),
-        )
+        return _failure(chain, code, depth, message)
     path = tuple(c.to_cryptography() for c in verified)
     return VerifyResult(trusted=True, anchor=path[-1] if path else None, path=path)
+
+
+def _failure(
+    chain: Sequence[x509.Certificate], code: int | None, depth: int | None, message: str
+) -> VerifyResult:
+    return VerifyResult(
+        trusted=False,
+        error_code=code,
+        error=message,
+        error_depth=depth,
+        anchor=chain[-1] if _self_issued(chain[-1]) else None,
+    )
 
 
 def _error_parts(err: Exception) -> tuple[int | None, int | None, str]:
@@ -134,9 +263,9 @@ def _openssl_certificate(cert: x509.Certificate) -> Any:
     return crypto.X509.from_cryptography(cert)
 
 
-def _top_if_self_issued(chain: Sequence[x509.Certificate]) -> x509.Certificate | None:
-    top = chain[-1]
-    return top if top.subject == top.issuer else None
+@lru_cache(maxsize=4096)
+def _self_issued(cert: x509.Certificate) -> bool:
+    return bool(cert.subject == cert.issuer)  # each access builds a Name: once per certificate
 
 
 def hostname_matches(cert: x509.Certificate, hostname: str) -> bool:
