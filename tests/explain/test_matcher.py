@@ -339,3 +339,30 @@ def test_a_candidate_line_is_tested_for_the_fewest_literals(present: set[str]) -
     # Every signature that could match such a line keeps a literal the line may hold.
     line = "x509: certificate signed by unknown authority (ssl tls trust)"
     assert explain_text(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    literals=st.lists(st.text(alphabet="ab(.*c]", min_size=1, max_size=5), max_size=8),
+    text=st.text(alphabet="ab(.*c]x", max_size=30),
+)
+def test_the_quick_pattern_finds_a_line_exactly_when_it_holds_a_literal(
+    literals: list[str], text: str
+) -> None:
+    """The literals' trie as one regex (prefixes of each other, regex metacharacters, none):
+    found exactly when the line holds one of them."""
+    from tlsdoctor.core.explain.prefilter import any_of
+
+    found = any_of(literals).search(text) is not None
+    assert found == any(literal in text for literal in literals)
+
+
+@pytest.mark.parametrize("present", [{"cert"}, {"ssl"}, {"ssl", "tls"}, {"0x800"}])
+def test_each_plan_finds_each_of_its_literals(present: set[str]) -> None:
+    from tlsdoctor.core.explain.signatures import catalog
+
+    plan = matcher_module._Plan.build(catalog(), frozenset(present))
+    assert plan.quick and plan.finds_quick
+    for literal in plan.quick:
+        assert plan.finds_quick.search(f"... {literal} ...") is not None, literal
+    assert plan.finds_quick.search("ssl handshake completed, certificate renewed") is None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tlsdoctor.core.explain.findings import (
@@ -48,7 +48,7 @@ from tlsdoctor.core.explain.names import (
     product_of,
     search_groups,
 )
-from tlsdoctor.core.explain.prefilter import ANCHORS
+from tlsdoctor.core.explain.prefilter import ANCHORS, any_of
 from tlsdoctor.core.explain.signatures import CONFIDENCES, Catalog, Insecure, Signature, catalog
 from tlsdoctor.i18n import _
 
@@ -90,6 +90,11 @@ class _Plan:
     signatures: tuple[Signature, ...]
     insecure: tuple[Insecure, ...]
     quick: tuple[str, ...] | None  # the line must hold one of these, or None: try everything
+    finds_quick: re.Pattern[str] | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        finder = any_of(self.quick) if self.quick is not None else None
+        object.__setattr__(self, "finds_quick", finder)  # frozen: set once, here
 
     @classmethod
     def build(cls, cat: Catalog, present: frozenset[str]) -> _Plan:
@@ -318,7 +323,7 @@ class Matcher:
             plan = self._plan_all
         else:
             plan = self._plan(frozenset(a for a in ANCHORS if a in lower))
-        if plan.quick is not None and not any(lit in lower for lit in plan.quick):
+        if plan.finds_quick is not None and plan.finds_quick.search(lower) is None:
             return  # an anchor by chance ("SSL handshake completed"): the common case
         if plan.insecure:
             self._note_insecure(text, lower, plan.insecure)

@@ -9,7 +9,8 @@ matching line must hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 
 # Every line a non-context signature matches holds one of these (lowercase ASCII) substrings in
 # any case: 'Certificate' in .NET and rustls names, 'TRUST' in Windows' and pip's, 'ssl' in
@@ -140,3 +141,30 @@ def _literal_runs(branch: str) -> Iterator[str]:
         i += 1
     if run:
         yield "".join(run)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def any_of(literals: Sequence[str]) -> re.Pattern[str]:
+    """One pattern that finds any of ``literals`` (case as given): their trie as nested groups,
+    so the regex engine follows each character once instead of trying every literal in turn.
+    On a candidate line that holds an anchor by chance it is 2-3x faster than an ``in`` test per
+    literal (81 of them for a line holding 'cert')."""
+    trie: _Trie = {}
+    for literal in literals:
+        node = trie
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a literal ends here
+    return re.compile(_trie_pattern(trie) if trie else "(?!)")  # no literal: nothing matches
+
+
+def _trie_pattern(node: _Trie) -> str:
+    branches = [
+        re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body  # a literal ends here: the rest is optional
