@@ -180,12 +180,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{size / 1e6 / grep_s:.0f} MB/s, {grep_count} matching lines, "
                 f"peak RSS {grep_rss / 1024:.0f} MiB"
             )
-        ex_s, ex_rss, out = measure([tlsdoctor, "explain", "--json", "--file", str(log)])
-        findings = json.loads(out[out.index("{") :])["findings"] if "{" in out else []
-        total = sum(f["count"] for f in findings)
+        ex_s, ex_rss, found, total = run_explain(tlsdoctor, log)
         print(
             f"tlsdoctor explain --file: {ex_s:.2f} s, {size / 1e6 / ex_s:.0f} MB/s, "
-            f"{len(findings)} findings, {total} occurrences, peak RSS {ex_rss / 1024:.0f} MiB"
+            f"{found} findings, {total} occurrences, peak RSS {ex_rss / 1024:.0f} MiB"
         )
         if total != inserted:
             print(f"MISMATCH: {inserted} TLS errors written, {total} reported")
@@ -208,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def run_explain(tlsdoctor: str, log: Path) -> tuple[float, int, int, int]:
+    """Seconds, peak RSS (KiB), findings and occurrences of `explain --json --file LOG`."""
+    seconds, rss, out = measure([tlsdoctor, "explain", "--json", "--file", str(log)])
+    findings = json.loads(out[out.index("{") :])["findings"] if "{" in out else []
+    return seconds, rss, len(findings), sum(f["count"] for f in findings)
+
+
 def bench_debug_log(
     folder: Path, megabytes: int, grep: str, tlsdoctor: str, patterns: Path
 ) -> None:
@@ -217,9 +222,7 @@ def bench_debug_log(
     size = log.stat().st_size
     subprocess.run(["cat", str(log)], stdout=subprocess.DEVNULL, check=True)
     grep_s, _rss, _out = measure([grep, "-E", "-i", "-c", "-f", str(patterns), str(log)])
-    ex_s, ex_rss, out = measure([tlsdoctor, "explain", "--json", "--file", str(log)])
-    findings = json.loads(out[out.index("{") :])["findings"] if "{" in out else []
-    total = sum(f["count"] for f in findings)
+    ex_s, ex_rss, _found, total = run_explain(tlsdoctor, log)
     print(
         f"verbose TLS debug log, {size / 1e6:.0f} MB (nearly every line holds an anchor): "
         f"explain {size / 1e6 / ex_s:.0f} MB/s ({total} of {inserted} TLS errors, peak RSS "
