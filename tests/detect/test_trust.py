@@ -11,6 +11,8 @@ import certfactory
 import certifi
 import pytest
 from cli_runner import run_cli
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from detect_world import World, make_ca, make_leaf, make_name, write_pem
 
@@ -198,6 +200,10 @@ def _chains_to_compare(world: World) -> dict[str, tuple[list[Any], RootStore, di
     ).cert
     public, plain, strict = world.public_store, {}, {"strict": True, "partial": True}
     lax_store = RootStore("inspection", None, (lax.cert,))
+    root = world.public_root.cert
+    twice = RootStore(
+        "twice", None, (root, x509.load_der_x509_certificate(root.public_bytes(Encoding.DER)))
+    )
     return {
         "complete": ([*leaf, issuing.cert], public, plain),
         "root presented too": ([*leaf, issuing.cert, world.public_root.cert], public, plain),
@@ -209,6 +215,7 @@ def _chains_to_compare(world: World) -> dict[str, tuple[list[Any], RootStore, di
         "lax CA": (make_leaf(lax, "a.test")[0], lax_store, plain),
         "lax CA, strict": (make_leaf(lax, "a.test")[0], lax_store, strict),
         "intermediate as anchor": (leaf, RootStore("i", None, (issuing.cert,)), strict),
+        "a bundle holding its root twice": ([*leaf, issuing.cert], twice, plain),
     }
 
 

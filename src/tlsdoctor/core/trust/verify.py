@@ -49,6 +49,9 @@ class _Store:
     native: Any  # OpenSSL.crypto.X509Store
     roots: RootStore
     by_address: dict[int, x509.Certificate]
+    # Every X509 made for the store, kept alive with it: a duplicate the store did not take
+    # would otherwise be freed, and its address reused by another certificate.
+    keep_alive: tuple[Any, ...]
 
 
 _stores: dict[tuple[int, bool, bool], _Store] = {}
@@ -66,8 +69,10 @@ def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> _Store:
             _stores.clear()
         store = crypto.X509Store()
         by_address: dict[int, x509.Certificate] = {}
+        made = []
         for cert in roots.certificates:
             native = crypto.X509.from_cryptography(cert)
+            made.append(native)
             try:
                 store.add_cert(native)
             except crypto.Error:
@@ -83,7 +88,7 @@ def _x509_store(roots: RootStore, *, strict: bool, partial: bool) -> _Store:
         if flags:
             store.set_flags(flags)
         _check_purpose_as_tls_clients_do(store)
-        _stores[key] = _Store(store, roots, by_address)
+        _stores[key] = _Store(store, roots, by_address, tuple(made))
         return _stores[key]
 
 
