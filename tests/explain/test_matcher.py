@@ -353,7 +353,7 @@ def test_the_quick_pattern_finds_a_line_exactly_when_it_holds_a_literal(
     found exactly when the line holds one of them."""
     from tlsdoctor.core.explain.prefilter import any_of
 
-    found = any_of(literals).search(text) is not None
+    found = any_of(tuple(literals)).search(text) is not None
     assert found == any(literal in text for literal in literals)
 
 
