@@ -188,7 +188,7 @@ def _verify_natively(chain: Sequence[x509.Certificate], store: _Store) -> Verify
             raise MemoryError("X509_STORE_CTX_init")
         if lib.X509_verify_cert(context) == 1:
             presented = {_key(ffi, n._x509): c for n, c in zip(natives, chain, strict=True)}
-            path = _verified_path(context, store.by_address | presented)
+            path = _verified_path(context, presented, store.by_address)
             return VerifyResult(trusted=True, anchor=path[-1] if path else None, path=path)
         code = lib.X509_STORE_CTX_get_error(context)
         message = ffi.string(lib.X509_verify_cert_error_string(code)).decode("utf-8")
@@ -201,8 +201,9 @@ def _verify_natively(chain: Sequence[x509.Certificate], store: _Store) -> Verify
 
 
 def _verified_path(
-    context: Any, known: dict[int, x509.Certificate]
+    context: Any, presented: dict[int, x509.Certificate], stored: dict[int, x509.Certificate]
 ) -> tuple[x509.Certificate, ...]:
+    """The path OpenSSL verified, each certificate found by its address when it is ours."""
     from OpenSSL import crypto
 
     ffi, lib = cast("tuple[Any, Any]", _native_calls())
@@ -213,7 +214,8 @@ def _verified_path(
     try:
         for index in range(lib.sk_X509_num(stack)):
             pointer = lib.sk_X509_value(stack, index)
-            cert = known.get(_key(ffi, pointer))
+            address = _key(ffi, pointer)
+            cert = presented.get(address) or stored.get(address)
             if cert is None:  # not one of ours: copy it out (the wrapper takes a reference)
                 lib.X509_up_ref(pointer)
                 cert = crypto.X509._from_raw_x509_ptr(pointer).to_cryptography()
