@@ -1,0 +1,112 @@
+"""The interceptor collects its garbage between bursts of connections, not inside them."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from mitmproxy import connection
+
+from tlsdoctor.lab.proxy import IdleCollector, settle_heap
+
+IDLE = 0.03
+
+
+@pytest.fixture
+def full_collections() -> Iterator[list[float]]:
+    """Times of the full collections that start while the test runs (automatic ones are off)."""
+    started: list[float] = []
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and info["generation"] == 2:
+            started.append(time.monotonic())
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.callbacks.append(note)
+    try:
+        yield started
+    finally:
+        gc.callbacks.remove(note)
+        if was_enabled:
+            gc.enable()
+
+
+def a_client(port: int) -> connection.Client:
+    return connection.Client(
+        peername=("127.0.0.1", port), sockname=("127.0.0.1", 8080), timestamp_start=time.time()
+    )
+
+
+def test_garbage_is_collected_once_no_connection_has_begun_for_a_while(
+    full_collections: list[float],
+) -> None:
+    async def burst() -> tuple[int, int, int]:
+        collector = IdleCollector(idle_seconds=IDLE)
+        first, second = a_client(50001), a_client(50002)
+        collector.client_connected(first)
+        collector.client_connected(second)
+        collector.client_disconnected(first)
+        await asyncio.sleep(IDLE / 3)
+        collector.client_disconnected(second)  # the wait starts again from here
+        await asyncio.sleep(IDLE * 2 / 3 + 0.005)
+        during = len(full_collections)
+        await asyncio.sleep(IDLE * 2)
+        after = len(full_collections)
+        await asyncio.sleep(IDLE * 2)
+        return during, after, len(full_collections)
+
+    during, after, later = asyncio.run(burst())
+    assert during == 0
+    assert after == 1
+    assert later == 1  # once per quiet moment, not on a timer
+
+
+def test_a_connection_that_begins_in_the_quiet_moment_postpones_the_collection(
+    full_collections: list[float],
+) -> None:
+    async def busy() -> tuple[int, int]:
+        collector = IdleCollector(idle_seconds=IDLE)
+        first, second = a_client(50003), a_client(50004)
+        collector.client_connected(first)
+        collector.client_disconnected(first)
+        await asyncio.sleep(IDLE / 3)
+        collector.client_connected(second)
+        await asyncio.sleep(IDLE * 2)
+        while_open = len(full_collections)
+        collector.client_disconnected(second)
+        await asyncio.sleep(IDLE * 2)
+        collector.done()
+        return while_open, len(full_collections)
+
+    while_open, after = asyncio.run(busy())
+    assert while_open == 0
+    assert after == 1
+
+
+def test_done_cancels_a_pending_collection(full_collections: list[float]) -> None:
+    async def stop_early() -> int:
+        collector = IdleCollector(idle_seconds=IDLE)
+        collector.client_connected(a_client(50005))
+        collector.client_disconnected(a_client(50005))
+        collector.done()
+        await asyncio.sleep(IDLE * 2)
+        return len(full_collections)
+
+    assert asyncio.run(stop_early()) == 0
+
+
+def test_settling_the_heap_freezes_it_and_raises_the_young_threshold() -> None:
+    before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    try:
+        settle_heap(123_456)
+        assert gc.get_freeze_count() > frozen_before
+        assert gc.get_threshold() == (123_456, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
