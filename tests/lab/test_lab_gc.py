@@ -87,16 +87,16 @@ def test_a_connection_that_begins_in_the_quiet_moment_postpones_the_collection(
     full_collections: list[float],
 ) -> None:
     async def busy() -> tuple[int, int]:
-        collector = IdleCollector(idle_seconds=IDLE)
+        collector = IdleCollector(idle_seconds=0.3)
         first, second = a_client(50003), a_client(50004)
         collector.client_connected(first)
         collector.client_disconnected(first)
-        await asyncio.sleep(IDLE / 3)
+        await asyncio.sleep(0.05)  # well inside the wait
         collector.client_connected(second)
-        await asyncio.sleep(IDLE * 2)
+        await asyncio.sleep(0.4)
         while_open = len(full_collections)
         collector.client_disconnected(second)
-        await asyncio.sleep(IDLE * 2)
+        await asyncio.sleep(0.6)
         collector.done()
         return while_open, len(full_collections)
 
