@@ -66,9 +66,10 @@ def test_no_network_says_inconclusive_without_a_traceback(clean_env: dict[str, s
             "tlsdoctor: error: --timeout and --deadline must be positive numbers of seconds\n",
         ),
         (
-            ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
-            "tlsdoctor: error: unsupported proxy scheme 'socks5': tlsdoctor speaks to http:// "
-            "CONNECT proxies only (give one as --proxy http://HOST:PORT, or use --no-proxy)\n",
+            ["detect", "--proxy", "socks4://127.0.0.1:1", "127.0.0.1:1"],
+            "tlsdoctor: error: unsupported proxy scheme 'socks4': tlsdoctor speaks to http:// "
+            "(CONNECT) and socks5:// or socks5h:// proxies (give one with --proxy, or use "
+            "--no-proxy)\n",
         ),
         *(
             (
@@ -106,10 +107,10 @@ def test_bad_input_is_a_usage_error(
             "ファイルまたはフォルダーがありません\n",
         ),
         (
-            ["detect", "--proxy", "socks5://127.0.0.1:1", "127.0.0.1:1"],
-            "'socks5' のプロキシには対応していません。tlsdoctor が使えるのは http:// の CONNECT "
-            "プロキシのみです（HTTP プロキシを --proxy http://HOST:PORT で指定するか、"
-            "--no-proxy を使ってください）\n",
+            ["detect", "--proxy", "https://127.0.0.1:1", "127.0.0.1:1"],
+            "'https' のプロキシには対応していません。tlsdoctor が使えるのは http://（CONNECT）と "
+            "socks5:// / socks5h:// のプロキシです（--proxy で指定するか、--no-proxy を"
+            "使ってください）\n",
         ),
     ],
 )

@@ -194,8 +194,8 @@ _TLS_ALERT = b"\x15\x03\x01\x00\x02\x02\x46"  # what a TLS server answers "CONNE
     [
         (
             _TLS_ALERT,
-            "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy or a web "
-            "server?); tlsdoctor speaks to http:// CONNECT proxies only",
+            "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy, which "
+            "tlsdoctor cannot use, or a web server?)",
         ),
         (
             b"SSH-2.0-OpenSSH_9.2\r\n",
@@ -208,6 +208,11 @@ _TLS_ALERT = b"\x15\x03\x01\x00\x02\x02\x46"  # what a TLS server answers "CONNE
         ),
         (
             b"\x05\xff",  # a SOCKS5 server: no acceptable method
+            "{proxy} answers as a SOCKS5 proxy does, not as an HTTP proxy: give it as "
+            "socks5h://{address}",
+        ),
+        (
+            b"\x05\xff\x00",
             "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ (binary data)",
         ),
         (
@@ -227,19 +232,19 @@ def test_an_address_that_is_not_an_http_proxy_says_so(
     result = probe("site.test", 443, proxy=fake.url, timeout=5)
     assert (result.error_kind, result.error) == (
         "proxy",
-        error.format(proxy=fake.url),
+        error.format(proxy=fake.url, address=fake.url.removeprefix("http://")),
     )
 
 
 def test_a_proxy_variable_tlsdoctor_cannot_use_is_named(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ALL_PROXY", "socks5h://127.0.0.1:1080")
+    monkeypatch.setenv("ALL_PROXY", "socks4a://127.0.0.1:1080")
     result = probe("site.test", 443, timeout=1)
     assert (result.error_kind, result.error) == (
         "proxy",
-        "ALL_PROXY names a socks5h:// proxy, and tlsdoctor speaks to http:// CONNECT proxies "
-        "only: give an HTTP proxy with --proxy http://HOST:PORT, or use --no-proxy",
+        "ALL_PROXY names a socks4a:// proxy, and tlsdoctor speaks to http:// (CONNECT) and "
+        "socks5:// or socks5h:// proxies: give one with --proxy, or use --no-proxy",
     )
     monkeypatch.setenv("https_proxy", "http://u:secret@[::1")
     result = probe("site.test", 443, timeout=1)
@@ -363,8 +368,21 @@ def test_parse_proxy() -> None:
         "pa@ss",
     )
     assert parse_proxy("proxy.corp:8080").display == "http://proxy.corp:8080"
-    with pytest.raises(UsageError):
-        parse_proxy("socks5://127.0.0.1:1080")
+    socks = parse_proxy("SOCKS5H://u:p@[::1]")
+    assert (socks.scheme, socks.host, socks.port, socks.display) == (
+        "socks5h",
+        "::1",
+        1080,
+        "socks5h://[::1]:1080",
+    )
+    assert socks.authorization() is None  # SOCKS5 sends credentials in its own exchange
+    assert parse_proxy("socks5://127.0.0.1:9050").is_socks
+    for unsupported in ("https://127.0.0.1:3128", "socks4://127.0.0.1:1080", "ftp://x"):
+        with pytest.raises(UsageError):
+            parse_proxy(unsupported)
+    with pytest.raises(UsageError) as caught:
+        parse_proxy(f"socks5h://{'u' * 256}:secret@127.0.0.1:1080")
+    assert "255 bytes" in str(caught.value) and "secret" not in str(caught.value)
 
 
 @pytest.mark.parametrize(

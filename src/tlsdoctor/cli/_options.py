@@ -26,7 +26,8 @@ def add_network(parser: argparse.ArgumentParser) -> None:
         "--proxy",
         metavar="URL",
         help=_(
-            "HTTP CONNECT proxy (default: https_proxy/HTTPS_PROXY, then all_proxy/ALL_PROXY, "
+            "proxy to probe through: http://HOST:PORT (CONNECT), socks5h://HOST:PORT or "
+            "socks5://HOST:PORT (default: https_proxy/HTTPS_PROXY, then all_proxy/ALL_PROXY, "
             "lower case first; NO_PROXY as curl and Python read it)"
         ),
     )

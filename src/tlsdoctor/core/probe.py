@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
 
+from tlsdoctor.core import socks5
 from tlsdoctor.errors import UsageError
 from tlsdoctor.i18n import N_, _, os_reason
 
@@ -211,26 +212,36 @@ def _zone_unquoted(host: str) -> str:
 # ------------------------------------------------------------------------------------ proxy
 
 
+# Proxy URL schemes a probe speaks, and their default ports (curl's). socks5:// resolves the
+# host name here and hands the proxy an address; socks5h:// hands it the name (as curl does).
+PROXY_SCHEMES: dict[str, int] = {"http": 80, "socks5": 1080, "socks5h": 1080}
+
+
 @dataclass(frozen=True)
 class Proxy:
     host: str
     port: int
     username: str | None = None
     password: str | None = None
+    scheme: str = "http"
 
     @property
     def display(self) -> str:
-        return f"http://{format_target(self.host, self.port)}"
+        return f"{self.scheme}://{format_target(self.host, self.port)}"
+
+    @property
+    def is_socks(self) -> bool:
+        return self.scheme != "http"
 
     def authorization(self) -> str | None:
-        if self.username is None:
+        if self.username is None or self.is_socks:
             return None
         token = f"{self.username}:{self.password or ''}".encode()
         return "Basic " + base64.b64encode(token).decode("ascii")
 
 
 def parse_proxy(url: str) -> Proxy:
-    """An HTTP CONNECT proxy URL (scheme optional); credentials are taken from the URL."""
+    """An HTTP CONNECT or SOCKS5 proxy URL (no scheme: http); credentials come from the URL."""
     text = url.strip()
     if "://" not in text:
         text = "http://" + text
@@ -238,11 +249,12 @@ def parse_proxy(url: str) -> Proxy:
         parts = urlsplit(text)
     except ValueError:  # e.g. an unclosed "[" of an IPv6 literal
         raise UsageError(_("not a valid proxy URL: {url}", url=_redact(url))) from None
-    if parts.scheme.lower() != "http":
+    scheme = parts.scheme.lower()
+    if scheme not in PROXY_SCHEMES:
         raise UsageError(
             _(
-                "unsupported proxy scheme {scheme!r}: tlsdoctor speaks to http:// CONNECT "
-                "proxies only (give one as --proxy http://HOST:PORT, or use --no-proxy)",
+                "unsupported proxy scheme {scheme!r}: tlsdoctor speaks to http:// (CONNECT) "
+                "and socks5:// or socks5h:// proxies (give one with --proxy, or use --no-proxy)",
                 scheme=parts.scheme,
             )
         )
@@ -252,12 +264,32 @@ def parse_proxy(url: str) -> Proxy:
         raise UsageError(_("not a valid proxy URL: {url}", url=_redact(url))) from None
     if not host:
         raise UsageError(_("not a valid proxy URL: {url}", url=_redact(url)))
-    return Proxy(
+    proxy = Proxy(
         host=host,
-        port=port or 80,
+        port=port or PROXY_SCHEMES[scheme],
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
+        scheme=scheme,
     )
+    _check_socks_credentials(proxy, url)
+    return proxy
+
+
+def _check_socks_credentials(proxy: Proxy, url: str) -> None:
+    """SOCKS5 carries a user name and a password of at most 255 bytes each (RFC 1929)."""
+    if not proxy.is_socks or proxy.username is None:
+        return
+    try:
+        socks5.field_bytes(proxy.username)
+        socks5.field_bytes(proxy.password or "")
+    except ValueError:
+        raise UsageError(
+            _(
+                "the user name and the password of a SOCKS5 proxy can have at most 255 bytes "
+                "each: {url}",
+                url=_redact(url),
+            )
+        ) from None
 
 
 def _redact(url: str) -> str:
@@ -536,6 +568,14 @@ _STEPS: dict[str, tuple[ErrorKind, str, str]] = {
             "proxy {proxy}"
         ),
     ),
+    "socks": (
+        "proxy",
+        N_("the proxy {proxy} did not answer the SOCKS5 greeting in time: is it a SOCKS5 proxy?"),
+        N_(
+            "the total deadline (--deadline {seconds:g} s) ran out before the proxy {proxy} "
+            "answered the SOCKS5 greeting"
+        ),
+    ),
     "connect_request": (
         "timeout",
         N_("the proxy did not answer the CONNECT request in time"),
@@ -581,14 +621,14 @@ def _choose_proxy(target: Target, proxy: str | None, use_env_proxy: bool) -> Pro
 
 
 def _env_proxy_problem(found: tuple[str, str]) -> str:
-    """Why the proxy a variable names cannot be used, naming the variable (ALL_PROXY=socks5://
-    is common: curl and git read it, tlsdoctor cannot)."""
+    """Why the proxy a variable names cannot be used, naming the variable (ALL_PROXY=socks4://
+    or an https:// proxy: curl reads them, tlsdoctor cannot)."""
     variable, url = found
     scheme, sep, _rest = url.partition("://")
-    if sep and scheme.lower() != "http":
+    if sep and scheme.lower() not in PROXY_SCHEMES:
         return _(
-            "{variable} names a {scheme}:// proxy, and tlsdoctor speaks to http:// CONNECT "
-            "proxies only: give an HTTP proxy with --proxy http://HOST:PORT, or use --no-proxy",
+            "{variable} names a {scheme}:// proxy, and tlsdoctor speaks to http:// (CONNECT) "
+            "and socks5:// or socks5h:// proxies: give one with --proxy, or use --no-proxy",
             variable=variable,
             scheme=scheme,
         )
@@ -722,8 +762,13 @@ async def _open_tunnel(
     if proxy is None:
         sock = await _connect(target.ascii_host, target.port, step, resolver, to_proxy=False)
         return sock, b"", None
+    if proxy.is_socks:
+        address = await _socks_address(target, proxy, step, resolver)
     sock = await _connect(proxy.host, proxy.port, step, resolver, to_proxy=True)
     try:
+        if proxy.is_socks:
+            await _socks5_connect(sock, address, target.port, proxy, step)
+            return sock, b"", None
         early, page = await _send_connect(sock, target, proxy, step)
     except BaseException:
         sock.close()
@@ -750,6 +795,140 @@ async def _send_connect(
         ) from err
     _check_connect_answer(head, auth)
     return early, _page_announced(head)
+
+
+async def _socks_address(target: Target, proxy: Proxy, step: _Step, resolver: _Resolver) -> str:
+    """What the SOCKS5 request names: the host name for socks5h://, else its address, looked
+    up here first (as curl does for socks5://)."""
+    host = _zone_free(target.ascii_host)
+    if proxy.scheme == "socks5h" or is_ip(host):
+        return host
+    step.now("connect")
+    try:
+        addresses = await asyncio.shield(resolver.lookup(host, target.port))
+    except (OSError, UnicodeError, ValueError) as err:
+        raise ProbeError(
+            "dns",
+            _(
+                "cannot resolve {host} (a socks5:// proxy gets the address looked up here; "
+                "socks5h:// lets the proxy look the name up)",
+                host=host,
+            ),
+        ) from err
+    return str(addresses[0][4][0])
+
+
+def _zone_free(host: str) -> str:
+    return host.split("%", 1)[0]  # a SOCKS5 request has no room for an IPv6 zone id
+
+
+async def _socks5_connect(
+    sock: socket.socket, address: str, port: int, proxy: Proxy, step: _Step
+) -> None:
+    """The SOCKS5 exchange up to an open tunnel (RFC 1928/1929); ProbeError when it fails."""
+    loop = asyncio.get_running_loop()
+    step.now("socks", proxy=proxy.display)
+    try:
+        await loop.sock_sendall(sock, socks5.greeting(proxy.username is not None))
+        method = socks5.chosen_method(await _socks_answer(sock, 2))
+        step.now("connect_request")
+        if method == socks5.USER_PASSWORD:
+            if proxy.username is None:  # it chose a method it was not offered
+                raise socks5.NoAcceptableMethod(method)
+            await loop.sock_sendall(sock, socks5.credentials(proxy.username, proxy.password or ""))
+            socks5.check_credentials_answer(await _socks_answer(sock, 2))
+        await loop.sock_sendall(sock, socks5.connect_request(address, port))
+        head = await _socks_answer(sock, socks5.REPLY_HEAD)
+        socks5.check_connect_reply(head)
+        await _socks_answer(sock, socks5.reply_length(head) - len(head))
+    except OSError as err:
+        raise ProbeError(
+            "proxy", _("the proxy closed the connection: {reason}", reason=os_reason(err))
+        ) from err
+    except socks5.NotSocks5 as err:
+        whole = socks5.NotSocks5(_with_what_else_came(sock, err.answer))
+        raise _socks5_problem(whole, proxy) from None
+    except socks5.Socks5Error as err:
+        raise _socks5_problem(err, proxy) from None
+
+
+async def _socks_answer(sock: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes, or what came before the proxy closed (NotSocks5 then)."""
+    loop = asyncio.get_running_loop()
+    data = b""
+    while len(data) < size:
+        chunk = await loop.sock_recv(sock, size - len(data))
+        if not chunk:
+            raise socks5.NotSocks5(data)
+        data += chunk
+    return data
+
+
+def _with_what_else_came(sock: socket.socket, answer: bytes) -> bytes:
+    """The answer and what followed it and is already here: a foreign answer shown whole."""
+    if not answer:
+        return answer
+    try:
+        return answer + sock.recv(512)
+    except OSError:  # BlockingIOError: nothing more yet
+        return answer
+
+
+def _socks5_problem(err: socks5.Socks5Error, proxy: Proxy) -> ProbeError:
+    if isinstance(err, socks5.ConnectFailed):
+        return _socks5_refusal(err.code)
+    if isinstance(err, socks5.CredentialsRejected):
+        return ProbeError("proxy_auth", _("the SOCKS5 proxy rejected the user name or password"))
+    if isinstance(err, socks5.NoAcceptableMethod) and proxy.username is None:
+        return ProbeError(
+            "proxy_auth",
+            _(
+                "the SOCKS5 proxy requires a user name and password (give them in the URL: "
+                "socks5h://USER:PASSWORD@HOST:PORT)"
+            ),
+        )
+    if isinstance(err, socks5.NoAcceptableMethod):
+        return ProbeError(
+            "proxy",
+            _("the SOCKS5 proxy accepts neither no authentication nor a user name and password"),
+        )
+    answer = err.answer if isinstance(err, socks5.NotSocks5) else b""
+    if not answer:
+        return ProbeError(
+            "proxy",
+            _("{proxy} closed the connection during the SOCKS5 exchange", proxy=proxy.display),
+        )
+    if answer.startswith(b"HTTP/"):
+        return ProbeError(
+            "proxy",
+            _(
+                "{proxy} answers in HTTP, as an HTTP proxy does: give it as http://{address}",
+                proxy=proxy.display,
+                address=format_target(proxy.host, proxy.port),
+            ),
+        )
+    return ProbeError(
+        "proxy",
+        _(
+            "{proxy} is not a SOCKS5 proxy: its answer does not start as SOCKS5 does ({start})",
+            proxy=proxy.display,
+            start=_printable_start(answer),
+        ),
+    )
+
+
+def _socks5_refusal(code: int) -> ProbeError:
+    meaning = socks5.REPLY_MEANINGS.get(code)
+    reply = _(
+        "SOCKS5 reply {code} ({meaning})",
+        code=code,
+        meaning=_(meaning) if meaning else _("unknown code"),
+    )
+    if code in socks5.HOST_UNREACHABLE or code in socks5.HOST_TIMED_OUT:
+        # The proxy works but cannot reach the host: a host problem, as HTTP's 502/504.
+        kind: ErrorKind = "timeout" if code in socks5.HOST_TIMED_OUT else "refused"
+        return ProbeError(kind, _("the proxy could not reach the host: {status}", status=reply))
+    return ProbeError("proxy", _("the proxy refused the tunnel: {status}", status=reply))
 
 
 def _page_announced(head: bytes) -> str | None:
@@ -800,24 +979,38 @@ def _check_speaks_http(data: bytes, proxy: Proxy, *, complete: bool) -> None:
         raise ProbeError(
             "proxy",
             _(
-                "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy or a "
-                "web server?); tlsdoctor speaks to http:// CONNECT proxies only",
+                "{proxy} answered in TLS: it is not an http:// proxy (an https:// proxy, which "
+                "tlsdoctor cannot use, or a web server?)",
                 proxy=proxy.display,
             ),
         )
     if data.startswith(b"HTTP/") or (not complete and b"HTTP/".startswith(data)):
         return
-    first = data.split(b"\n", 1)[0].strip()[:60]
-    text = first.decode("latin-1")
-    shown = text if first.isascii() and text.isprintable() else ""
+    if data[0] == socks5.VERSION and len(data) == 2:
+        raise ProbeError(
+            "proxy",
+            _(
+                "{proxy} answers as a SOCKS5 proxy does, not as an HTTP proxy: give it as "
+                "socks5h://{address}",
+                proxy=proxy.display,
+                address=format_target(proxy.host, proxy.port),
+            ),
+        )
     raise ProbeError(
         "proxy",
         _(
             "{proxy} is not an HTTP proxy: its answer does not start with HTTP/ ({start})",
             proxy=proxy.display,
-            start=shown or _("binary data"),
+            start=_printable_start(data),
         ),
     )
+
+
+def _printable_start(data: bytes) -> str:
+    """The first line of an answer, when it is printable ASCII, for an error message."""
+    first = data.split(b"\n", 1)[0].strip()[:60]
+    text = first.decode("latin-1")
+    return text if first and first.isascii() and text.isprintable() else _("binary data")
 
 
 async def _read_response_head(sock: socket.socket, proxy: Proxy) -> tuple[bytes, bytes]:
