@@ -4,13 +4,15 @@
   site1.test, site2.test and bank.test, nothing bypassed. Do not stop it in a test.
 - ``start_lab(**options)``: a factory for labs with other options (vendor=, ca_name=,
   ca_chain=, ca_intermediate_only=, ca_noncompliant=, bypass=[...], no_intercept=,
-  proxy_auth="user:pass", handshake_delay_ms=, sites=N); every lab it starts is stopped when
-  the test ends. Starting takes about a second.
+  proxy_auth="user:pass", handshake_delay_ms=, sites=N, ca_key="rsa"|"ec", lazy_upstream=,
+  socks5=); every lab it starts is stopped when the test ends. Starting takes about a second.
 
 Both give a :class:`tlsdoctor.lab.LabState`: ``proxy_url``, ``public_root``, ``inspection_ca``,
 ``inspection_intermediate``, ``intercepted``, ``bypassed``, ``special`` (kind -> name:
 expired, wrong_host, self_signed, incomplete_chain, down, hang, plain), ``sites`` (name -> port),
-``aia_url``, ``state_dir``, and ``client_env(base_env)`` which adds HTTPS_PROXY/https_proxy/
+``aia_url``, ``state_dir``, ``socks_url``/``socks_port`` ("socks5h://127.0.0.1:PORT" with
+socks5=True, else None; ``authenticated_socks_url`` carries the --proxy-auth credentials), and
+``client_env(base_env)`` which adds HTTPS_PROXY/https_proxy/
 HTTP_PROXY/http_proxy (with the lab's credentials when it has --proxy-auth; pass
 ``with_auth=False`` to leave them out) and empties NO_PROXY/no_proxy::
 

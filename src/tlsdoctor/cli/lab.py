@@ -79,6 +79,13 @@ def _add_traffic_options(group: argparse._ArgumentGroup) -> None:
         metavar="USER:PASS",
         help=_("the proxy requires these credentials (407 without them)"),
     )
+    group.add_argument(
+        "--socks5",
+        action="store_true",
+        help=_(
+            "also listen as a SOCKS5 proxy (socks5h://127.0.0.1:PORT) that intercepts the same way"
+        ),
+    )
 
 
 def _add_benchmark_options(group: argparse._ArgumentGroup) -> None:
@@ -128,6 +135,7 @@ _START_ONLY: tuple[tuple[str, Any], ...] = (
     ("sites", 0),
     ("ca_key", None),
     ("lazy_upstream", False),
+    ("socks5", False),
 )
 
 
@@ -169,6 +177,7 @@ def _start(args: argparse.Namespace, state_dir: Any) -> int:
             sites=args.sites,
             ca_key=args.ca_key or "rsa",
             lazy_upstream=args.lazy_upstream,
+            socks5=args.socks5,
         )
     except LabStartError as err:
         if err.log and getattr(args, "debug", False):  # the error names the log file otherwise
@@ -192,8 +201,10 @@ def _print_usage(state: Any) -> None:
     ca = shlex.quote(str(state.inspection_ca))
     root = shlex.quote(str(state.public_root))
     out.print(_("The lab is running (state in {path}).", path=str(state.state_dir)))
-    fields = [
-        _("proxy:\t{url}", url=state.proxy_url),
+    fields = [_("proxy:\t{url}", url=state.proxy_url)]
+    if state.socks_url:
+        fields.append(_("SOCKS5 proxy:\t{url}", url=state.socks_url))
+    fields += [
         _("inspection CA:\t{path}  ({subject})", path=ca, subject=state.ca_subject),
         _("lab public root:\t{path}", path=root),
     ]
@@ -214,8 +225,19 @@ def _print_usage(state: Any) -> None:
     out.print(f'  SSL_CERT_FILE={ca} python3 -c "{python}"')
     out.print(_("Without the inspection CA the same command fails, as it would behind the proxy:"))
     out.print(f"  curl --cacert {root} https://site1.test/")
+    if state.socks_url:
+        _print_socks_usage(out, state, ca)
     out.print(_("See what tlsdoctor finds: {command}", command=detect_command(state.state_dir)))
     out.print(_("Stop it with: {command}", command=stop_command(state.state_dir)))
+
+
+def _print_socks_usage(out: Any, state: Any, ca: str) -> None:
+    socks = shlex.quote(state.authenticated_socks_url)
+    out.print(_("Or through the SOCKS5 proxy (socks5h: the proxy resolves the lab names):"))
+    out.print(f"  curl --proxy {socks} --cacert {ca} https://site1.test/")
+    # HTTPS_PROXY wins over ALL_PROXY in every client: unset it for this one command.
+    unset = "env -u HTTPS_PROXY -u https_proxy"
+    out.print(f"  {unset} ALL_PROXY={socks} curl --cacert {ca} https://site1.test/")
 
 
 def _print_fields(out: Any, fields: list[str]) -> None:
@@ -228,6 +250,20 @@ def _print_fields(out: Any, fields: list[str]) -> None:
     width = max(cell_len(label) for label, _value in pairs) + 2
     for label, value in pairs:
         out.print(Text("  " + set_cell_size(label, width) + value))
+
+
+def _socks_fields(state: Any) -> list[str]:
+    if not state.socks_url:
+        return []
+    socks = shlex.quote(state.authenticated_socks_url)
+    return [
+        _("SOCKS5 proxy:\t{url}", url=state.socks_url),
+        _(
+            "use SOCKS5:\t{variable} or curl --proxy {url}",
+            variable=f"ALL_PROXY={socks}",
+            url=socks,
+        ),
+    ]
 
 
 def _names(names: list[str], limit: int = 8) -> str:
@@ -289,6 +325,7 @@ def _status(args: argparse.Namespace, state_dir: Any) -> int:
             fields.append(_("intercepted:\t{names}", names=_names(state.intercepted)))
         if state.bypassed:
             fields.append(_("passed through:\t{names}", names=_names(state.bypassed)))
+        fields += _socks_fields(state)
         _print_fields(out, fields)
         return EXIT_OK
     if status == "degraded":

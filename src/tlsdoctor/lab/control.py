@@ -103,6 +103,7 @@ class LabOptions:
     sites: int = 0
     ca_key: str = "rsa"
     lazy_upstream: bool = False
+    socks5: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +118,7 @@ class LabOptions:
             "sites": self.sites,
             "ca_key": self.ca_key,
             "lazy_upstream": self.lazy_upstream,
+            "socks5": self.socks5,
         }
 
 
@@ -523,15 +525,25 @@ def _exited(state_dir: Path, role: str, code: int) -> LabStartError:
     )
 
 
+@dataclass(frozen=True)
+class _ProxyPorts:
+    """Where the interceptor listens: HTTP proxy, and SOCKS5 proxy with --socks5."""
+
+    http: int
+    socks: int | None
+
+
 def _wait_for_proxy(
     state_dir: Path, procs: dict[str, subprocess.Popen[bytes]], timeout: float
-) -> int:
+) -> _ProxyPorts:
     ready = state_dir / "proxy.json"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready.exists():
             with contextlib.suppress(ValueError, OSError, KeyError):
-                return int(json.loads(ready.read_text(encoding="utf-8"))["port"])
+                data = json.loads(ready.read_text(encoding="utf-8"))
+                socks = data.get("socks_port")
+                return _ProxyPorts(int(data["port"]), None if socks is None else int(socks))
         for role, proc in procs.items():
             if proc.poll() is not None:
                 raise _exited(state_dir, role, proc.returncode)
@@ -691,7 +703,7 @@ class _Started:
 
     pki: _Pki
     ports: dict[str, int]
-    proxy_port: int
+    proxy: _ProxyPorts
     records: list[ProcessRecord]
 
 
@@ -712,7 +724,7 @@ def _start_processes(
         procs["sites"], record = _start_child("sites", directory, token, fds)
         records.insert(0, record)
         _close_all(sockets)  # the sites process holds them now
-        proxy_port = _wait_for_proxy(directory, procs, START_TIMEOUT)
+        proxy = _wait_for_proxy(directory, procs, START_TIMEOUT)
     except BaseException:
         for record in records:
             _end(record, _children.pop(record.pid, None))
@@ -720,7 +732,7 @@ def _start_processes(
         raise
     finally:
         _close_all(sockets)
-    return _Started(pki_files, ports, proxy_port, records)
+    return _Started(pki_files, ports, proxy, records)
 
 
 def _start_child(
@@ -772,6 +784,7 @@ def _config(
         "no_intercept": opts.no_intercept,
         "handshake_delay_ms": opts.handshake_delay_ms,
         "lazy_upstream": opts.lazy_upstream,
+        "socks5": opts.socks5,
         "proxy_auth": opts.proxy_auth,
         "confdir": str(directory / "mitmproxy"),
         "public_root": str(pki_files.public_root),
@@ -794,10 +807,11 @@ def _close_all(sockets: list[socket.socket]) -> None:
 
 def _lab_state(directory: Path, opts: LabOptions, names: list[str], started: _Started) -> LabState:
     intercepted, bypassed = _split_by_interception(opts, names)
+    socks_port = started.proxy.socks
     return LabState(
         state_dir=directory,
-        proxy_url=f"http://127.0.0.1:{started.proxy_port}",
-        proxy_port=started.proxy_port,
+        proxy_url=f"http://127.0.0.1:{started.proxy.http}",
+        proxy_port=started.proxy.http,
         public_root=started.pki.public_root,
         inspection_ca=started.pki.inspection_ca,
         inspection_intermediate=started.pki.inspection_intermediate,
@@ -809,6 +823,8 @@ def _lab_state(directory: Path, opts: LabOptions, names: list[str], started: _St
         vendor="custom" if opts.ca_name else opts.vendor,
         ca_subject=started.pki.ca_subject,
         proxy_auth=opts.proxy_auth,
+        socks_url=None if socks_port is None else f"socks5h://127.0.0.1:{socks_port}",
+        socks_port=socks_port,
         options=opts.to_json(),
         processes=started.records,
     )

@@ -9,8 +9,10 @@ mitmproxy. The addon
   (``ClientHelloData.ignore_connection``), everything with --no-intercept;
 - delays intercepted handshakes (asynchronously) with --handshake-delay-ms;
 - with --lazy-upstream, refuses CONNECT to non-lab names itself (mitmproxy answers CONNECT
-  before it connects anywhere in that mode);
-- writes the port it listens on to proxy.json once mitmproxy is listening.
+  before it connects anywhere in that mode), and never intercepts them through SOCKS5 (answered
+  before anything is reached too);
+- with --socks5, listens as a SOCKS5 proxy too (the same addons apply to both listeners);
+- writes the port each listener listens on to proxy.json once mitmproxy is listening.
 
 mitmproxy itself verifies the lab sites against the lab's public root
 (``ssl_verify_upstream_trusted_ca``) and signs with the CA file in its confdir: a key and one
@@ -26,6 +28,7 @@ import hmac
 import json
 import os
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -61,11 +64,14 @@ class LabAddon:
         self.lazy = bool(config.get("lazy_upstream", False))
         self.ready_file = ready_file
 
+    def _refused(self, host: str) -> bool:
+        return lab_name(host) not in self.routes and host not in LOOPBACK
+
     def http_connect(self, flow: http.HTTPFlow) -> None:
         # Eager mode refuses in server_connect, before answering CONNECT; lazy mode answers
         # CONNECT without connecting, so the refusal has to happen here to stay early.
         host = str(flow.request.host)
-        if self.lazy and lab_name(host) not in self.routes and host not in LOOPBACK:
+        if self.lazy and self._refused(host):
             flow.response = http.Response.make(
                 502, f"tlsdoctor lab: {host} is not a lab name (loopback only)"
             )
@@ -96,6 +102,13 @@ class LabAddon:
         name = self._wanted_name(data)
         if self.no_intercept or name is None or name in self.passthrough:
             data.ignore_connection = True
+        elif self.lazy and self._refused_upstream(data.context.server.address):
+            # Lazy SOCKS5 has answered before anything was reached: never mint a leaf for a
+            # non-lab name; passed through, the connection meets server_connect's refusal.
+            data.ignore_connection = True
+
+    def _refused_upstream(self, address: tuple[str, int] | None) -> bool:
+        return address is not None and self._refused(str(address[0]))
 
     async def tls_start_client(self, data: TlsData) -> None:
         if self.delay > 0:
@@ -103,13 +116,32 @@ class LabAddon:
 
     def running(self) -> None:
         proxyserver = ctx.master.addons.get("proxyserver")  # type: ignore[no-untyped-call]
-        addrs = proxyserver.listen_addrs()
-        ports = sorted({int(a[1]) for a in addrs if a[0] in ("127.0.0.1", "::1")})
-        if not ports:
-            ports = sorted({int(a[1]) for a in addrs})
+        ports = {s.mode.type_name: _listen_port(s.listen_addrs) for s in proxyserver.servers}
+        ready: dict[str, Any] = {"port": ports["regular"], "pid": os.getpid()}
+        if "socks5" in ports:
+            ready["socks_port"] = ports["socks5"]
         tmp = self.ready_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"port": ports[0], "pid": os.getpid()}), encoding="utf-8")
+        tmp.write_text(json.dumps(ready), encoding="utf-8")
         tmp.replace(self.ready_file)
+
+
+def _listen_port(addrs: tuple[Any, ...]) -> int:
+    ports = sorted({int(a[1]) for a in addrs if a[0] in ("127.0.0.1", "::1")})
+    return ports[0] if ports else sorted({int(a[1]) for a in addrs})[0]
+
+
+def listen_modes(socks5: bool) -> list[str]:
+    """mitmproxy's mode specs: the HTTP proxy, and with --socks5 a SOCKS5 proxy too.
+
+    mitmproxy refuses two modes with the same listen address, and 127.0.0.1:0 twice is the same:
+    the SOCKS5 port is picked here the way mitmproxy picks one for port 0 (bind, read, close).
+    """
+    if not socks5:
+        return ["regular"]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return ["regular", f"socks5@127.0.0.1:{port}"]
 
 
 class IdleCollector:
@@ -232,6 +264,7 @@ async def run(state_dir: Path) -> None:
         # only when the client sends data. Eager (default) is what inspection products do.
         "connection_strategy": "lazy" if config.get("lazy_upstream") else "eager",
         "upstream_cert": True,
+        "mode": listen_modes(bool(config.get("socks5"))),
     }
     if config.get("proxy_auth"):
         settings["proxyauth"] = "any"  # turns authentication on; the validator below checks

@@ -145,6 +145,8 @@ class LabState:
     vendor: str
     ca_subject: str
     proxy_auth: str | None = None
+    socks_url: str | None = None  # "socks5h://127.0.0.1:PORT" with --socks5
+    socks_port: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     processes: list[ProcessRecord] = field(default_factory=list)
 
@@ -155,12 +157,20 @@ class LabState:
         User and password are percent-encoded (RFC 3986 userinfo): clients decode them, and
         "user@corp.com" or a password with "#", "/" or " " stays inside the URL.
         """
+        return self._with_credentials(self.proxy_url)
+
+    @property
+    def authenticated_socks_url(self) -> str | None:
+        """socks_url with the lab's credentials in it, as authenticated_proxy_url."""
+        return None if self.socks_url is None else self._with_credentials(self.socks_url)
+
+    def _with_credentials(self, url: str) -> str:
         if not self.proxy_auth:
-            return self.proxy_url
+            return url
         from urllib.parse import quote
 
         user, _sep, password = self.proxy_auth.partition(":")
-        scheme, rest = self.proxy_url.split("://", 1)
+        scheme, rest = url.split("://", 1)
         return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{rest}"
 
     @property
@@ -203,6 +213,8 @@ class LabState:
             "vendor": self.vendor,
             "ca_subject": self.ca_subject,
             "proxy_auth": self.proxy_auth,
+            "socks_url": self.socks_url,
+            "socks_port": self.socks_port,
             "options": dict(self.options),
             "processes": [p.to_json() for p in self.processes],
         }
@@ -225,6 +237,8 @@ class LabState:
             vendor=str(data.get("vendor", "")),
             ca_subject=str(data.get("ca_subject", "")),
             proxy_auth=data.get("proxy_auth"),
+            socks_url=data.get("socks_url"),
+            socks_port=None if data.get("socks_port") is None else int(data["socks_port"]),
             options=dict(data.get("options", {})),
             processes=[ProcessRecord.from_json(p) for p in data.get("processes", [])],
         )
