@@ -93,7 +93,7 @@ def test_stdin_and_file(clean_env: dict[str, str], tmp_path: Path) -> None:
         (("text", "--file", "/etc/hostname"), "not both"),
         (("--probe", "--timeout", "0", CURL_19), "positive"),
         (("--probe", "--timeout", "0", "all fine"), "positive"),
-        (("--probe", "--proxy", "socks5://127.0.0.1:1", "all fine"), "unsupported proxy"),
+        (("--probe", "--proxy", "socks4://127.0.0.1:1", "all fine"), "unsupported proxy"),
         (("--probe", "--roots", "/no/such/roots.pem", "all fine"), "cannot read the roots"),
         (("--probe", "--roots", "", CURL_19), "--roots needs a file name"),
     ],
