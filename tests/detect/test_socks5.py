@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cli_runner import run_cli
@@ -226,40 +227,35 @@ def test_socks5_credentials(socks_lab_with_auth: LabState) -> None:
     assert result.via_proxy == url  # never the credentials
 
 
-@lab_only
-def test_cli_detect_json_through_socks5h(socks_lab: LabState, clean_env: dict[str, str]) -> None:
+def detect_json(state: LabState, env: dict[str, str], *hosts: str, lang: str = "en") -> Any:
+    """`tlsdoctor --lang LANG detect --json HOST...` through the lab's SOCKS5 listener, parsed."""
     done = run_cli(
+        "--lang",
+        lang,
         "detect",
         "--json",
         "--proxy",
-        socks_lab.socks_url or "",
+        state.socks_url or "",
         "--roots",
-        str(socks_lab.public_root),
-        "site1.test",
-        "site2.test",
-        env=clean_env,
+        str(state.public_root),
+        *hosts,
+        env=env,
     )
-    report = json.loads(done.stdout)
-    assert report["verdict"] == "intercepted", done.stderr
+    return json.loads(done.stdout)
+
+
+@lab_only
+def test_cli_detect_json_through_socks5h(socks_lab: LabState, clean_env: dict[str, str]) -> None:
+    report = detect_json(socks_lab, clean_env, "site1.test", "site2.test")
+    assert report["verdict"] == "intercepted"
     assert report["products"] == ["Zscaler"]
     assert {h["status"] for h in report["hosts"]} == {"intercepted"}
+    assert {h["via_proxy"] for h in report["hosts"]} == {socks_lab.socks_url}
 
 
 @lab_only
 def test_cli_socks_errors_in_japanese(socks_lab: LabState, clean_env: dict[str, str]) -> None:
-    done = run_cli(
-        "--lang",
-        "ja",
-        "detect",
-        "--json",
-        "--proxy",
-        socks_lab.socks_url or "",
-        "--roots",
-        str(socks_lab.public_root),
-        "not-a-lab-name.test",
-        env=clean_env,
-    )
-    [host] = json.loads(done.stdout)["hosts"]
+    [host] = detect_json(socks_lab, clean_env, "not-a-lab-name.test", lang="ja")["hosts"]
     assert host["error"] == (
         "プロキシがホストに到達できませんでした：SOCKS5 の応答コード 4（ホストに到達できない）"
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fixtures_lab import StartLab
+from lab_sockets import listening_sockets
 
 from tlsdoctor.errors import UsageError
 from tlsdoctor.lab import Lab, read_state
@@ -140,15 +141,7 @@ def test_private_keys_are_owner_only(lab: LabState) -> None:
 
 def _listening_inodes() -> dict[str, str]:
     """socket inode -> local address (hex) for every listening TCP socket."""
-    found: dict[str, str] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as handle:
-            next(handle)
-            for line in handle:
-                fields = line.split()
-                if fields[3] == "0A":  # LISTEN
-                    found[fields[9]] = fields[1].rsplit(":", 1)[0]
-    return found
+    return {inode: host for inode, (host, _port) in listening_sockets().items()}
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

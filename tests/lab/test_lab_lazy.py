@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import socket
-import ssl
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
 from cryptography import x509
 from fixtures_lab import StartLab
+from lab_sockets import get_over_tls
 
 from tlsdoctor.lab.state import LabState, read_state
 
@@ -42,15 +42,7 @@ def get_through(state: LabState, host: str, cafile: Path) -> tuple[x509.Certific
     """GET / through the proxy, verifying the proxy's leaf against ``cafile``."""
     sock, reply = connect_reply(state, host)
     assert reply.startswith(b"HTTP/1.1 200"), reply
-    context = ssl.create_default_context(cafile=str(cafile))
-    with context.wrap_socket(sock, server_hostname=host) as tls:
-        der = tls.getpeercert(binary_form=True)
-        assert der is not None
-        tls.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        answer = b""
-        while chunk := tls.recv(4096):
-            answer += chunk
-    return x509.load_der_x509_certificate(der), answer
+    return get_over_tls(sock, host, cafile)
 
 
 def test_lazy_upstream_mints_from_sni_and_still_reaches_the_site(start_lab: StartLab) -> None:

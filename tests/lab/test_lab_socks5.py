@@ -6,7 +6,6 @@ import json
 import os
 import re
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from fixtures_env import require_client
 from fixtures_lab import StartLab
+from lab_sockets import get_over_tls, listening_sockets
 
 from tlsdoctor.lab.state import LabState
 
@@ -82,19 +82,6 @@ def connect(sock: socket.socket, host: str, port: int = 443) -> bytes:
     name = host.encode()
     sock.sendall(bytes([5, 1, 0, 3, len(name)]) + name + port.to_bytes(2, "big"))
     return read_exactly(sock, 10)
-
-
-def get(sock: socket.socket, host: str, cafile: Path) -> tuple[x509.Certificate, bytes]:
-    """GET / over TLS on an open tunnel, verifying the server against ``cafile``."""
-    context = ssl.create_default_context(cafile=str(cafile))
-    with context.wrap_socket(sock, server_hostname=host) as tls:
-        der = tls.getpeercert(binary_form=True)
-        assert der is not None
-        tls.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        answer = b""
-        while chunk := tls.recv(4096):
-            answer += chunk
-    return x509.load_der_x509_certificate(der), answer
 
 
 def issued_by(leaf: x509.Certificate, ca_file: Path) -> bool:
@@ -189,7 +176,7 @@ def test_socks5_handshakes_are_delayed_like_connect_ones(socks_lab: LabState) ->
     assert method == b"\x05\x00"
     assert connect(sock, "site1.test")[:2] == b"\x05\x00"
     began = time.monotonic()
-    leaf, answer = get(sock, "site1.test", socks_lab.inspection_ca)
+    leaf, answer = get_over_tls(sock, "site1.test", socks_lab.inspection_ca)
     assert time.monotonic() - began >= DELAY_MS / 1000
     assert issued_by(leaf, socks_lab.inspection_ca)
     assert answer.endswith(b"\r\n\r\nok site1.test\n"), answer
@@ -227,7 +214,7 @@ def test_socks5_with_the_right_credentials_reaches_the_site(auth_lab: LabState) 
     assert method == b"\x05\x02"
     assert login(sock, USER, PASSWORD) == b"\x01\x00"
     assert connect(sock, "site2.test")[:2] == b"\x05\x00"
-    leaf, answer = get(sock, "site2.test", auth_lab.inspection_ca)
+    leaf, answer = get_over_tls(sock, "site2.test", auth_lab.inspection_ca)
     assert issued_by(leaf, auth_lab.inspection_ca)
     assert answer.endswith(b"\r\n\r\nok site2.test\n"), answer
 
@@ -259,7 +246,7 @@ def test_socks5_with_lazy_upstream_mints_for_lab_names_only(start_lab: StartLab)
     state = start_lab(socks5=True, lazy_upstream=True, ca_key="ec")
     sock, _method = greet(state, b"\x00")
     assert connect(sock, "site2.test")[:2] == b"\x05\x00"
-    leaf, answer = get(sock, "site2.test", state.inspection_ca)
+    leaf, answer = get_over_tls(sock, "site2.test", state.inspection_ca)
     sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert sans.get_values_for_type(x509.IPAddress) == []  # minted from the SNI alone: lazy
     assert answer.endswith(b"\r\n\r\nok site2.test\n"), answer
@@ -267,7 +254,7 @@ def test_socks5_with_lazy_upstream_mints_for_lab_names_only(start_lab: StartLab)
     sock, _method = greet(state, b"\x00")
     assert connect(sock, "example.com")[:2] == b"\x05\x00"
     with pytest.raises(OSError):  # ssl.SSLError is an OSError
-        get(sock, "example.com", state.inspection_ca)
+        get_over_tls(sock, "example.com", state.inspection_ca)
 
 
 def test_a_lab_without_socks5_listens_on_one_proxy_port(lab: LabState) -> None:
@@ -289,15 +276,7 @@ def test_a_socks5_lab_listens_on_two_proxy_ports(socks_lab: LabState) -> None:
 
 def proxy_listening_ports(state: LabState) -> list[int]:
     """Ports the proxy process listens on (127.0.0.1 only), from /proc."""
-    listening: dict[str, tuple[str, int]] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as handle:
-            next(handle)
-            for line in handle:
-                fields = line.split()
-                if fields[3] == "0A":  # LISTEN
-                    host, port = fields[1].rsplit(":", 1)
-                    listening[fields[9]] = (host, int(port, 16))
+    listening = listening_sockets()
     (proxy,) = [p for p in state.processes if p.role == "proxy"]
     found = []
     for fd in Path(f"/proc/{proxy.pid}/fd").iterdir():
