@@ -762,18 +762,18 @@ async def _open_tunnel(
     if proxy is None:
         sock = await _connect(target.ascii_host, target.port, step, resolver, to_proxy=False)
         return sock, b"", None
-    if proxy.is_socks:
-        address = await _socks_address(target, proxy, step, resolver)
+    # socks5:// looks the name up before reaching the proxy, as curl does
+    address = await _socks_address(target, proxy, step, resolver) if proxy.is_socks else ""
     sock = await _connect(proxy.host, proxy.port, step, resolver, to_proxy=True)
     try:
-        if proxy.is_socks:
-            await _socks5_connect(sock, address, target.port, proxy, step)
-            return sock, b"", None
-        early, page = await _send_connect(sock, target, proxy, step)
+        if not proxy.is_socks:
+            early, page = await _send_connect(sock, target, proxy, step)
+            return sock, early, page
+        await _socks5_connect(sock, address, target.port, proxy, step)
     except BaseException:
         sock.close()
         raise
-    return sock, early, page
+    return sock, b"", None
 
 
 async def _send_connect(
