@@ -62,6 +62,8 @@ class LabAddon:
         self.no_intercept = bool(config["no_intercept"])
         self.delay = float(config["handshake_delay_ms"]) / 1000.0
         self.lazy = bool(config.get("lazy_upstream", False))
+        # Lazy SOCKS5 answers before anything is reached; lazy CONNECT refuses in http_connect.
+        self.refuse_at_hello = self.lazy and bool(config.get("socks5", False))
         self.ready_file = ready_file
 
     def _refused(self, host: str) -> bool:
@@ -102,7 +104,7 @@ class LabAddon:
         name = self._wanted_name(data)
         if self.no_intercept or name is None or name in self.passthrough:
             data.ignore_connection = True
-        elif self.lazy and self._refused_upstream(data.context.server.address):
+        elif self.refuse_at_hello and self._refused_upstream(data.context.server.address):
             # Lazy SOCKS5 has answered before anything was reached: never mint a leaf for a
             # non-lab name; passed through, the connection meets server_connect's refusal.
             data.ignore_connection = True
