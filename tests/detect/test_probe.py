@@ -352,6 +352,7 @@ def test_parse_target(text: str, expected: Target) -> None:
     [
         *("", "a b", "host:0", "host:65536", "host:http", "[::1", "[nothost]:1", ":443", "ftp://x"),
         *("host:²", "host:٤٤٣", "[::1]:４４３", "https://[::1", "https://host:²/", "host:+443"),
+        *("-x", "--json", "www.-bad.example", "-x:443"),
     ],
 )
 def test_parse_target_rejects_garbage(text: str) -> None:

@@ -144,7 +144,11 @@ def _valid_hostname(ascii_host: str) -> bool:
         return False
     labels = ascii_host.rstrip(".").split(".")
     allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
-    return all(0 < len(label) <= 63 and set(label.lower()) <= allowed for label in labels)
+    # No label starts with "-" (RFC 1123); on a command line "-x" is a mistyped option.
+    return all(
+        0 < len(label) <= 63 and set(label.lower()) <= allowed and not label.startswith("-")
+        for label in labels
+    )
 
 
 _ASCII_PORT = re.compile(r"[0-9]{1,5}")  # not str.isdigit(): "²" and "٤٤٣" are digits too
