@@ -25,6 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--file", "-f", metavar="LOG", help=_("read a log file (any size, read as a stream)")
     )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help=_("processes that search a big --file (default: one per CPU; 1: this one only)"),
+    )
     add_json(parser)
     parser.add_argument(
         "--probe",
@@ -69,8 +77,10 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
         )
     if args.text is not None and args.file is not None:
         raise UsageError(_("give either the message or --file, not both"))
+    if args.jobs < 0:
+        raise UsageError(_("--jobs must be 0 or more"))
     if args.file is not None:
-        _feed_file(args.file, matcher)
+        _feed_file(args.file, matcher, args.jobs)
     elif args.text == "-":
         if not _feed_binary(sys.stdin.buffer, matcher):
             raise UsageError(
@@ -99,11 +109,13 @@ def _refuse_a_file_name(text: str | None) -> None:
     )
 
 
-def _feed_file(path: str, matcher: Matcher) -> None:
+def _feed_file(path: str, matcher: Matcher, jobs: int) -> None:
+    from tlsdoctor.core.explain.parallel import prefiltered
     from tlsdoctor.core.explain.source import read_log_blocks
 
     try:
-        _feed_blocks(read_log_blocks(path, on_wait=lambda: _say_waiting(path)), matcher)
+        with prefiltered(matcher, path, jobs=jobs):
+            _feed_blocks(read_log_blocks(path, on_wait=lambda: _say_waiting(path)), matcher)
     except IsADirectoryError:
         raise UsageError(_("{path} is a directory, not a log file", path=path)) from None
     except FileNotFoundError:

@@ -43,7 +43,16 @@ def explain_lines(lines: Iterable[str]) -> list[Finding]:
     return matcher.close()
 
 
-def explain_file(path: str) -> list[Finding]:
+def explain_file(path: str, *, parallel_from: int | None = None, jobs: int = 0) -> list[Finding]:
     """Like :func:`explain_stream` for the file named ``path`` (a named pipe is waited for,
-    as ``cat`` waits; a pipe whose writer has ended reads as empty)."""
-    return _explain_blocks(read_log_blocks(path))
+    as ``cat`` waits; a pipe whose writer has ended reads as empty). A regular file of at least
+    ``parallel_from`` bytes (default: parallel.MIN_SIZE) is prefiltered by ``jobs`` worker
+    processes (0: one per usable core; 1: none)."""
+    from tlsdoctor.core.explain.parallel import MIN_SIZE, prefiltered
+
+    matcher = Matcher()
+    min_size = MIN_SIZE if parallel_from is None else parallel_from
+    with prefiltered(matcher, path, min_size, jobs):
+        for data in utf8_blocks(read_log_blocks(path)):
+            matcher.feed(data)
+    return matcher.close()

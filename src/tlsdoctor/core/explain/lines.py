@@ -24,6 +24,12 @@ def candidate_line_starts(buf: bytearray, begin: int, end: int) -> list[int]:
     """Start offsets of the lines in buf[begin:end] that hold an anchor, in any case: the block
     is lowered once (ASCII only: offsets stay), then one ``find`` pass per anchor."""
     low = buf.lower()  # the whole buffer: a slice first would copy the block once more
+    return anchor_line_starts(low, begin, end)
+
+
+def anchor_line_starts(low: bytes | bytearray, begin: int, end: int) -> list[int]:
+    """Start offsets of the lines in low[begin:end] (lowered, ``begin`` a line start) holding
+    an anchor."""
     starts: set[int] = set()
     for anchor in ANCHOR_BYTES:
         pos = low.find(anchor, begin, end)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tlsdoctor.core.explain.findings import (
     AMBIGUOUS_NOTE,
@@ -51,6 +51,9 @@ from tlsdoctor.core.explain.names import (
 from tlsdoctor.core.explain.prefilter import ANCHORS, any_of
 from tlsdoctor.core.explain.signatures import CONFIDENCES, Catalog, Insecure, Signature, catalog
 from tlsdoctor.i18n import _
+
+if TYPE_CHECKING:
+    from tlsdoctor.core.explain.parallel import ParallelPrefilter
 
 CONTEXT_LINES = 3  # lines before/after a hit that belong to the same message
 ISSUER_LINES = 10  # lines after a hit searched for an issuer row (s_client's chain block)
@@ -238,6 +241,8 @@ class Matcher:
         self._text_hosts: list[tuple[str, int]] = []  # named anywhere in note_text() input
         self._used: dict[int, None] = {}  # recent lines already part of a hit (ordered set)
         self._done = False
+        self._prefilter: ParallelPrefilter | None = None
+        self._offset = 0  # input offset of _buf[0]
 
     # ---- input
     def feed(self, data: bytes) -> None:
@@ -251,6 +256,11 @@ class Matcher:
         for data in self._pending:
             self._buf += data
         self._pending, self._pending_size = [], 0
+
+    def prefilter_with(self, prefilter: ParallelPrefilter) -> None:
+        """Take candidate lines from ``prefilter`` (the input is the file it reads, fed from its
+        start, as read) instead of running the prefilter's passes here."""
+        self._prefilter = prefilter
 
     def feed_line(self, line: str) -> None:
         self.feed(line.encode("utf-8", "replace") + (b"" if line.endswith("\n") else b"\n"))
@@ -290,7 +300,7 @@ class Matcher:
         if every_line:
             starts = all_line_starts(buf, self._scanned, limit)
         else:
-            starts = candidate_line_starts(buf, self._scanned, limit)
+            starts = self._candidates(buf, limit)
         counted_pos, counted_line = 0, self._base_line
         for start in starts:
             counted_line += buf.count(b"\n", counted_pos, start)
@@ -304,7 +314,16 @@ class Matcher:
         else:
             self._base_line = counted_line - buf.count(b"\n", keep, counted_pos)
         del buf[:keep]
+        self._offset += keep
         self._scanned = limit - keep
+
+    def _candidates(self, buf: bytearray, limit: int) -> list[int]:
+        if self._prefilter is not None:
+            offset = self._offset
+            found = self._prefilter.take(offset + self._scanned, offset + limit)
+            if found is not None:
+                return [start - offset for start in found]
+        return candidate_line_starts(buf, self._scanned, limit)
 
     def _cut_long_line(self, buf: bytearray) -> None:
         """A line still growing keeps its head and its latest tail (see lines.shorten): memory
@@ -313,6 +332,7 @@ class Matcher:
         if len(buf) - begin > MAX_LINE + len(ELISION):
             half = MAX_LINE // 2
             buf[begin + half : len(buf) - half] = ELISION
+            self._prefilter = None  # the input's offsets no longer match the buffer's
 
     def _examine(self, buf: bytearray, start: int, lineno: int, every_line: bool) -> None:
         end = buf.find(b"\n", start)
