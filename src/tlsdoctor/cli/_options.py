@@ -19,6 +19,17 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=_("machine-readable JSON output"))
 
 
+def add_jobs(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """-j/--jobs N: worker processes, 0 (default) for one per CPU (lint, explain --file)."""
+    parser.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help=help_text)
+
+
+def _jobs(text: str) -> int:
+    if not text.strip().isascii() or not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(_("--jobs must be 0 or more"))
+    return int(text)
+
+
 def add_network(parser: argparse.ArgumentParser) -> None:
     """--proxy / --no-proxy / --timeout / --deadline, as detect, show and ca export use them."""
     group = parser.add_mutually_exclusive_group()

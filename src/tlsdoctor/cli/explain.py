@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from tlsdoctor.cli._options import add_json, add_network, add_roots
+from tlsdoctor.cli._options import add_jobs, add_json, add_network, add_roots
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from tlsdoctor.i18n import _, os_reason
 
@@ -25,13 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--file", "-f", metavar="LOG", help=_("read a log file (any size, read as a stream)")
     )
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=0,
-        metavar="N",
-        help=_("processes that search a big --file (default: one per CPU; 1: this one only)"),
+    add_jobs(
+        parser, _("processes that search a big --file (default: one per CPU; 1: this one only)")
     )
     add_json(parser)
     parser.add_argument(
@@ -77,8 +72,6 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
         )
     if args.text is not None and args.file is not None:
         raise UsageError(_("give either the message or --file, not both"))
-    if args.jobs < 0:
-        raise UsageError(_("--jobs must be 0 or more"))
     if args.file is not None:
         _feed_file(args.file, matcher, args.jobs)
     elif args.text == "-":

@@ -7,6 +7,7 @@ import sys
 from contextlib import AbstractContextManager, nullcontext
 from typing import IO
 
+from tlsdoctor.cli._options import add_jobs
 from tlsdoctor.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from tlsdoctor.i18n import _, os_reason
 
@@ -57,14 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--output", "-o", metavar="FILE", help=_("write the report to FILE instead of stdout")
     )
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=0,
-        metavar="N",
-        help=_("worker processes (default: one per CPU for large trees)"),
-    )
+    add_jobs(parser, _("worker processes (default: one per CPU for large trees)"))
     parser.add_argument("--list-rules", action="store_true", help=_("list the rules and exit"))
 
 
@@ -95,8 +89,6 @@ def run(args: argparse.Namespace) -> int:
     from tlsdoctor.render import lint as render
 
     output_format = "json" if args.json else (args.format or "text")
-    if args.jobs < 0:
-        raise UsageError(_("--jobs must be 0 or more"))
     if any(not glob.strip().strip("/") for glob in args.exclude or ()):
         raise UsageError(_("--exclude needs a glob: an empty one would match every path"))
     if args.list_rules:
