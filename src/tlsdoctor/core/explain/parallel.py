@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from tlsdoctor.core.explain.matcher import Matcher
 
 MIN_SIZE = 64 << 20  # smaller logs take well under a second on one core
-CHUNK_SIZE = 16 << 20
+CHUNK_SIZE = 4 << 20
 MAX_WORKERS = 4
 
 _Chunk = tuple[int, bytes]  # (offset where the chunk's lines end, candidate offsets as array "q")
