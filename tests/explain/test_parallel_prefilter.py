@@ -16,8 +16,7 @@ import pytest
 from cli_runner import run_cli
 
 from tlsdoctor.core.explain import BLOCK_SIZE, Finding, Matcher, explain_file
-from tlsdoctor.core.explain.parallel import MIN_SIZE, open_prefilter
-from tlsdoctor.core.explain.source import read_log_blocks
+from tlsdoctor.core.explain.parallel import MIN_SIZE, open_prefilter, prefiltered
 from tlsdoctor.render.explain import findings_json
 
 ERRORS = [
@@ -61,7 +60,7 @@ def _parallel(path: Path, chunk: int = CHUNK) -> tuple[dict[str, object], int]:
     assert prefilter is not None
     matcher.prefilter_with(prefilter)
     try:
-        for data in read_log_blocks(str(path)):
+        for data in prefilter.blocks():
             matcher.feed(data)
     finally:
         prefilter.close()
@@ -108,12 +107,29 @@ def test_log_without_final_newline_and_a_growing_log(tmp_path: Path) -> None:
     with path.open("ab") as log:  # the log grows after the workers started
         log.write(b" (retrying)\n" + _log(BLOCK_SIZE + 12345) + ERRORS[2])
     matcher.prefilter_with(prefilter)
-    for data in read_log_blocks(str(path)):
+    for data in prefilter.blocks():
         matcher.feed(data)
     prefilter.close()
     grown = findings_json(matcher.close())
     assert grown == _serial(path)
     assert prefilter.answered >= 1
+
+
+def test_a_log_rotated_while_read_is_read_whole(tmp_path: Path) -> None:
+    # logrotate renames the log and a new one starts at its path: the workers and the reader
+    # both keep reading the file that was opened, not the new one.
+    path = tmp_path / "app.log"
+    path.write_bytes(_log(3 * BLOCK_SIZE))
+    expected = _serial(path)
+    matcher = Matcher()
+    with prefiltered(matcher, str(path), min_size=1, jobs=JOBS) as blocks:
+        assert blocks is not None
+        path.rename(tmp_path / "app.log.1")
+        path.write_bytes(ORDINARY * (3 * BLOCK_SIZE // len(ORDINARY)))
+        for data in blocks:
+            matcher.feed(data)
+    assert findings_json(matcher.close()) == expected
+    assert expected["findings"]
 
 
 def test_a_line_too_long_to_keep_hands_the_passes_back(tmp_path: Path) -> None:

@@ -107,8 +107,10 @@ def _feed_file(path: str, matcher: Matcher, jobs: int) -> None:
     from tlsdoctor.core.explain.source import read_log_blocks
 
     try:
-        with prefiltered(matcher, path, jobs=jobs):
-            _feed_blocks(read_log_blocks(path, on_wait=lambda: _say_waiting(path)), matcher)
+        with prefiltered(matcher, path, jobs=jobs) as blocks:
+            if blocks is None:
+                blocks = read_log_blocks(path, on_wait=lambda: _say_waiting(path))
+            _feed_blocks(blocks, matcher)
     except IsADirectoryError:
         raise UsageError(_("{path} is a directory, not a log file", path=path)) from None
     except FileNotFoundError:

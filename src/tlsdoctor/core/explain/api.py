@@ -52,7 +52,7 @@ def explain_file(path: str, *, parallel_from: int | None = None, jobs: int = 0) 
 
     matcher = Matcher()
     min_size = MIN_SIZE if parallel_from is None else parallel_from
-    with prefiltered(matcher, path, min_size, jobs):
-        for data in utf8_blocks(read_log_blocks(path)):
+    with prefiltered(matcher, path, min_size, jobs) as blocks:
+        for data in utf8_blocks(read_log_blocks(path) if blocks is None else blocks):
             matcher.feed(data)
     return matcher.close()

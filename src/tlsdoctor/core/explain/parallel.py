@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from tlsdoctor.core.explain.lines import anchor_line_starts
+from tlsdoctor.core.explain.matcher import BLOCK_SIZE
 from tlsdoctor.core.utf16 import SNIFF_SIZE, utf16_codec
 from tlsdoctor.paths import READ_WITHOUT_WAITING
 
@@ -47,9 +48,12 @@ def _line_start_at(data: mmap.mmap, offset: int) -> int:
     return len(data) if newline < 0 else newline + 1
 
 
-def _chunk_candidates(path: str, begin: int, end: int) -> _Chunk:
-    """Worker: offsets of the lines starting in [begin, end) that hold an anchor (any case)."""
-    with open(path, "rb") as log, mmap.mmap(log.fileno(), 0, access=mmap.ACCESS_READ) as data:
+def _chunk_candidates(fd: int, begin: int, end: int) -> _Chunk:
+    """Worker: offsets of the lines starting in [begin, end) that hold an anchor (any case).
+
+    ``fd`` is the parent's descriptor, inherited through fork: the file the parent opened, even
+    if a log rotation has put another one at its path since."""
+    with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as data:
         first, last = _line_start_at(data, begin), _line_start_at(data, end)
         lowered = data[first:last].lower()
     starts = array("q", (first + start for start in anchor_line_starts(lowered, 0, len(lowered))))
@@ -59,16 +63,17 @@ def _chunk_candidates(path: str, begin: int, end: int) -> _Chunk:
 class ParallelPrefilter:
     """Candidate line offsets of a file, computed ahead by worker processes."""
 
-    def __init__(self, path: str, covered: int, workers: int, chunk_size: int) -> None:
+    def __init__(self, fd: int, covered: int, workers: int, chunk_size: int) -> None:
         import multiprocessing
 
+        self._fd = fd  # owned: closed by close()
         self.covered = covered  # offset after the last newline when opened: whole lines only
-        # fork: cheap on Linux and nothing to re-import; elsewhere the file is read here.
+        # fork: cheap on Linux, nothing to re-import, and the workers inherit the descriptor.
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         bounds = [*range(0, covered, chunk_size), covered]
         self._chunks: collections.deque[Future[_Chunk]] = collections.deque(
-            self._pool.submit(_chunk_candidates, path, begin, end)
+            self._pool.submit(_chunk_candidates, fd, begin, end)
             for begin, end in itertools.pairwise(bounds)
         )
         self._ready: collections.deque[int] = collections.deque()
@@ -97,9 +102,20 @@ class ParallelPrefilter:
         self.answered += 1
         return found
 
+    def blocks(self, block_size: int = BLOCK_SIZE) -> Iterator[bytes]:
+        """The file's bytes from its start, read from the workers' descriptor (the same file,
+        whatever its path names by now), on to its end as it grows."""
+        offset = 0
+        while data := os.pread(self._fd, block_size, offset):
+            offset += len(data)
+            yield data
+
     def close(self) -> None:
         """End the workers: chunks not started are dropped (``take`` then answers None)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _usable_cpus() -> int:
@@ -123,32 +139,44 @@ def open_prefilter(
         # goes nowhere), and one without a writer would wait. The caller reads pipes.
         if not stat.S_ISREG(os.stat(path).st_mode):
             return None
-        with os.fdopen(os.open(path, READ_WITHOUT_WAITING), "rb") as log:
-            info = os.fstat(log.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size < min_size:
-                return None
-            size = info.st_size
-            if utf16_codec(log.read(SNIFF_SIZE)) is not None:
-                return None
-            with mmap.mmap(log.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                covered = data.rfind(b"\n", 0, size) + 1
-    except (OSError, ValueError):
+        fd = os.open(path, READ_WITHOUT_WAITING)
+    except OSError:
         return None
-    return ParallelPrefilter(path, covered, workers, chunk_size) if covered else None
+    covered = _whole_lines(fd, min_size)
+    if not covered:
+        os.close(fd)
+        return None
+    return ParallelPrefilter(fd, covered, workers, chunk_size)
+
+
+def _whole_lines(fd: int, min_size: int) -> int:
+    """Bytes up to the last newline of a regular UTF-8 file of at least ``min_size`` bytes;
+    0 for anything else."""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size < min_size:
+            return 0
+        if utf16_codec(os.pread(fd, SNIFF_SIZE, 0)) is not None:
+            return 0
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as data:
+            return data.rfind(b"\n", 0, info.st_size) + 1
+    except (OSError, ValueError):
+        return 0
 
 
 @contextmanager
 def prefiltered(
     matcher: Matcher, path: str, min_size: int = MIN_SIZE, jobs: int = 0
-) -> Iterator[None]:
+) -> Iterator[Iterator[bytes] | None]:
     """Within the block, ``matcher`` takes the candidate lines of ``path`` from worker
-    processes when that is worth it; the workers end with the block."""
+    processes when that is worth it, and the block gets the file's blocks to feed it (None:
+    read ``path`` as usual); the workers end with the block."""
     prefilter = open_prefilter(path, min_size, jobs=jobs)
     if prefilter is None:
-        yield
+        yield None
         return
     matcher.prefilter_with(prefilter)
     try:
-        yield
+        yield prefilter.blocks()
     finally:
         prefilter.close()
