@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from cli_runner import run_cli, run_in_terminal
 
 
 def closed_port() -> int:
@@ -135,34 +135,6 @@ def test_show_unreachable_host(clean_env: dict[str, str], host: str, shown: str)
     assert done.returncode == 3
     assert done.stdout.startswith(f"{shown}:{port}\n"), done.stdout
     assert "error: " in done.stdout
-
-
-def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run with stdout and stderr on a pseudo-terminal; return everything it printed."""
-    import os
-    import pty
-
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tlsdoctor", *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def test_progress_on_a_terminal_only(clean_env: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from cli_runner import run_cli, run_in_terminal
 
 from tlsdoctor.core.explain import BLOCK_SIZE, Finding, Matcher, explain_file
 from tlsdoctor.core.explain.parallel import MIN_SIZE, open_prefilter, prefiltered
@@ -182,6 +182,23 @@ def test_cli_big_file_same_as_one_process(tmp_path: Path, clean_env: dict[str, s
     assert default.returncode == one.returncode == 1, default.stderr + one.stderr
     assert json.loads(default.stdout) == json.loads(one.stdout)
     assert len(json.loads(one.stdout)["findings"]) == len(ERRORS)
+
+
+def test_cli_progress_while_a_big_file_is_read_on_a_terminal_only(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    path = tmp_path / "ci.log"
+    path.write_bytes(_log(MIN_SIZE + BLOCK_SIZE, every=10_000_000))
+    args = ["explain", "--file", str(path)]
+    on_terminal = run_in_terminal(args, clean_env)
+    piped = run_cli(*args, env=clean_env)
+    assert "reading ci.log" in on_terminal
+    assert "MB" in on_terminal  # bytes read of the file's size
+    assert "reading" not in piped.stdout + piped.stderr
+    assert piped.returncode == 1
+    assert "SELF_SIGNED_CERT_IN_CHAIN" in on_terminal
+    japanese = run_in_terminal(["--lang", "ja", *args], clean_env)
+    assert "ci.log を読んでいます" in japanese
 
 
 def test_cli_rejects_negative_jobs(clean_env: dict[str, str]) -> None:

@@ -69,18 +69,11 @@ def _progress(total: int) -> Iterator[Callable[[Any], None] | None]:
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+    from rich.progress import TextColumn
 
-    from tlsdoctor.render.console import console
+    from tlsdoctor.render.console import progress_bar
 
-    bar = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        console=console(stderr=True),
-        transient=True,
-    )
+    bar = progress_bar(TextColumn("{task.completed}/{task.total}"))
     label = _("probing 1 host") if total == 1 else _("probing {n} hosts", n=total)
     task = bar.add_task(label, total=total)
     with bar:

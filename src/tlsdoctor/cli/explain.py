@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
 
 from tlsdoctor.cli._options import add_jobs, add_json, add_network, add_roots
@@ -90,8 +92,6 @@ def _read_input(args: argparse.Namespace, matcher: Matcher) -> None:
 def _refuse_a_file_name(text: str | None) -> None:
     """TEXT that names a file or folder and holds no failure: the user meant --file (saying
     "no failure found" would pass over the log they wanted read)."""
-    import os
-
     if text is None or text == "-" or len(text.split()) != 1 or not os.path.exists(text):
         return
     if os.path.isdir(text):
@@ -110,7 +110,8 @@ def _feed_file(path: str, matcher: Matcher, jobs: int) -> None:
         with prefiltered(matcher, path, jobs=jobs) as blocks:
             if blocks is None:
                 blocks = read_log_blocks(path, on_wait=lambda: _say_waiting(path))
-            _feed_blocks(blocks, matcher)
+            with _reading_progress(path, blocks) as shown:
+                _feed_blocks(shown, matcher)
     except IsADirectoryError:
         raise UsageError(_("{path} is a directory, not a log file", path=path)) from None
     except FileNotFoundError:
@@ -124,6 +125,41 @@ def _feed_file(path: str, matcher: Matcher, jobs: int) -> None:
 
 
 PASTE_LIMIT = 1 << 20  # up to this size, input is also read as a pasted message
+PROGRESS_FROM = 64 << 20  # a file this big takes a few seconds or more
+
+
+@contextmanager
+def _reading_progress(path: str, blocks: Iterator[bytes]) -> Iterator[Iterator[bytes]]:
+    """``blocks``, advancing a transient bar on stderr while a big regular file is read (only
+    when stderr is a terminal)."""
+    size = _regular_file_size(path)
+    if size < PROGRESS_FROM or not sys.stderr.isatty():
+        yield blocks
+        return
+    from rich.progress import DownloadColumn
+
+    from tlsdoctor.render.console import progress_bar
+
+    bar = progress_bar(DownloadColumn())
+    task = bar.add_task(_("reading {name}", name=os.path.basename(path)), total=size)
+
+    def advancing() -> Iterator[bytes]:
+        for data in blocks:
+            bar.advance(task, len(data))
+            yield data
+
+    with bar:
+        yield advancing()
+
+
+def _regular_file_size(path: str) -> int:
+    import stat
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return 0  # the reader reports why
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def _say_waiting(path: str) -> None:

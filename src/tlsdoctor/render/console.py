@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress, ProgressColumn
     from rich.text import Text
 
 _no_color_flag = False
@@ -38,6 +39,20 @@ def console(stderr: bool = False) -> Console:
         highlight=False,
         emoji=False,  # ":ab:" in a fingerprint is not an emoji code
         soft_wrap=not stream.isatty(),
+    )
+
+
+def progress_bar(count: ProgressColumn) -> Progress:
+    """A transient bar on stderr: spinner, description, bar, then ``count`` (done of total)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        count,
+        console=console(stderr=True),
+        transient=True,
     )
 
 
