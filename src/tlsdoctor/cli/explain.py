@@ -132,7 +132,9 @@ PROGRESS_FROM = 64 << 20  # a file this big takes a few seconds or more
 def _reading_progress(path: str, blocks: Iterator[bytes]) -> Iterator[Iterator[bytes]]:
     """``blocks``, advancing a transient bar on stderr while a big regular file is read (only
     when stderr is a terminal)."""
-    size = _regular_file_size(path)
+    from tlsdoctor.core.explain.source import regular_file_size
+
+    size = regular_file_size(path)
     if size < PROGRESS_FROM or not sys.stderr.isatty():
         yield blocks
         return
@@ -150,16 +152,6 @@ def _reading_progress(path: str, blocks: Iterator[bytes]) -> Iterator[Iterator[b
 
     with bar:
         yield advancing()
-
-
-def _regular_file_size(path: str) -> int:
-    import stat
-
-    try:
-        info = os.stat(path)
-    except OSError:
-        return 0  # the reader reports why
-    return info.st_size if stat.S_ISREG(info.st_mode) else 0
 
 
 def _say_waiting(path: str) -> None:

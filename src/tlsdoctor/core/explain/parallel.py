@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from tlsdoctor.core.explain.lines import anchor_line_starts
 from tlsdoctor.core.explain.matcher import BLOCK_SIZE
+from tlsdoctor.core.explain.source import regular_file_size
 from tlsdoctor.core.utf16 import SNIFF_SIZE, utf16_codec
 from tlsdoctor.paths import READ_WITHOUT_WAITING
 
@@ -134,11 +135,11 @@ def open_prefilter(
     workers = jobs or min(_usable_cpus(), MAX_WORKERS)
     if workers < 2 or not sys.platform.startswith("linux"):
         return None
+    # A pipe is never opened here: opening its read end lets a writer in (its data then goes
+    # nowhere), and one without a writer would wait. The caller reads pipes.
+    if regular_file_size(path) < min_size:
+        return None
     try:
-        # A pipe is never opened here: opening its read end lets a writer in (its data then
-        # goes nowhere), and one without a writer would wait. The caller reads pipes.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
         fd = os.open(path, READ_WITHOUT_WAITING)
     except OSError:
         return None

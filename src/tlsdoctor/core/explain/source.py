@@ -61,6 +61,16 @@ def _readable(raw: io.FileIO, timeout: float | None) -> bool:
     return bool(ready)
 
 
+def regular_file_size(path: str) -> int:
+    """The size of ``path`` if it is a regular file, else 0 (a pipe, a directory, missing or
+    unreadable: the reader reports why). Never opens it: opening a named pipe lets a writer in."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return 0
+    return info.st_size if stat.S_ISREG(info.st_mode) else 0
+
+
 def _is_named_pipe(path: str) -> bool:
     """A FIFO in a file system (a writer may still open it), not a pipe reached through
     /dev/fd or /proc (``<(cmd)``: once its writer ended, none comes)."""
